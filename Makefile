@@ -1,0 +1,17 @@
+# schemamig: PGXS build
+EXTENSION = schemamig
+MODULE_big = schemamig
+OBJS = src/schemamig.o src/script.o src/statements.o src/catalog.o \
+       src/graph.o src/runner.o src/reading.o src/offline.o
+DATA = sql/schemamig--0.1.sql
+
+REGRESS = format register graph targets running atomicity offline check \
+          stamp privileges statements
+REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
+
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
+            -Wno-missing-field-initializers -Wno-sign-compare
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
