@@ -1,0 +1,50 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.h
+ *	  SPI access to schemamig's tables.  Every function here needs an open
+ *	  SPI connection and leaves CurrentMemoryContext as it found it; what it
+ *	  returns is allocated there.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SMIG_CATALOG_H
+#define SMIG_CATALOG_H
+
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+
+#include "schemamig.h"
+
+/* one row of schemamig.applied */
+typedef struct SmigApplied
+{
+	char	   *id;
+	char	   *checksum;
+	TimestampTz applied_at;
+	char	   *applied_by;
+} SmigApplied;
+
+extern List *smig_load_revisions(bool read_only);
+extern List *smig_load_applied(bool read_only);
+extern void smig_load_bodies(SmigRevision *rev, bool read_only);
+
+extern void smig_insert_revision(SmigRevision *rev);
+extern void smig_update_revision(SmigRevision *rev);
+extern void smig_delete_revision(const char *id);
+
+extern void smig_insert_applied(const char *id, const char *checksum,
+								const char *by, int64 elapsed_us);
+extern void smig_delete_applied(const char *id);
+extern void smig_delete_all_applied(void);
+extern void smig_insert_event(const char *operation, const char *id,
+							  List *from_revisions, const char *checksum,
+							  const char *by, int64 elapsed_us);
+
+extern int	smig_spi_exec(const char *sql, int nargs, Oid *types,
+						  Datum *values, const char *nulls, bool read_only,
+						  int expected);
+extern Datum smig_list_to_array(List *strings);
+extern List *smig_array_to_list(Datum array);
+extern Datum smig_interval_datum(int64 usecs);
+
+#endif							/* SMIG_CATALOG_H */

@@ -1,0 +1,87 @@
+/*-------------------------------------------------------------------------
+ *
+ * graph.h
+ *	  The revision graph: heads, order, targets, plans.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SMIG_GRAPH_H
+#define SMIG_GRAPH_H
+
+#include "utils/hsearch.h"
+
+#include "catalog.h"
+#include "schemamig.h"
+
+/*
+ * A node of the graph.  Edges are node indexes: parents/children follow
+ * down_revision, deps/dependents follow depends_on.  Both kinds order an
+ * upgrade; only the parent edges decide heads and branches.
+ */
+typedef struct SmigNode
+{
+	SmigRevision *rev;
+	int		   *parents;
+	int			nparents;
+	int		   *deps;
+	int			ndeps;
+	int		   *children;
+	int			nchildren;
+	int		   *dependents;
+	int			ndependents;
+	SmigApplied *applied;		/* NULL unless applied */
+	int			topo_pos;		/* position in SmigGraph.topo */
+} SmigNode;
+
+typedef struct SmigGraph
+{
+	int			nnodes;
+	SmigNode   *nodes;
+	HTAB	   *ids;			/* id -> node index */
+	HTAB	   *labels;			/* branch label -> node index */
+	int		   *topo;			/* node indexes, every parent first */
+	List	   *orphans;		/* SmigApplied * not registered */
+} SmigGraph;
+
+/*
+ * A resolved target.  base: the empty state.  branch_base >= 0: the base of
+ * the branch starting at that node ("label@base").  Otherwise nodes[] are
+ * the revisions named.
+ */
+typedef struct SmigTarget
+{
+	bool		base;
+	int			branch_base;
+	int		   *nodes;
+	int			nnodes;
+} SmigTarget;
+
+/* a list of node indexes in the order to run them */
+typedef struct SmigPlan
+{
+	int		   *steps;
+	int			nsteps;
+} SmigPlan;
+
+extern SmigGraph *smig_graph_build(List *revisions, List *applied);
+extern int	smig_graph_find(SmigGraph *g, const char *id);
+extern bool smig_is_head(SmigGraph *g, int i);
+extern bool smig_is_current(SmigGraph *g, int i);
+extern List *smig_heads(SmigGraph *g);
+extern List *smig_current_heads(SmigGraph *g);
+extern void smig_set_applied_state(SmigGraph *g, bool *applied);
+
+extern SmigTarget smig_resolve_target(SmigGraph *g, const char *target);
+extern int	smig_resolve_one(SmigGraph *g, const char *target);
+extern bool *smig_ancestors(SmigGraph *g, int *nodes, int n, bool self);
+extern bool *smig_descendants(SmigGraph *g, int *nodes, int n, bool self);
+
+extern SmigPlan smig_plan_upgrade(SmigGraph *g, const char *target);
+extern SmigPlan smig_plan_downgrade(SmigGraph *g, const char *target);
+extern bool *smig_stamp_state(SmigGraph *g, const char *target);
+extern bool *smig_range(SmigGraph *g, const char *range);
+
+extern char *smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep);
+extern char *smig_join_list(List *ids, const char *sep);
+
+#endif							/* SMIG_GRAPH_H */

@@ -1,0 +1,503 @@
+/*-------------------------------------------------------------------------
+ *
+ * register.c
+ *	  Registering revisions: register(script), revision(), merge() and
+ *	  forget().  Nothing here runs revision SQL; it is parsed, checked and
+ *	  stored.  A registration is all or nothing: every check runs before
+ *	  the first row is written, and an error rolls back the caller's
+ *	  transaction anyway.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "runner.h"
+#include "statements.h"
+
+#define REGISTER_COLS 2
+
+static void check_bodies(SmigRevision *rev, const char *line_of,
+						 int first_line);
+static bool lists_equal(List *a, List *b);
+static bool strings_equal(const char *a, const char *b);
+static char *describe_changes(SmigRevision *old, SmigRevision *new);
+static char *new_revision_id(SmigGraph *g);
+static List *resolve_parents(SmigGraph *g, const char *spec);
+static void check_message(const char *message);
+
+/*
+ * smig_register_script
+ *		Register every revision of script; with rsinfo, put a row
+ *		(revision, action) per revision into its tuplestore.  Needs the
+ *		lock and SPI.
+ */
+void
+smig_register_script(const char *script, ReturnSetInfo *rsinfo)
+{
+	List	   *parsed = smig_parse_script(script);
+	List	   *applied = smig_load_applied(false);
+	SmigGraph  *old = smig_graph_build(smig_load_revisions(false), applied);
+	const char **actions = palloc(sizeof(char *) * list_length(parsed));
+	bool	   *replaced = palloc0(sizeof(bool) * Max(old->nnodes, 1));
+	SmigRevision **replacement = palloc0(sizeof(SmigRevision *) *
+										 Max(old->nnodes, 1));
+	List	   *combined = NIL;
+	ListCell   *lc;
+	int			k;
+
+	/* the SQL of every block must split, and be fit to run */
+	foreach(lc, parsed)
+	{
+		SmigRevision *rev = lfirst(lc);
+
+		check_bodies(rev, "script", rev->script_line);
+	}
+
+	/* compare with what is registered */
+	foreach(lc, parsed)
+	{
+		SmigRevision *rev = lfirst(lc);
+		int			i = smig_graph_find(old, rev->id);
+		int			n = foreach_current_index(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (i < 0)
+			actions[n] = "added";
+		else
+		{
+			SmigNode   *node = &old->nodes[i];
+			SmigRevision *cur = node->rev;
+
+			if (lists_equal(cur->down_revisions, rev->down_revisions) &&
+				lists_equal(cur->depends_on, rev->depends_on) &&
+				lists_equal(cur->branch_labels, rev->branch_labels) &&
+				strings_equal(cur->message, rev->message) &&
+				strcmp(cur->checksum, rev->checksum) == 0)
+				actions[n] = "unchanged";
+			else if (node->applied != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("revision \"%s\" is applied and the script changes it (line %d)", rev->id, rev->script_line),
+						 errdetail("Applied with checksum %s; the script has %s. Changed: %s.", node->applied->checksum, rev->checksum, describe_changes(cur, rev)),
+						 errhint("An applied revision cannot change: write a new revision that makes the change, or downgrade this one first.")));
+			else
+			{
+				actions[n] = "replaced";
+				rev->seq = cur->seq;
+				replaced[i] = true;
+				replacement[i] = rev;
+			}
+		}
+	}
+
+	/* the graph as it would be: existing (some replaced), then the new */
+	for (k = 0; k < old->nnodes; k++)
+		combined = lappend(combined,
+						   replaced[k] ? replacement[k] : old->nodes[k].rev);
+	foreach(lc, parsed)
+		if (strcmp(actions[foreach_current_index(lc)], "added") == 0)
+			combined = lappend(combined, lfirst(lc));
+	(void) smig_graph_build(combined, applied);
+
+	/* all checks passed: write */
+	foreach(lc, parsed)
+	{
+		SmigRevision *rev = lfirst(lc);
+		const char *action = actions[foreach_current_index(lc)];
+
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(action, "added") == 0)
+			smig_insert_revision(rev);
+		else if (strcmp(action, "replaced") == 0)
+			smig_update_revision(rev);
+
+		if (rsinfo != NULL)
+		{
+			Datum		values[REGISTER_COLS];
+			bool		nulls[REGISTER_COLS] = {false};
+
+			values[0] = CStringGetTextDatum(rev->id);
+			values[1] = CStringGetTextDatum(action);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
+								 values, nulls);
+		}
+	}
+}
+
+/*
+ * check_bodies
+ *		Split both bodies of rev, which raises the errors for SQL that does
+ *		not parse or cannot run in a migration.  first_line is the line the
+ *		block starts at, in what line_of names.
+ */
+static void
+check_bodies(SmigRevision *rev, const char *line_of, int first_line)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "schemamig check",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	SmigBodySource src;
+
+	src.revision = rev->id;
+	src.line_of = line_of;
+	src.section = "upgrade";
+	src.first_line = first_line + rev->upgrade_line - 1;
+	(void) smig_split_statements(rev->upgrade_sql, &src);
+	if (rev->downgrade_sql != NULL)
+	{
+		src.section = "downgrade";
+		src.first_line = first_line + rev->downgrade_line - 1;
+		(void) smig_split_statements(rev->downgrade_sql, &src);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(cxt);
+}
+
+/* do two Lists of C strings hold the same strings in the same order? */
+static bool
+lists_equal(List *a, List *b)
+{
+	ListCell   *la,
+			   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
+}
+
+static bool
+strings_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* "upgrade or downgrade SQL, message", for the error about an edit */
+static char *
+describe_changes(SmigRevision *old, SmigRevision *new)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (strcmp(old->checksum, new->checksum) != 0)
+		appendStringInfoString(&buf, ", upgrade or downgrade SQL");
+	if (!lists_equal(old->down_revisions, new->down_revisions))
+		appendStringInfoString(&buf, ", down_revision");
+	if (!lists_equal(old->depends_on, new->depends_on))
+		appendStringInfoString(&buf, ", depends_on");
+	if (!lists_equal(old->branch_labels, new->branch_labels))
+		appendStringInfoString(&buf, ", branch_labels");
+	if (!strings_equal(old->message, new->message))
+		appendStringInfoString(&buf, ", message");
+	return buf.len > 2 ? buf.data + 2 : buf.data;
+}
+
+/* a fresh random id of 12 hex characters, like Alembic's */
+static char *
+new_revision_id(SmigGraph *g)
+{
+	int			tries;
+
+	for (tries = 0; tries < 100; tries++)
+	{
+		uint8		bytes[6];
+		char	   *id = palloc(13);
+		int			k;
+
+		if (!pg_strong_random(bytes, sizeof(bytes)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random revision id")));
+		for (k = 0; k < 6; k++)
+			snprintf(id + k * 2, 3, "%02x", bytes[k]);
+		if (smig_graph_find(g, id) < 0 && smig_valid_id(id))
+			return id;
+	}
+	elog(ERROR, "could not find an unused revision id");
+	return NULL;
+}
+
+/*
+ * resolve_parents
+ *		The down_revisions named by spec: a space/comma list of targets
+ *		("head" by default); NULL, "" or "base" make a root.
+ */
+static List *
+resolve_parents(SmigGraph *g, const char *spec)
+{
+	List	   *result = NIL;
+	bool	   *seen;
+	ListCell   *lc;
+
+	if (spec == NULL)
+		return NIL;
+	seen = palloc0(sizeof(bool) * Max(g->nnodes, 1));
+	foreach(lc, smig_split_list(spec))
+	{
+		SmigTarget	t = smig_resolve_target(g, lfirst(lc));
+		int			k;
+
+		if (t.branch_base >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("down_revision \"%s\" is not a revision", (char *) lfirst(lc))));
+		for (k = 0; k < t.nnodes; k++)
+			if (!seen[t.nodes[k]])
+			{
+				seen[t.nodes[k]] = true;
+				result = lappend(result, g->nodes[t.nodes[k]].rev->id);
+			}
+	}
+	return result;
+}
+
+/* a revision message is one line */
+static void
+check_message(const char *message)
+{
+	if (message != NULL && strpbrk(message, "\r\n") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision message must be one line"),
+				 errhint("Put longer explanations in SQL comments of the upgrade section.")));
+}
+
+/*
+ * SQL-callable functions
+ */
+
+PG_FUNCTION_INFO_V1(schemamig_register);
+Datum
+schemamig_register(PG_FUNCTION_ARGS)
+{
+	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext opcxt;
+
+	smig_init_srf(fcinfo, false);
+	smig_begin_write("register");
+	opcxt = smig_begin_spi("schemamig register");
+	smig_register_script(script, rsinfo);
+	smig_end_spi(opcxt);
+	return (Datum) 0;
+}
+
+/*
+ * revision(message, upgrade, downgrade, down_revision, revision,
+ * branch_label): register one revision, like "alembic revision -m".
+ */
+PG_FUNCTION_INFO_V1(schemamig_revision);
+Datum
+schemamig_revision(PG_FUNCTION_ARGS)
+{
+	char	   *message = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *upgrade = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *downgrade = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char	   *down = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	char	   *id = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	char	   *label = PG_ARGISNULL(5) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(5));
+	MemoryContext opcxt;
+	SmigGraph  *g;
+	SmigRevision *rev;
+	List	   *revisions;
+	List	   *applied;
+	text	   *result;
+	ListCell   *lc;
+
+	if (upgrade == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("upgrade SQL of a revision must not be NULL"),
+				 errhint("Pass '' for a revision without SQL.")));
+	check_message(message);
+	if (id != NULL)
+		smig_check_id(id, "revision id", 0);
+
+	smig_begin_write("revision");
+	opcxt = smig_begin_spi("schemamig revision");
+	revisions = smig_load_revisions(false);
+	applied = smig_load_applied(false);
+	g = smig_graph_build(revisions, applied);
+
+	rev = palloc0(sizeof(SmigRevision));
+	if (id == NULL)
+		id = new_revision_id(g);
+	else if (smig_graph_find(g, id) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("revision \"%s\" is already registered", id),
+				 errhint("Choose another id, or leave it NULL for a generated one.")));
+	rev->id = id;
+	rev->message = (message && message[0]) ? message : NULL;
+	rev->down_revisions = (down == NULL || strcmp(down, "base") == 0) ? NIL :
+		resolve_parents(g, down);
+	rev->branch_labels = label ? smig_split_list(label) : NIL;
+	foreach(lc, rev->branch_labels)
+		smig_check_id(lfirst(lc), "branch label", 0);
+	rev->upgrade_sql = smig_clean_body(upgrade);
+	rev->downgrade_sql = downgrade ? smig_clean_body(downgrade) : NULL;
+	rev->reversible = (downgrade != NULL);
+	rev->bodies_loaded = true;
+	rev->upgrade_line = 1;
+	rev->downgrade_line = 1;
+	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
+	check_bodies(rev, "revision", 1);
+
+	(void) smig_graph_build(lappend(revisions, rev), applied);
+	smig_insert_revision(rev);
+
+	result = smig_text_in_parent(opcxt, id);
+	smig_end_spi(opcxt);
+	PG_RETURN_TEXT_P(result);
+}
+
+/*
+ * merge(revisions, message): a revision whose down_revisions are the given
+ * revisions (default: every head), with no SQL.
+ */
+PG_FUNCTION_INFO_V1(schemamig_merge);
+Datum
+schemamig_merge(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
+	char	   *message = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	MemoryContext opcxt;
+	SmigGraph  *g;
+	SmigRevision *rev;
+	List	   *revisions;
+	List	   *applied;
+	int		   *nodes;
+	int			n = 0;
+	bool	   *seen;
+	int			k;
+	char	   *id;
+	text	   *result;
+
+	check_message(message);
+	smig_begin_write("merge");
+	opcxt = smig_begin_spi("schemamig merge");
+	revisions = smig_load_revisions(false);
+	applied = smig_load_applied(false);
+	g = smig_graph_build(revisions, applied);
+	nodes = palloc(sizeof(int) * Max(g->nnodes, 1));
+	seen = palloc0(sizeof(bool) * Max(g->nnodes, 1));
+
+	if (arr == NULL)
+	{
+		ListCell   *lc;
+
+		foreach(lc, smig_heads(g))
+			nodes[n++] = lfirst_int(lc);
+	}
+	else
+	{
+		ListCell   *lc;
+
+		foreach(lc, smig_array_to_list(PointerGetDatum(arr)))
+		{
+			int			i = smig_resolve_one(g, lfirst(lc));
+
+			if (!seen[i])
+			{
+				seen[i] = true;
+				nodes[n++] = i;
+			}
+		}
+	}
+	if (n < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("merge needs at least two revisions, got %d", n),
+				 arr == NULL ? errdetail("There is only one head.") : 0,
+				 errhint("A merge joins two or more heads into one.")));
+	for (k = 0; k < n; k++)
+	{
+		bool	   *anc = smig_ancestors(g, &nodes[k], 1, false);
+		int			j;
+
+		for (j = 0; j < n; j++)
+			if (anc[nodes[j]])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("cannot merge \"%s\" with its own ancestor \"%s\"", g->nodes[nodes[k]].rev->id, g->nodes[nodes[j]].rev->id)));
+		pfree(anc);
+	}
+
+	id = new_revision_id(g);
+	rev = palloc0(sizeof(SmigRevision));
+	rev->id = id;
+	rev->message = (message && message[0]) ? message :
+		psprintf("merge %s", smig_join_ids(g, nodes, n, ", "));
+	for (k = 0; k < n; k++)
+		rev->down_revisions = lappend(rev->down_revisions,
+									  g->nodes[nodes[k]].rev->id);
+	rev->upgrade_sql = "";
+	rev->downgrade_sql = "";
+	rev->reversible = true;
+	rev->bodies_loaded = true;
+	rev->upgrade_line = 1;
+	rev->downgrade_line = 1;
+	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
+	(void) smig_graph_build(lappend(revisions, rev), applied);
+	smig_insert_revision(rev);
+
+	result = smig_text_in_parent(opcxt, id);
+	smig_end_spi(opcxt);
+	PG_RETURN_TEXT_P(result);
+}
+
+/*
+ * forget(revision): unregister a revision that is not applied and that no
+ * other revision builds on.
+ */
+PG_FUNCTION_INFO_V1(schemamig_forget);
+Datum
+schemamig_forget(PG_FUNCTION_ARGS)
+{
+	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	MemoryContext opcxt;
+	SmigGraph  *g;
+	SmigNode   *node;
+	int			i;
+
+	smig_begin_write("forget");
+	opcxt = smig_begin_spi("schemamig forget");
+	g = smig_load_graph(false);
+	i = smig_resolve_one(g, target);
+	node = &g->nodes[i];
+
+	if (node->applied != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot forget revision \"%s\": it is applied", node->rev->id),
+				 errhint("Downgrade below it first.")));
+	if (node->nchildren > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot forget revision \"%s\": %s builds on it", node->rev->id, smig_join_ids(g, node->children, node->nchildren, ", ")),
+				 errhint("Forget the revisions that name it as down_revision first.")));
+	if (node->ndependents > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot forget revision \"%s\": %s depends on it", node->rev->id, smig_join_ids(g, node->dependents, node->ndependents, ", ")),
+				 errhint("Forget the revisions that name it in depends_on first.")));
+	smig_delete_revision(node->rev->id);
+
+	smig_end_spi(opcxt);
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,475 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.c
+ *	  The migration lock and the running of revisions: upgrade, downgrade,
+ *	  apply and stamp.
+ *
+ * Everything runs inside the caller's transaction, so an error anywhere
+ * rolls back the DDL and the bookkeeping together.  Writers serialise on a
+ * transaction-scoped advisory lock (SMIG_LOCK_KEY1, SMIG_LOCK_KEY2) that
+ * the server releases at commit, abort or backend exit: it cannot leak.
+ * The lock is taken before the graph is read; in READ COMMITTED each SPI
+ * query then takes a new snapshot, so a caller that waited sees what the
+ * previous holder committed and applies nothing twice.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "compat.h"
+#include "runner.h"
+#include "statements.h"
+
+#define STEP_COLS 4
+
+typedef enum StepKind
+{
+	STEP_UPGRADE,
+	STEP_DOWNGRADE
+} StepKind;
+
+/* what the error context callback says while a statement runs */
+typedef struct StepErrorContext
+{
+	const char *revision;
+	const char *section;
+	SmigStatement *stmt;
+	int			nstatements;
+} StepErrorContext;
+
+/* true while revision SQL runs: schemamig must not be re-entered */
+static bool in_revision = false;
+
+static void run_plan(SmigGraph *g, SmigPlan plan, StepKind kind,
+					 ReturnSetInfo *rsinfo);
+static void run_statements(SmigRevision *rev, StepKind kind);
+static void step_error_callback(void *arg);
+static void run_upgrade(const char *target, ReturnSetInfo *rsinfo);
+
+/*
+ * smig_begin_write
+ *		Checks and locking before any function that writes: refuse on a hot
+ *		standby, in a read-only transaction and from inside a revision, then
+ *		wait for the migration lock.
+ */
+void
+smig_begin_write(const char *fname)
+{
+	char	   *what = psprintf("schemamig.%s()", fname);
+
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run %s on a hot standby", what),
+				 errhint("Run it on the primary; the reading functions (status, current, history, check) work here.")));
+	if (in_revision)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s cannot be called from inside a revision", what)));
+	PreventCommandIfReadOnly(what);
+
+	DirectFunctionCall2(pg_advisory_xact_lock_int4,
+						Int32GetDatum(SMIG_LOCK_KEY1),
+						Int32GetDatum(SMIG_LOCK_KEY2));
+}
+
+/* name of the role calling us, for applied_by and the event log */
+char *
+smig_caller_name(void)
+{
+	return GetUserNameFromId(GetUserId(), false);
+}
+
+/*
+ * smig_begin_spi
+ *		Create the operation's memory context, connect to SPI and leave the
+ *		context current.  smig_end_spi undoes both.
+ */
+MemoryContext
+smig_begin_spi(const char *fname)
+{
+	MemoryContext opcxt = AllocSetContextCreate(CurrentMemoryContext,
+												"schemamig operation",
+												ALLOCSET_DEFAULT_SIZES);
+
+	/* fname is a string literal: it outlives the context */
+	MemoryContextSetIdentifier(opcxt, fname);
+	MemoryContextSwitchTo(opcxt);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "schemamig: SPI_connect failed");
+	MemoryContextSwitchTo(opcxt);
+	return opcxt;
+}
+
+void
+smig_end_spi(MemoryContext opcxt)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "schemamig: SPI_finish failed");
+	MemoryContextSwitchTo(MemoryContextGetParent(opcxt));
+	MemoryContextDelete(opcxt);
+}
+
+/* a text copy of s that outlives opcxt, for a function's result */
+text *
+smig_text_in_parent(MemoryContext opcxt, const char *s)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(MemoryContextGetParent(opcxt));
+	text	   *result = cstring_to_text(s);
+
+	MemoryContextSwitchTo(oldcxt);
+	return result;
+}
+
+/* load the registered revisions and the applied state into a graph */
+SmigGraph *
+smig_load_graph(bool read_only)
+{
+	List	   *revisions = smig_load_revisions(read_only);
+	List	   *applied = smig_load_applied(read_only);
+
+	return smig_graph_build(revisions, applied);
+}
+
+/* a revision's down_revisions as Alembic prints them, NULL for a root */
+char *
+smig_from_text(SmigGraph *g, int i)
+{
+	if (g->nodes[i].nparents == 0)
+		return NULL;
+	return smig_join_ids(g, g->nodes[i].parents, g->nodes[i].nparents, ", ");
+}
+
+/*
+ * run_plan
+ *		Run each step of plan: NOTICE, SQL, bookkeeping, a result row.
+ */
+static void
+run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
+{
+	MemoryContext stepcxt = AllocSetContextCreate(CurrentMemoryContext,
+												  "schemamig step",
+												  ALLOCSET_DEFAULT_SIZES);
+	char	   *by = smig_caller_name();
+	MemoryContext oldcxt = MemoryContextSwitchTo(stepcxt);
+	int			k;
+
+	for (k = 0; k < plan.nsteps; k++)
+	{
+		int			i = plan.steps[k];
+		SmigRevision *rev = g->nodes[i].rev;
+		char	   *from;
+		TimestampTz start;
+		int64		elapsed;
+		Datum		values[STEP_COLS];
+		bool		nulls[STEP_COLS] = {false};
+		int			c = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(stepcxt);
+		MemoryContextSwitchTo(stepcxt);
+		from = smig_from_text(g, i);
+
+		smig_load_bodies(rev, false);
+		if (kind == STEP_UPGRADE)
+			ereport(NOTICE,
+					(errmsg("Running upgrade %s -> %s%s%s",
+							from ? from : "", rev->id,
+							rev->message ? ", " : "",
+							rev->message ? rev->message : "")));
+		else
+			ereport(NOTICE,
+					(errmsg("Running downgrade %s -> %s%s%s",
+							rev->id, from ? from : "",
+							rev->message ? ", " : "",
+							rev->message ? rev->message : "")));
+
+		start = GetCurrentTimestamp();
+		run_statements(rev, kind);
+		elapsed = GetCurrentTimestamp() - start;
+
+		if (kind == STEP_UPGRADE)
+		{
+			smig_insert_applied(rev->id, rev->checksum, by, elapsed);
+			smig_insert_event("upgrade", rev->id, rev->down_revisions,
+							  rev->checksum, by, elapsed);
+		}
+		else
+		{
+			smig_delete_applied(rev->id);
+			smig_insert_event("downgrade", rev->id, rev->down_revisions,
+							  rev->checksum, by, elapsed);
+		}
+		/* later steps must see this one as done (or undone) */
+		g->nodes[i].applied = (kind == STEP_UPGRADE) ?
+			(SmigApplied *) palloc0(sizeof(SmigApplied)) : NULL;
+
+		/* free the bodies: memory stays flat over long chains */
+		rev->upgrade_sql = NULL;
+		rev->downgrade_sql = NULL;
+		rev->bodies_loaded = false;
+
+		if (rsinfo != NULL)
+		{
+			values[c++] = CStringGetTextDatum(rev->id);
+			if (from)
+				values[c++] = CStringGetTextDatum(from);
+			else
+				nulls[c++] = true;
+			if (rev->message)
+				values[c++] = CStringGetTextDatum(rev->message);
+			else
+				nulls[c++] = true;
+			values[c++] = smig_interval_datum(elapsed);
+			Assert(c == STEP_COLS);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
+								 values, nulls);
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(stepcxt);
+}
+
+/*
+ * run_statements
+ *		Execute the upgrade or downgrade SQL of rev, statement by statement,
+ *		with an error context naming revision, statement and line.  GUCs
+ *		(search_path, role, session authorization, work_mem...) set by the
+ *		revision are put back afterwards, and so is the current user.
+ */
+static void
+run_statements(SmigRevision *rev, StepKind kind)
+{
+	SmigBodySource src;
+	List	   *stmts;
+	StepErrorContext sec;
+	ErrorContextCallback errcb;
+	ListCell   *lc;
+	int			save_nestlevel;
+	Oid			save_userid;
+	int			save_sec_context;
+	const char *body;
+
+	src.revision = rev->id;
+	src.section = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
+	src.first_line = (kind == STEP_UPGRADE) ? rev->upgrade_line :
+		rev->downgrade_line;
+	src.line_of = "revision";
+	body = (kind == STEP_UPGRADE) ? rev->upgrade_sql : rev->downgrade_sql;
+	if (body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
+	stmts = smig_split_statements(body, &src);
+
+	sec.revision = rev->id;
+	sec.section = src.section;
+	sec.stmt = NULL;
+	sec.nstatements = list_length(stmts);
+	errcb.callback = step_error_callback;
+	errcb.arg = &sec;
+	errcb.previous = error_context_stack;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	save_nestlevel = NewGUCNestLevel();
+	in_revision = true;
+	error_context_stack = &errcb;
+	PG_TRY();
+	{
+		foreach(lc, stmts)
+		{
+			MemoryContext cxt = CurrentMemoryContext;
+			int			ret;
+
+			CHECK_FOR_INTERRUPTS();
+			sec.stmt = lfirst(lc);
+			ret = SPI_execute(sec.stmt->sql, false, 0);
+			MemoryContextSwitchTo(cxt);
+			if (ret < 0)
+				ereport(ERROR,
+						(errcode(ret == SPI_ERROR_TRANSACTION ?
+								 ERRCODE_INVALID_TRANSACTION_TERMINATION :
+								 ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("statement cannot run inside a migration: %s",
+								SPI_result_code_string(ret))));
+			SPI_freetuptable(SPI_tuptable);
+		}
+	}
+	PG_FINALLY();
+	{
+		in_revision = false;
+	}
+	PG_END_TRY();
+	error_context_stack = errcb.previous;
+
+	/* like a function with SET clauses, but for every GUC */
+	AtEOXact_GUC(false, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/* "upgrade of revision "x", statement 2 of 3 (line 14)" */
+static void
+step_error_callback(void *arg)
+{
+	StepErrorContext *sec = (StepErrorContext *) arg;
+
+	if (sec->stmt == NULL)
+		return;
+	errcontext("revision \"%s\" %s, statement %d of %d (line %d)",
+			   sec->revision, sec->section, sec->stmt->number,
+			   sec->nstatements, sec->stmt->line);
+}
+
+/* upgrade, with the lock held and SPI connected */
+static void
+run_upgrade(const char *target, ReturnSetInfo *rsinfo)
+{
+	SmigGraph  *g = smig_load_graph(false);
+	SmigPlan	plan = smig_plan_upgrade(g, target);
+
+	run_plan(g, plan, STEP_UPGRADE, rsinfo);
+}
+
+/*
+ * SQL-callable functions
+ */
+
+PG_FUNCTION_INFO_V1(schemamig_upgrade);
+Datum
+schemamig_upgrade(PG_FUNCTION_ARGS)
+{
+	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext opcxt;
+
+	smig_init_srf(fcinfo, false);
+	smig_begin_write("upgrade");
+	opcxt = smig_begin_spi("schemamig upgrade");
+	run_upgrade(target, rsinfo);
+	smig_end_spi(opcxt);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(schemamig_downgrade);
+Datum
+schemamig_downgrade(PG_FUNCTION_ARGS)
+{
+	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext opcxt;
+	SmigGraph  *g;
+
+	smig_init_srf(fcinfo, false);
+	smig_begin_write("downgrade");
+	opcxt = smig_begin_spi("schemamig downgrade");
+	g = smig_load_graph(false);
+	run_plan(g, smig_plan_downgrade(g, target), STEP_DOWNGRADE, rsinfo);
+	smig_end_spi(opcxt);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(schemamig_apply);
+Datum
+schemamig_apply(PG_FUNCTION_ARGS)
+{
+	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext opcxt;
+
+	smig_init_srf(fcinfo, false);
+	smig_begin_write("apply");
+	opcxt = smig_begin_spi("schemamig apply");
+	smig_register_script(script, NULL);
+	run_upgrade(target, rsinfo);
+	smig_end_spi(opcxt);
+	return (Datum) 0;
+}
+
+/*
+ * stamp(target): record the state target describes without running SQL,
+ * then return the new current heads.
+ */
+PG_FUNCTION_INFO_V1(schemamig_stamp);
+Datum
+schemamig_stamp(PG_FUNCTION_ARGS)
+{
+	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext opcxt;
+	SmigGraph  *g;
+	bool	   *state;
+	char	   *by;
+	ListCell   *lc;
+	int			k;
+
+	smig_init_srf(fcinfo, true);
+	smig_begin_write("stamp");
+	opcxt = smig_begin_spi("schemamig stamp");
+	g = smig_load_graph(false);
+	state = smig_stamp_state(g, target);
+	by = smig_caller_name();
+
+	/* undo newest first, then record oldest first */
+	for (k = g->nnodes - 1; k >= 0; k--)
+	{
+		int			i = g->topo[k];
+
+		CHECK_FOR_INTERRUPTS();
+		if (!state[i] && g->nodes[i].applied != NULL)
+		{
+			smig_delete_applied(g->nodes[i].rev->id);
+			smig_insert_event("unstamp", g->nodes[i].rev->id,
+							  g->nodes[i].rev->down_revisions,
+							  g->nodes[i].rev->checksum, by, -1);
+		}
+	}
+	if (strcmp(target, "base") == 0)
+	{
+		/* base clears unregistered applied rows too */
+		foreach(lc, g->orphans)
+		{
+			SmigApplied *app = lfirst(lc);
+
+			smig_delete_applied(app->id);
+			smig_insert_event("unstamp", app->id, NIL, app->checksum, by, -1);
+		}
+	}
+	for (k = 0; k < g->nnodes; k++)
+	{
+		int			i = g->topo[k];
+
+		CHECK_FOR_INTERRUPTS();
+		if (state[i] && g->nodes[i].applied == NULL)
+		{
+			smig_insert_applied(g->nodes[i].rev->id,
+								g->nodes[i].rev->checksum, by, 0);
+			smig_insert_event("stamp", g->nodes[i].rev->id,
+							  g->nodes[i].rev->down_revisions,
+							  g->nodes[i].rev->checksum, by, -1);
+		}
+	}
+
+	smig_set_applied_state(g, state);
+	foreach(lc, smig_current_heads(g))
+	{
+		Datum		value = CStringGetTextDatum(g->nodes[lfirst_int(lc)].rev->id);
+		bool		isnull = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
+							 &value, &isnull);
+	}
+	smig_end_spi(opcxt);
+	return (Datum) 0;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# test/setup.sh: the part test/run.sh and examples/demo.sh share.
+#
+#   1. install the Debian packages a fresh Debian 12 machine lacks (only the
+#      missing ones; `apt-get update` only when something must be installed);
+#   2. build schemamig with the project's strict flags and install it into
+#      the PostgreSQL that $PG_CONFIG names.
+#
+# Source it and call smig_install_deps / smig_build (each returns non-zero on
+# failure), or run it (`bash test/setup.sh`) to do both.
+#
+# Settings (environment):
+#   SMIG_PG_MAJOR   PostgreSQL major version to build and test against (15)
+#   SMIG_COPT       extra compiler flags, passed as PGXS's COPT
+#                   (default -DUSE_ASSERT_CHECKING, as STYLE.md asks of CI)
+
+SMIG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SMIG_PG_MAJOR=${SMIG_PG_MAJOR:-15}
+SMIG_COPT=${SMIG_COPT-"-DUSE_ASSERT_CHECKING"}
+SMIG_PACKAGES=(
+	"postgresql-$SMIG_PG_MAJOR"            # server, pg_virtualenv (postgresql-common)
+	"postgresql-server-dev-$SMIG_PG_MAJOR" # PGXS, headers, pg_regress, isolation tester
+	libipc-run-perl                        # TAP tests (PostgreSQL::Test::Cluster)
+	make
+	gcc
+)
+# Pin the server version: /usr/bin/pg_config would pick the newest
+# server-dev package installed, which need not be the one we test against.
+export PG_CONFIG="/usr/lib/postgresql/$SMIG_PG_MAJOR/bin/pg_config"
+export DEBIAN_FRONTEND=noninteractive
+
+# Run a command as root (sudo when we are not root, for a developer's box).
+smig_as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	else
+		sudo -n "$@"
+	fi
+}
+
+smig_install_deps() {
+	local missing=() p
+	for p in "${SMIG_PACKAGES[@]}"; do
+		if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+			missing+=("$p")
+		fi
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "setup: required packages already installed"
+		return 0
+	fi
+	echo "setup: installing ${missing[*]}"
+	smig_as_root apt-get -q update &&
+		smig_as_root apt-get -q -y -o Dpkg::Lock::Timeout=300 \
+			-o Acquire::Retries=3 --no-install-recommends install "${missing[@]}" ||
+		{
+			echo "setup: FAILED to install ${missing[*]}" >&2
+			return 1
+		}
+}
+
+smig_build() {
+	echo "setup: building schemamig (COPT=$SMIG_COPT)"
+	(
+		cd "$SMIG_ROOT" &&
+			make clean >/dev/null &&
+			make -j"$(nproc)" COPT="$SMIG_COPT" &&
+			smig_as_root env PG_CONFIG="$PG_CONFIG" make install COPT="$SMIG_COPT"
+	) || {
+		echo "setup: FAILED to build or install schemamig" >&2
+		return 1
+	}
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -u
+	smig_install_deps && smig_build
+fi
