@@ -5,7 +5,7 @@ OBJS = src/schemamig.o src/script.o src/statements.o src/catalog.o \
        src/graph.o src/runner.o src/reading.o src/offline.o src/register.o
 DATA = sql/schemamig--0.1.sql
 
-REGRESS = format register graph targets running atomicity offline check \
+REGRESS = format register graph running atomicity offline check \
           stamp privileges statements
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 

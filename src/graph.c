@@ -900,8 +900,7 @@ walk_relative(SmigGraph *g, const char *target, SmigTarget start, char sign,
 			if (n == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("relative target \"%s\" goes below base", target),
-						 errhint("It is %d steps further down than the first revision.", count - step)));
+						 errmsg("relative target \"%s\" goes below base", target)));
 			for (k = 0; k < n; k++)
 			{
 				SmigNode   *node = &g->nodes[set[k]];
@@ -971,7 +970,13 @@ smig_plan_upgrade(SmigGraph *g, const char *target)
 	int			k;
 
 	if (t.branch_base >= 0)
-		t = target_of_nodes(&t.branch_base, 1);
+	{
+		/* upgrading to label@base: to the first revision of the branch */
+		int		   *first = palloc(sizeof(int));
+
+		first[0] = t.branch_base;
+		t = target_of_nodes(first, 1);
+	}
 	if (t.base)
 		return plan;
 

@@ -431,7 +431,7 @@ classify_statement(Node *stmt, Refusal *refusal)
 		case T_TransactionStmt:
 			refuse(refusal, REFUSE_TRANSACTION_CONTROL,
 				   transaction_stmt_name((TransactionStmt *) stmt),
-				   "schemamig runs each call inside the caller's transaction, and the runner owns the transaction: remove the statement. To commit after each revision, use CALL schemamig.migrate().");
+				   "schemamig runs each call inside the caller's transaction, and the runner owns the transaction: remove the statement. Each call of upgrade() is one transaction; to commit between revisions, upgrade to one target at a time.");
 			break;
 
 		case T_CopyStmt:

@@ -1,0 +1,109 @@
+--
+-- privileges: nothing for PUBLIC; the README's GRANT recipes make a
+-- migration role and a read-only role; internal queries cannot be
+-- hijacked through search_path.
+--
+
+-- PUBLIC can execute no function and touch no table of the extension
+SELECT p.proname FROM pg_proc p
+WHERE p.pronamespace = 'schemamig'::regnamespace
+  AND (p.proacl IS NULL OR EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0))
+ORDER BY 1;
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = 'schemamig'::regnamespace AND c.relkind IN ('r', 'S')
+  AND (c.relacl IS NULL OR EXISTS (SELECT FROM aclexplode(c.relacl) a WHERE a.grantee = 0))
+ORDER BY 1;
+-- no function is SECURITY DEFINER
+SELECT count(*) AS definer FROM pg_proc
+WHERE pronamespace = 'schemamig'::regnamespace AND prosecdef;
+
+CREATE ROLE regress_migrator;
+CREATE ROLE regress_reader;
+CREATE ROLE regress_nobody;
+CREATE SCHEMA priv AUTHORIZATION regress_migrator;
+
+-- the migration role (README, "Privileges")
+GRANT USAGE ON SCHEMA schemamig TO regress_migrator;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA schemamig TO regress_migrator;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA schemamig TO regress_migrator;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA schemamig TO regress_migrator;
+
+-- the read-only role
+GRANT USAGE ON SCHEMA schemamig TO regress_reader;
+GRANT SELECT ON schemamig.revisions, schemamig.applied TO regress_reader;
+GRANT EXECUTE ON FUNCTION schemamig.current(), schemamig.heads(),
+    schemamig.status(), schemamig.history(text), schemamig.show(text),
+    schemamig.check(), schemamig.upgrade_sql(text, text),
+    schemamig.downgrade_sql(text, text) TO regress_reader;
+
+SET ROLE regress_migrator;
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision p1
+-- schemamig:upgrade
+CREATE TABLE priv.t (id int);
+-- schemamig:downgrade
+DROP TABLE priv.t;
+$s$);
+SELECT revision FROM schemamig.upgrade();
+SELECT tableowner FROM pg_tables WHERE schemaname = 'priv';
+SELECT applied_by FROM schemamig.status();
+RESET ROLE;
+
+SET ROLE regress_reader;
+SELECT revision, state FROM schemamig.status();
+SELECT * FROM schemamig.current();
+SELECT * FROM schemamig.check();
+SELECT * FROM schemamig.upgrade();
+SELECT * FROM schemamig.register('-- schemamig:revision p2
+-- schemamig:upgrade');
+SELECT * FROM schemamig.stamp('base');
+RESET ROLE;
+
+SET ROLE regress_nobody;
+SELECT * FROM schemamig.status();
+SELECT * FROM schemamig.downgrade('base');
+SELECT * FROM schemamig.revisions;
+RESET ROLE;
+
+-- search_path hijack: decoy operators and functions that record calls
+CREATE SCHEMA evil;
+CREATE TABLE evil.calls (what text);
+CREATE FUNCTION evil.texteq(text, text) RETURNS boolean LANGUAGE sql
+AS $$ INSERT INTO evil.calls VALUES ('=') RETURNING true $$;
+CREATE OPERATOR evil.= (leftarg = text, rightarg = text, function = evil.texteq);
+CREATE FUNCTION evil.now() RETURNS timestamptz LANGUAGE sql
+AS $$ INSERT INTO evil.calls VALUES ('now') RETURNING pg_catalog.now() $$;
+CREATE FUNCTION evil.count(anyelement) RETURNS bigint LANGUAGE sql
+AS $$ INSERT INTO evil.calls VALUES ('count') RETURNING 0::bigint $$;
+SET search_path = evil, pg_catalog, public;
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision p2
+-- schemamig:down_revision p1
+-- schemamig:upgrade
+CREATE TABLE priv.t2 (id int);
+-- schemamig:downgrade
+DROP TABLE priv.t2;
+$s$);
+SELECT revision FROM schemamig.upgrade();
+SELECT * FROM schemamig.stamp('p1');
+SELECT * FROM schemamig.stamp('p2');
+SELECT revision FROM schemamig.downgrade('p1');
+SELECT count(*) FROM schemamig.status();
+SELECT count(*) FROM schemamig.history();
+SELECT count(*) FROM schemamig.check();
+SELECT revision FROM schemamig.show('p2');
+SELECT length(schemamig.downgrade_sql('base')) > 0 AS offline;
+SELECT schemamig.forget('p2');
+RESET search_path;
+SELECT count(*) AS decoy_calls FROM evil.calls;
+
+-- clean up
+SELECT count(*) FROM schemamig.downgrade('base');
+TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
+DROP SCHEMA evil CASCADE;
+DROP SCHEMA priv CASCADE;
+REVOKE ALL ON ALL TABLES IN SCHEMA schemamig FROM regress_migrator, regress_reader;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA schemamig FROM regress_migrator;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA schemamig FROM regress_migrator, regress_reader;
+REVOKE ALL ON SCHEMA schemamig FROM regress_migrator, regress_reader;
+DROP ROLE regress_migrator, regress_reader, regress_nobody;
