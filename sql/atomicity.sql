@@ -42,7 +42,7 @@ DROP TABLE at.t5;
 $s$);
 
 -- revision 3 of 5 fails: the error names it, statement 3, line 8 of its block
-SELECT * FROM schemamig.upgrade('head');
+SELECT revision FROM schemamig.upgrade('head');
 -- nothing stayed: no table, no applied row, no event
 SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'at';
 SELECT count(*) AS applied FROM schemamig.applied;
@@ -83,7 +83,7 @@ DO $$ BEGIN COMMIT; END $$;
 -- schemamig:downgrade
 DROP TABLE at.t3;
 $s$);
-SELECT * FROM schemamig.upgrade('head');
+SELECT revision FROM schemamig.upgrade('head');
 SELECT count(*) AS applied FROM schemamig.applied;
 
 -- fix the pending revision, re-run: all five apply
@@ -103,7 +103,7 @@ SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'at' AND tablename L
 -- a failing downgrade rolls back the same way
 UPDATE schemamig.revisions SET downgrade_sql = 'DROP TABLE at.no_such_table;'
 WHERE revision = 'at4';
-SELECT * FROM schemamig.downgrade('at2');
+SELECT revision FROM schemamig.downgrade('at2');
 SELECT * FROM schemamig.current();
 SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'at' AND tablename LIKE 't_';
 

@@ -59,7 +59,7 @@ $s$);
 
 -- two heads: "head" refuses and names them
 SELECT revision, message, branch_labels FROM schemamig.heads();
-SELECT * FROM schemamig.upgrade('head');
+SELECT revision FROM schemamig.upgrade('head');
 SELECT * FROM schemamig.upgrade_sql('head');
 
 -- a branch label means its head; it applies what the branch needs first
@@ -86,15 +86,15 @@ SELECT * FROM schemamig.current();
 
 -- relative targets
 SELECT revision FROM schemamig.upgrade('+1');
-SELECT * FROM schemamig.upgrade('+1');
+SELECT revision FROM schemamig.upgrade('+1');
 SELECT revision FROM schemamig.upgrade('g4b+1');
 SELECT revision FROM schemamig.downgrade('-2');
 SELECT * FROM schemamig.current();
-SELECT * FROM schemamig.upgrade('g5b+1');
-SELECT * FROM schemamig.upgrade('+9');
+SELECT revision FROM schemamig.upgrade('g5b+1');
+SELECT revision FROM schemamig.upgrade('+9');
 SELECT revision FROM schemamig.downgrade('g1-1');
-SELECT * FROM schemamig.downgrade('-1');
-SELECT * FROM schemamig.downgrade('g1-2');
+SELECT revision FROM schemamig.downgrade('-1');
+SELECT revision FROM schemamig.downgrade('g1-2');
 SELECT revision FROM schemamig.upgrade('base+2');
 SELECT revision FROM schemamig.upgrade('g1+2');
 SELECT revision FROM schemamig.upgrade('g3');
@@ -118,18 +118,18 @@ $s$-- schemamig:revision ffee01
 -- schemamig:downgrade
 $s$);
 SELECT revision FROM schemamig.upgrade('ffa');
-SELECT * FROM schemamig.upgrade('ffee');
-SELECT * FROM schemamig.upgrade('f');
+SELECT revision FROM schemamig.upgrade('ffee');
+SELECT revision FROM schemamig.upgrade('f');
 SELECT revision FROM schemamig.downgrade('ffee01');
 SELECT * FROM schemamig.current() ORDER BY 1;
 
 -- unknown, empty and malformed targets
-SELECT * FROM schemamig.upgrade('nope');
-SELECT * FROM schemamig.upgrade('');
-SELECT * FROM schemamig.upgrade('alpha@top');
-SELECT * FROM schemamig.upgrade('nope@head');
-SELECT * FROM schemamig.downgrade('g5b');
-SELECT * FROM schemamig.upgrade('g1+99999999999');
+SELECT revision FROM schemamig.upgrade('nope');
+SELECT revision FROM schemamig.upgrade('');
+SELECT revision FROM schemamig.upgrade('alpha@top');
+SELECT revision FROM schemamig.upgrade('nope@head');
+SELECT revision FROM schemamig.downgrade('g5b');
+SELECT revision FROM schemamig.upgrade('g1+99999999999');
 
 -- depends_on: d1 is another root; gx needs it and comes after g5a
 SELECT count(*) FROM schemamig.register(

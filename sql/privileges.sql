@@ -53,7 +53,7 @@ SET ROLE regress_reader;
 SELECT revision, state FROM schemamig.status();
 SELECT * FROM schemamig.current();
 SELECT * FROM schemamig.check();
-SELECT * FROM schemamig.upgrade();
+SELECT revision FROM schemamig.upgrade();
 SELECT * FROM schemamig.register('-- schemamig:revision p2
 -- schemamig:upgrade');
 SELECT * FROM schemamig.stamp('base');
@@ -61,7 +61,7 @@ RESET ROLE;
 
 SET ROLE regress_nobody;
 SELECT * FROM schemamig.status();
-SELECT * FROM schemamig.downgrade('base');
+SELECT revision FROM schemamig.downgrade('base');
 SELECT * FROM schemamig.revisions;
 RESET ROLE;
 

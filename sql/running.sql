@@ -44,7 +44,7 @@ SELECT * FROM schemamig.check();
 SELECT revision, from_revision, message, elapsed >= '0' AS timed
 FROM schemamig.upgrade('head');
 SELECT * FROM schemamig.current();
-SELECT * FROM schemamig.upgrade('head');
+SELECT revision FROM schemamig.upgrade('head');
 SELECT revision, down_revisions, message, state, is_head
 FROM schemamig.history();
 SELECT count(*) AS orders FROM app.orders;
@@ -64,8 +64,8 @@ SELECT column_name FROM information_schema.columns
 WHERE table_schema = 'app' AND table_name = 'account' ORDER BY ordinal_position;
 SELECT revision, from_revision FROM schemamig.downgrade('base');
 SELECT to_regclass('app.account') AS account_table;
-SELECT * FROM schemamig.downgrade('base');
-SELECT * FROM schemamig.downgrade('-1');
+SELECT revision FROM schemamig.downgrade('base');
+SELECT revision FROM schemamig.downgrade('-1');
 
 -- up again with +2, then the rest
 SELECT revision FROM schemamig.upgrade('+2');
@@ -81,7 +81,7 @@ SELECT revision, action FROM schemamig.register($s$
 DELETE FROM app.orders WHERE total > 15;
 $s$);
 SELECT revision FROM schemamig.upgrade();
-SELECT * FROM schemamig.downgrade('1975ea83b712');
+SELECT revision FROM schemamig.downgrade('1975ea83b712');
 SELECT * FROM schemamig.current();
 SELECT count(*) AS orders FROM app.orders;
 
@@ -114,14 +114,14 @@ SELECT revision, action FROM schemamig.register($s$
 -- schemamig:revision 6f
 -- schemamig:down_revision 5e55
 -- schemamig:upgrade
-SELECT * FROM schemamig.downgrade('base');
+SELECT revision FROM schemamig.downgrade('base');
 $s$);
-SELECT * FROM schemamig.upgrade();
+SELECT revision FROM schemamig.upgrade();
 SELECT * FROM schemamig.current();
 
 -- a read-only transaction refuses writes, but reads work
 BEGIN READ ONLY;
-SELECT * FROM schemamig.upgrade();
+SELECT revision FROM schemamig.upgrade();
 ROLLBACK;
 BEGIN READ ONLY;
 SELECT revision, state FROM schemamig.status();
