@@ -9,6 +9,9 @@ REGRESS = format register graph running atomicity offline check \
           stamp privileges statements
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
+ISOLATION = upgrade_vs_upgrade
+ISOLATION_OPTS = --inputdir=test --load-extension=schemamig
+
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
             -Wno-missing-field-initializers -Wno-sign-compare
 
