@@ -166,7 +166,18 @@ SELECT count(*) FROM schemamig.history('base:heads');
 SELECT * FROM schemamig.history('base:head');
 SELECT * FROM schemamig.history('a:b:c');
 
+-- merge every head (d1 is one: depends_on makes no branch): "head" works
+-- again and brings every branch in
+SELECT schemamig.merge(message => 'join all', revision => 'mg1');
+SELECT revision, down_revisions, is_mergepoint FROM schemamig.history('mg1');
+SELECT revision, from_revision, message FROM schemamig.upgrade('head');
+SELECT * FROM schemamig.current();
+SELECT revision, from_revision FROM schemamig.downgrade('-1');
+SELECT * FROM schemamig.current() ORDER BY 1;
+SELECT schemamig.merge(ARRAY['gx', 'ffaa'], revision => 'mg1');
+SELECT schemamig.merge(ARRAY['g5a', 'g1']);
+
 -- clean up
-SELECT count(*) FROM schemamig.downgrade('base');
+SELECT schemamig.stamp('base');
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
 DROP SCHEMA gr CASCADE;

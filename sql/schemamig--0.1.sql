@@ -93,11 +93,12 @@ COMMENT ON FUNCTION schemamig.revision(text, text, text, text, text, text) IS
 	'register one new revision on top of the head (like alembic revision -m), returning its id';
 
 CREATE FUNCTION schemamig.merge(revisions text[] DEFAULT NULL,
-								message text DEFAULT NULL)
+								message text DEFAULT NULL,
+								revision text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'schemamig_merge'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION schemamig.merge(text[], text) IS
+COMMENT ON FUNCTION schemamig.merge(text[], text, text) IS
 	'register a merge revision over the given heads (default: all heads), returning its id';
 
 CREATE FUNCTION schemamig.forget(revision text)

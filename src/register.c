@@ -34,6 +34,7 @@ static char *describe_changes(SmigRevision *old, SmigRevision *new);
 static char *new_revision_id(SmigGraph *g);
 static List *resolve_parents(SmigGraph *g, const char *spec);
 static void check_message(const char *message);
+static bool *down_revision_ancestors(SmigGraph *g, int i);
 
 /*
  * smig_register_script
@@ -266,6 +267,36 @@ resolve_parents(SmigGraph *g, const char *spec)
 	return result;
 }
 
+/*
+ * down_revision_ancestors
+ *		What lies below node i through down_revision edges only: depends_on
+ *		does not make branches, so it does not stop a merge.
+ */
+static bool *
+down_revision_ancestors(SmigGraph *g, int i)
+{
+	bool	   *mark = palloc0(sizeof(bool) * Max(g->nnodes, 1));
+	int		   *stack = palloc(sizeof(int) * Max(g->nnodes, 1));
+	int			top = 0;
+
+	stack[top++] = i;
+	while (top > 0)
+	{
+		SmigNode   *node = &g->nodes[stack[--top]];
+		int			k;
+
+		CHECK_FOR_INTERRUPTS();
+		for (k = 0; k < node->nparents; k++)
+			if (!mark[node->parents[k]])
+			{
+				mark[node->parents[k]] = true;
+				stack[top++] = node->parents[k];
+			}
+	}
+	pfree(stack);
+	return mark;
+}
+
 /* a revision message is one line */
 static void
 check_message(const char *message)
@@ -367,8 +398,9 @@ schemamig_revision(PG_FUNCTION_ARGS)
 }
 
 /*
- * merge(revisions, message): a revision whose down_revisions are the given
- * revisions (default: every head), with no SQL.
+ * merge(revisions, message, revision): a revision whose down_revisions are
+ * the given revisions (default: every head), with no SQL.  revision: its
+ * id (default: a generated one).
  */
 PG_FUNCTION_INFO_V1(schemamig_merge);
 Datum
@@ -376,6 +408,7 @@ schemamig_merge(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
 	char	   *message = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *id = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	MemoryContext opcxt;
 	SmigGraph  *g;
 	SmigRevision *rev;
@@ -385,10 +418,11 @@ schemamig_merge(PG_FUNCTION_ARGS)
 	int			n = 0;
 	bool	   *seen;
 	int			k;
-	char	   *id;
 	text	   *result;
 
 	check_message(message);
+	if (id != NULL)
+		smig_check_id(id, "revision id", 0);
 	smig_begin_write("merge");
 	opcxt = smig_begin_spi("schemamig merge");
 	revisions = smig_load_revisions(false);
@@ -427,7 +461,7 @@ schemamig_merge(PG_FUNCTION_ARGS)
 				 errhint("A merge joins two or more heads into one.")));
 	for (k = 0; k < n; k++)
 	{
-		bool	   *anc = smig_ancestors(g, &nodes[k], 1, false);
+		bool	   *anc = down_revision_ancestors(g, nodes[k]);
 		int			j;
 
 		for (j = 0; j < n; j++)
@@ -438,7 +472,13 @@ schemamig_merge(PG_FUNCTION_ARGS)
 		pfree(anc);
 	}
 
-	id = new_revision_id(g);
+	if (id == NULL)
+		id = new_revision_id(g);
+	else if (smig_graph_find(g, id) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("revision \"%s\" is already registered", id),
+				 errhint("Choose another id, or leave it NULL for a generated one.")));
 	rev = palloc0(sizeof(SmigRevision));
 	rev->id = id;
 	rev->message = (message && message[0]) ? message :
