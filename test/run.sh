@@ -44,6 +44,7 @@ passed=0
 failed=0
 failures=()
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	if [ -n "$TAP_SCRATCH" ]; then
 		rm -rf "$TAP_SCRATCH"
@@ -165,6 +166,28 @@ run_logged() {
 	return "${PIPESTATUS[0]}"
 }
 
+# venv LOG CMD...: run_logged CMD inside a throwaway cluster (pg_virtualenv -t,
+# which exports PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).  Right after
+# the previous throwaway cluster was dropped, pg_virtualenv now and then fails
+# to start its own ("Port conflict" while the old postmaster is still going
+# away); CMD then never ran, so wait and try again, up to 3 times.
+venv() {
+	local log=$1 try marker rc=1
+	shift
+	for try in 1 2 3; do
+		marker="$LOG_DIR/started.$try.$(basename "$log")"
+		rm -f "$marker"
+		# shellcheck disable=SC2016 # $0 and $@ belong to the inner sh
+		run_logged "$log" pg_virtualenv -t -v "$SMIG_PG_MAJOR" \
+			sh -c 'touch "$0" && exec "$@"' "$marker" "$@"
+		rc=$?
+		[ -e "$marker" ] && return "$rc"
+		echo "pg_virtualenv did not start a cluster (try $try of 3)"
+		sleep 5
+	done
+	return "$rc"
+}
+
 shopt -s nullglob
 
 # ---------------------------------------------------------------- 1. setup
@@ -177,8 +200,8 @@ if ! smig_build; then
 	fail "setup: build and install schemamig"
 	finish
 fi
+# shellcheck disable=SC2016 # $(info ...) is for make, not the shell
 printf 'smig-print-%%: ; @:$(info $($*))\n' >"$LOG_DIR/print.mk"
-VENV=(pg_virtualenv -t -v "$SMIG_PG_MAJOR")
 
 # ------------------------------------------------------------- 2. pg_regress
 echo "================ pg_regress ================"
@@ -191,8 +214,7 @@ note_unlisted REGRESS "${regress[*]}" "${sql_inputs[@]}"
 if [ ${#regress[@]} -eq 0 ]; then
 	echo "REGRESS is empty: no pg_regress tests"
 else
-	(cd "$ROOT" && run_logged "$LOG_DIR/regress.log" \
-		"${VENV[@]}" make installcheck ISOLATION= TAP_TESTS=)
+	(cd "$ROOT" && venv "$LOG_DIR/regress.log" make installcheck ISOLATION= TAP_TESTS=)
 	rc=$?
 	tally_pg_regress regress "$LOG_DIR/regress.log" "$rc" "${regress[@]}" ||
 		show_diffs "$ROOT/regression.diffs"
@@ -205,8 +227,7 @@ note_unlisted ISOLATION "${isolation[*]}" "$ROOT"/test/specs/*.spec
 if [ ${#isolation[@]} -eq 0 ]; then
 	echo "ISOLATION is empty: no isolation specs"
 else
-	(cd "$ROOT" && run_logged "$LOG_DIR/isolation.log" \
-		"${VENV[@]}" make installcheck REGRESS= TAP_TESTS=)
+	(cd "$ROOT" && venv "$LOG_DIR/isolation.log" make installcheck REGRESS= TAP_TESTS=)
 	rc=$?
 	tally_pg_regress isolation "$LOG_DIR/isolation.log" "$rc" "${isolation[@]}" ||
 		show_diffs "$ROOT/output_iso/regression.diffs"
@@ -224,7 +245,7 @@ fi
 for f in "${shell_tests[@]}"; do
 	name=${f#"$ROOT"/}
 	echo "---- $name"
-	if (cd "$ROOT" && run_logged "$LOG_DIR/$(basename "$f").log" "${VENV[@]}" bash "$f"); then
+	if (cd "$ROOT" && venv "$LOG_DIR/$(basename "$f").log" bash "$f"); then
 		pass "shell: $name"
 	else
 		fail "shell: $name"
@@ -237,8 +258,8 @@ prove_pattern=$(make_var PROVE_TESTS)
 read -r -a prove_words <<<"${prove_pattern:-test/t/*.pl}"
 tap_tests=()
 for f in "${prove_words[@]}"; do
-	# shellcheck disable=SC2206 # the words are glob patterns, relative to ROOT
-	tap_tests+=($(cd "$ROOT" && compgen -G "$f"))
+	# the words are glob patterns, relative to ROOT
+	mapfile -t -O "${#tap_tests[@]}" tap_tests < <(cd "$ROOT" && compgen -G "$f")
 done
 if [ ${#tap_tests[@]} -eq 0 ]; then
 	echo "no TAP tests (${prove_pattern:-test/t/*.pl}): skipped"

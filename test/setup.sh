@@ -13,6 +13,7 @@
 #   SMIG_PG_MAJOR   PostgreSQL major version to build and test against (15)
 #   SMIG_COPT       extra compiler flags, passed as PGXS's COPT
 #                   (default -DUSE_ASSERT_CHECKING, as STYLE.md asks of CI)
+#   SMIG_QUIET_BUILD  set: show make's output only when the build fails
 
 SMIG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SMIG_PG_MAJOR=${SMIG_PG_MAJOR:-15}
@@ -34,7 +35,7 @@ smig_as_root() {
 	if [ "$(id -u)" -eq 0 ]; then
 		"$@"
 	else
-		sudo -n "$@"
+		sudo -n env DEBIAN_FRONTEND="$DEBIAN_FRONTEND" "$@"
 	fi
 }
 
@@ -50,26 +51,34 @@ smig_install_deps() {
 		return 0
 	fi
 	echo "setup: installing ${missing[*]}"
-	smig_as_root apt-get -q update &&
-		smig_as_root apt-get -q -y -o Dpkg::Lock::Timeout=300 \
-			-o Acquire::Retries=3 --no-install-recommends install "${missing[@]}" ||
-		{
-			echo "setup: FAILED to install ${missing[*]}" >&2
-			return 1
-		}
+	if ! smig_as_root apt-get -q update ||
+		! smig_as_root apt-get -q -y -o Dpkg::Lock::Timeout=300 \
+			-o Acquire::Retries=3 --no-install-recommends install "${missing[@]}"; then
+		echo "setup: FAILED to install ${missing[*]}" >&2
+		return 1
+	fi
 }
 
+# With SMIG_QUIET_BUILD set, make's output is shown only when it fails.
 smig_build() {
+	local out
 	echo "setup: building schemamig (COPT=$SMIG_COPT)"
-	(
+	out=$(mktemp)
+	if (
 		cd "$SMIG_ROOT" &&
 			make clean >/dev/null &&
 			make -j"$(nproc)" COPT="$SMIG_COPT" &&
 			smig_as_root env PG_CONFIG="$PG_CONFIG" make install COPT="$SMIG_COPT"
-	) || {
-		echo "setup: FAILED to build or install schemamig" >&2
-		return 1
-	}
+	) >"$out" 2>&1; then
+		[ -n "${SMIG_QUIET_BUILD:-}" ] || cat "$out"
+		rm -f "$out"
+		echo "setup: schemamig built and installed"
+		return 0
+	fi
+	cat "$out"
+	rm -f "$out"
+	echo "setup: FAILED to build or install schemamig" >&2
+	return 1
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
