@@ -454,13 +454,13 @@ smig_set_applied_state(SmigGraph *g, bool *applied)
 }
 
 /*
- * smig_ancestors / smig_descendants
- *		The set (a bool per node) of what nodes[] need before them (parents
- *		and depends_on, transitively) or what needs them (children and
- *		dependents).  self: include nodes[] themselves.
+ * smig_walk
+ *		The set (a bool per node) reachable from nodes[] through the edges
+ *		named in the SMIG_EDGE_* mask, transitively.  self: include nodes[]
+ *		themselves.
  */
 bool *
-smig_ancestors(SmigGraph *g, int *nodes, int n, bool self)
+smig_walk(SmigGraph *g, int *nodes, int n, bool self, int edges)
 {
 	bool	   *mark = palloc0(sizeof(bool) * Max(g->nnodes, 1));
 	int		   *stack = palloc(sizeof(int) * (g->nnodes + n + 1));
@@ -476,59 +476,42 @@ smig_ancestors(SmigGraph *g, int *nodes, int n, bool self)
 	while (top > 0)
 	{
 		SmigNode   *node = &g->nodes[stack[--top]];
+		int		   *lists[4] = {node->parents, node->deps,
+		node->children, node->dependents};
+		int			lens[4] = {node->nparents, node->ndeps,
+		node->nchildren, node->ndependents};
+		int			e;
 
 		CHECK_FOR_INTERRUPTS();
-		for (k = 0; k < node->nparents; k++)
-			if (!mark[node->parents[k]])
-			{
-				mark[node->parents[k]] = true;
-				stack[top++] = node->parents[k];
-			}
-		for (k = 0; k < node->ndeps; k++)
-			if (!mark[node->deps[k]])
-			{
-				mark[node->deps[k]] = true;
-				stack[top++] = node->deps[k];
-			}
+		for (e = 0; e < 4; e++)
+		{
+			if (!(edges & (1 << e)))
+				continue;
+			for (k = 0; k < lens[e]; k++)
+				if (!mark[lists[e][k]])
+				{
+					mark[lists[e][k]] = true;
+					stack[top++] = lists[e][k];
+				}
+		}
 	}
 	pfree(stack);
 	return mark;
 }
 
+/* what nodes[] need before them: parents and depends_on, transitively */
+bool *
+smig_ancestors(SmigGraph *g, int *nodes, int n, bool self)
+{
+	return smig_walk(g, nodes, n, self, SMIG_EDGE_PARENTS | SMIG_EDGE_DEPS);
+}
+
+/* what needs nodes[]: children and dependents, transitively */
 bool *
 smig_descendants(SmigGraph *g, int *nodes, int n, bool self)
 {
-	bool	   *mark = palloc0(sizeof(bool) * Max(g->nnodes, 1));
-	int		   *stack = palloc(sizeof(int) * (g->nnodes + n + 1));
-	int			top = 0;
-	int			k;
-
-	for (k = 0; k < n; k++)
-	{
-		if (self)
-			mark[nodes[k]] = true;
-		stack[top++] = nodes[k];
-	}
-	while (top > 0)
-	{
-		SmigNode   *node = &g->nodes[stack[--top]];
-
-		CHECK_FOR_INTERRUPTS();
-		for (k = 0; k < node->nchildren; k++)
-			if (!mark[node->children[k]])
-			{
-				mark[node->children[k]] = true;
-				stack[top++] = node->children[k];
-			}
-		for (k = 0; k < node->ndependents; k++)
-			if (!mark[node->dependents[k]])
-			{
-				mark[node->dependents[k]] = true;
-				stack[top++] = node->dependents[k];
-			}
-	}
-	pfree(stack);
-	return mark;
+	return smig_walk(g, nodes, n, self,
+					 SMIG_EDGE_CHILDREN | SMIG_EDGE_DEPENDENTS);
 }
 
 /*
@@ -728,28 +711,12 @@ smig_resolve_one(SmigGraph *g, const char *target)
 static int
 branch_head(SmigGraph *g, int start, const char *target)
 {
-	bool	   *mark = palloc0(sizeof(bool) * Max(g->nnodes, 1));
-	int		   *stack = palloc(sizeof(int) * Max(g->nnodes, 1));
+	/* a branch grows through children only; dependents are not part of it */
+	bool	   *mark = smig_walk(g, &start, 1, true, SMIG_EDGE_CHILDREN);
 	int		   *heads = palloc(sizeof(int) * Max(g->nnodes, 1));
-	int			top = 0;
 	int			n = 0;
 	int			k;
 
-	/* a branch grows through children only; dependents are not part of it */
-	mark[start] = true;
-	stack[top++] = start;
-	while (top > 0)
-	{
-		SmigNode   *node = &g->nodes[stack[--top]];
-
-		CHECK_FOR_INTERRUPTS();
-		for (k = 0; k < node->nchildren; k++)
-			if (!mark[node->children[k]])
-			{
-				mark[node->children[k]] = true;
-				stack[top++] = node->children[k];
-			}
-	}
 	for (k = 0; k < g->nnodes; k++)
 		if (mark[g->topo[k]] && smig_is_head(g, g->topo[k]))
 			heads[n++] = g->topo[k];
@@ -761,7 +728,6 @@ branch_head(SmigGraph *g, int start, const char *target)
 				 errhint("Name one head, or merge them with schemamig.merge().")));
 	Assert(n == 1);
 	pfree(mark);
-	pfree(stack);
 	return heads[0];
 }
 

@@ -73,6 +73,13 @@ extern void smig_set_applied_state(SmigGraph *g, bool *applied);
 
 extern SmigTarget smig_resolve_target(SmigGraph *g, const char *target);
 extern int	smig_resolve_one(SmigGraph *g, const char *target);
+/* edge kinds for smig_walk */
+#define SMIG_EDGE_PARENTS		(1 << 0)
+#define SMIG_EDGE_DEPS			(1 << 1)
+#define SMIG_EDGE_CHILDREN		(1 << 2)
+#define SMIG_EDGE_DEPENDENTS	(1 << 3)
+
+extern bool *smig_walk(SmigGraph *g, int *nodes, int n, bool self, int edges);
 extern bool *smig_ancestors(SmigGraph *g, int *nodes, int n, bool self);
 extern bool *smig_descendants(SmigGraph *g, int *nodes, int n, bool self);
 

@@ -34,7 +34,6 @@ static char *describe_changes(SmigRevision *old, SmigRevision *new);
 static char *new_revision_id(SmigGraph *g);
 static List *resolve_parents(SmigGraph *g, const char *spec);
 static void check_message(const char *message);
-static bool *down_revision_ancestors(SmigGraph *g, int i);
 
 /*
  * smig_register_script
@@ -267,36 +266,6 @@ resolve_parents(SmigGraph *g, const char *spec)
 	return result;
 }
 
-/*
- * down_revision_ancestors
- *		What lies below node i through down_revision edges only: depends_on
- *		does not make branches, so it does not stop a merge.
- */
-static bool *
-down_revision_ancestors(SmigGraph *g, int i)
-{
-	bool	   *mark = palloc0(sizeof(bool) * Max(g->nnodes, 1));
-	int		   *stack = palloc(sizeof(int) * Max(g->nnodes, 1));
-	int			top = 0;
-
-	stack[top++] = i;
-	while (top > 0)
-	{
-		SmigNode   *node = &g->nodes[stack[--top]];
-		int			k;
-
-		CHECK_FOR_INTERRUPTS();
-		for (k = 0; k < node->nparents; k++)
-			if (!mark[node->parents[k]])
-			{
-				mark[node->parents[k]] = true;
-				stack[top++] = node->parents[k];
-			}
-	}
-	pfree(stack);
-	return mark;
-}
-
 /* a revision message is one line */
 static void
 check_message(const char *message)
@@ -461,7 +430,8 @@ schemamig_merge(PG_FUNCTION_ARGS)
 				 errhint("A merge joins two or more heads into one.")));
 	for (k = 0; k < n; k++)
 	{
-		bool	   *anc = down_revision_ancestors(g, nodes[k]);
+		/* depends_on makes no branch: it does not stop a merge */
+		bool	   *anc = smig_walk(g, &nodes[k], 1, false, SMIG_EDGE_PARENTS);
 		int			j;
 
 		for (j = 0; j < n; j++)
