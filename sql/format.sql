@@ -179,5 +179,21 @@ SELECT a.checksum <> b.checksum AS differ, a.downgrade_sql IS NULL AS a_irrevers
 FROM schemamig.revisions a, schemamig.revisions b
 WHERE a.revision = 'c2' AND b.revision = 'c3';
 
+-- the same content with a longer header is unchanged, and its line numbers
+-- follow the new script; the order of a list does not matter
+SELECT * FROM schemamig.register('-- schemamig:revision f2
+-- schemamig:down_revision f1
+-- a new comment in the header
+-- schemamig:message second one
+-- schemamig:upgrade
+SELECT 2;
+-- schemamig:downgrade
+SELECT -2;');
+SELECT upgrade_line, downgrade_line FROM schemamig.revisions WHERE revision = 'f2';
+SELECT * FROM schemamig.register('-- schemamig:revision r3
+-- schemamig:down_revision f2 r2 r1
+-- schemamig:branch_labels lab2 lab1
+-- schemamig:upgrade');
+
 -- clean up
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;

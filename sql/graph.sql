@@ -130,6 +130,24 @@ SELECT revision FROM schemamig.upgrade('alpha@top');
 SELECT revision FROM schemamig.upgrade('nope@head');
 SELECT revision FROM schemamig.downgrade('g5b');
 SELECT revision FROM schemamig.upgrade('g1+99999999999');
+-- a relative target on an ambiguous prefix lists the candidates
+SELECT revision FROM schemamig.upgrade('ffee+1');
+-- deeply nested "@" and relative forms are plain errors, never a crash
+DO $$
+BEGIN
+  PERFORM * FROM schemamig.history(repeat('@', 45000) || 'head');
+EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'history: %', SQLSTATE;
+END $$;
+DO $$
+BEGIN
+  PERFORM * FROM schemamig.upgrade(repeat('a@', 60000) || 'head');
+EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'upgrade: %', SQLSTATE;
+END $$;
+DO $$
+BEGIN
+  PERFORM * FROM schemamig.upgrade('g1' || repeat('+1', 50000));
+EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'relative: %', SQLSTATE;
+END $$;
 
 -- depends_on: d1 is another root; gx needs it and comes after g5a
 SELECT count(*) FROM schemamig.register(

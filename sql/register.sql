@@ -153,6 +153,8 @@ SELECT schemamig.revision('bad sql', E'SELECT 1;\nSELEC 2', down_revision => 'e'
 SELECT schemamig.revision('label taken', 'SELECT 1', down_revision => 'e',
                           revision => 'lt', branch_label => 'side');
 SELECT schemamig.revision('unknown parent', 'SELECT 1', down_revision => 'zzz');
+SELECT schemamig.revision('dup labels', 'SELECT 1', down_revision => 'e',
+                          revision => 'dl', branch_label => 'x, x');
 
 --
 -- merge()

@@ -50,6 +50,11 @@ SELECT * FROM schemamig.stamp('tools@base');
 SELECT * FROM schemamig.stamp('head');
 SELECT * FROM schemamig.stamp('base');
 SELECT count(*) AS applied FROM schemamig.applied;
+-- any target that means base also clears applied rows nobody registers
+INSERT INTO schemamig.applied (revision, checksum) VALUES ('gone', 'v1-sha256:x');
+SELECT * FROM schemamig.stamp('s1');
+SELECT * FROM schemamig.stamp('s1-1');
+SELECT count(*) AS applied FROM schemamig.applied;
 SELECT * FROM schemamig.stamp('nope');
 
 -- clean up

@@ -229,6 +229,25 @@ smig_update_revision(SmigRevision *rev)
 				  10, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
+/* store new line numbers for an unchanged revision */
+void
+smig_update_lines(SmigRevision *rev)
+{
+	Oid			types[3] = {TEXTOID, INT4OID, INT4OID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+
+	values[0] = CStringGetTextDatum(rev->id);
+	values[1] = Int32GetDatum(rev->upgrade_line);
+	values[2] = Int32GetDatum(rev->downgrade_line);
+	if (rev->downgrade_sql == NULL)
+		nulls[2] = 'n';
+	smig_spi_exec("UPDATE schemamig.revisions SET upgrade_line = $2,"
+				  " downgrade_line = $3"
+				  " WHERE revision OPERATOR(pg_catalog.=) $1",
+				  3, types, values, nulls, false, SPI_OK_UPDATE);
+}
+
 /* unregister a revision */
 void
 smig_delete_revision(const char *id)

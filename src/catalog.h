@@ -30,6 +30,7 @@ extern void smig_load_bodies(SmigRevision *rev, bool read_only);
 
 extern void smig_insert_revision(SmigRevision *rev);
 extern void smig_update_revision(SmigRevision *rev);
+extern void smig_update_lines(SmigRevision *rev);
 extern void smig_delete_revision(const char *id);
 
 extern void smig_insert_applied(const char *id, const char *checksum,

@@ -564,6 +564,9 @@ smig_resolve_target(SmigGraph *g, const char *target)
 	int			count;
 	const char *at;
 
+	/* relative targets resolve their left side once; be safe anyway */
+	check_stack_depth();
+
 	if (target == NULL || target[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -610,23 +613,39 @@ smig_resolve_target(SmigGraph *g, const char *target)
 		return target_of_nodes(nodes, 1);
 	}
 
-	/* X@head and X@base, X a label, an id or a prefix */
-	at = strrchr(target, '@');
+	/*
+	 * X@head and X@base, X a label, an id or a unique prefix.  X is resolved
+	 * without recursing, so no input can nest this.
+	 */
+	at = strchr(target, '@');
 	if (at != NULL)
 	{
-		char	   *name = pnstrdup(target, at - target);
 		const char *what = at + 1;
-		int			start = find_label(g, name);
+		char	   *name = pnstrdup(target, at - target);
+		int			start;
 
+		if (strcmp(what, "head") != 0 && strcmp(what, "base") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown target \"%s\"", target),
+					 errhint("After \"@\" write head or base.")));
+		start = find_label(g, name);
 		if (start < 0)
-			start = smig_resolve_one(g, name);
-		if (strcmp(what, "head") == 0)
+			start = smig_graph_find(g, name);
+		if (start < 0)
+			start = find_prefix(g, name, true);
+		if (start < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("unknown branch label or revision \"%s\" in target \"%s\"", name, target),
+					 errhint("Before \"@\" write a branch label or a revision id.")));
+		if (what[0] == 'h')
 		{
 			nodes = palloc(sizeof(int));
 			nodes[0] = branch_head(g, start, target);
 			return target_of_nodes(nodes, 1);
 		}
-		if (strcmp(what, "base") == 0)
+		else
 		{
 			SmigTarget	t = target_of_nodes(NULL, 0);
 
@@ -634,10 +653,6 @@ smig_resolve_target(SmigGraph *g, const char *target)
 			t.branch_base = start;
 			return t;
 		}
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown target \"%s\"", target),
-				 errhint("After \"@\" write head or base.")));
 	}
 
 	/* +N, -N, X+N, X-N */
@@ -674,6 +689,9 @@ smig_resolve_target(SmigGraph *g, const char *target)
 		nodes[0] = idx;
 		return target_of_nodes(nodes, 1);
 	}
+	/* "ab+1" where "ab" is an ambiguous prefix: say so, listing them */
+	if (split_relative(target, &left, &sign, &count) && left[0] != '\0')
+		(void) find_prefix(g, left, true);
 
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -760,14 +778,15 @@ split_relative(const char *target, char **left, char *sign, int *count)
 	return true;
 }
 
-/* does s name something by itself (keyword, id, label, unique prefix)? */
+/*
+ * Does s name something by itself (keyword, id, label, unique prefix)?
+ * X@head-1 is not supported, so "@" forms are not resolvable here.
+ */
 static bool
 is_resolvable(SmigGraph *g, const char *s)
 {
 	if (strcmp(s, "base") == 0 || strcmp(s, "head") == 0 ||
 		strcmp(s, "heads") == 0 || strcmp(s, "current") == 0)
-		return true;
-	if (strchr(s, '@') != NULL)
 		return true;
 	if (smig_graph_find(g, s) >= 0 || find_label(g, s) >= 0)
 		return true;
@@ -1033,15 +1052,16 @@ smig_plan_downgrade(SmigGraph *g, const char *target)
  * smig_stamp_state
  *		The applied set after stamp(target): target and what it needs are
  *		applied, what comes after target is not, other branches keep their
- *		state.
+ *		state.  *is_base says whether target resolved to base.
  */
 bool *
-smig_stamp_state(SmigGraph *g, const char *target)
+smig_stamp_state(SmigGraph *g, const char *target, bool *is_base)
 {
 	SmigTarget	t = smig_resolve_target(g, target);
 	bool	   *state = palloc0(sizeof(bool) * Max(g->nnodes, 1));
 	int			k;
 
+	*is_base = t.base;
 	if (t.base)
 		return state;
 	if (t.branch_base >= 0)

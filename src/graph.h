@@ -85,7 +85,8 @@ extern bool *smig_descendants(SmigGraph *g, int *nodes, int n, bool self);
 
 extern SmigPlan smig_plan_upgrade(SmigGraph *g, const char *target);
 extern SmigPlan smig_plan_downgrade(SmigGraph *g, const char *target);
-extern bool *smig_stamp_state(SmigGraph *g, const char *target);
+extern bool *smig_stamp_state(SmigGraph *g, const char *target,
+							  bool *is_base);
 extern bool *smig_range(SmigGraph *g, const char *range);
 
 extern char *smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep);

@@ -28,7 +28,8 @@
 
 static void check_bodies(SmigRevision *rev, const char *line_of,
 						 int first_line);
-static bool lists_equal(List *a, List *b);
+static bool same_set(List *a, List *b);
+static int	cmp_strings(const ListCell *a, const ListCell *b);
 static bool strings_equal(const char *a, const char *b);
 static char *describe_changes(SmigRevision *old, SmigRevision *new);
 static char *new_revision_id(SmigGraph *g);
@@ -78,12 +79,19 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 			SmigNode   *node = &old->nodes[i];
 			SmigRevision *cur = node->rev;
 
-			if (lists_equal(cur->down_revisions, rev->down_revisions) &&
-				lists_equal(cur->depends_on, rev->depends_on) &&
-				lists_equal(cur->branch_labels, rev->branch_labels) &&
+			if (same_set(cur->down_revisions, rev->down_revisions) &&
+				same_set(cur->depends_on, rev->depends_on) &&
+				same_set(cur->branch_labels, rev->branch_labels) &&
 				strings_equal(cur->message, rev->message) &&
 				strcmp(cur->checksum, rev->checksum) == 0)
+			{
 				actions[n] = "unchanged";
+				/* keep run-time line numbers true to the latest script */
+				if (cur->upgrade_line != rev->upgrade_line ||
+					(rev->downgrade_sql != NULL &&
+					 cur->downgrade_line != rev->downgrade_line))
+					smig_update_lines(rev);
+			}
 			else if (node->applied != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -164,16 +172,29 @@ check_bodies(SmigRevision *rev, const char *line_of, int first_line)
 	MemoryContextDelete(cxt);
 }
 
-/* do two Lists of C strings hold the same strings in the same order? */
+/* qsort/list_sort comparator for a List of C strings */
+static int
+cmp_strings(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/* do two Lists of (distinct) C strings hold the same strings? */
 static bool
-lists_equal(List *a, List *b)
+same_set(List *a, List *b)
 {
 	ListCell   *la,
 			   *lb;
+	List	   *sa;
+	List	   *sb;
 
 	if (list_length(a) != list_length(b))
 		return false;
-	forboth(la, a, lb, b)
+	sa = list_copy(a);
+	sb = list_copy(b);
+	list_sort(sa, cmp_strings);
+	list_sort(sb, cmp_strings);
+	forboth(la, sa, lb, sb)
 		if (strcmp(lfirst(la), lfirst(lb)) != 0)
 		return false;
 	return true;
@@ -196,11 +217,11 @@ describe_changes(SmigRevision *old, SmigRevision *new)
 	initStringInfo(&buf);
 	if (strcmp(old->checksum, new->checksum) != 0)
 		appendStringInfoString(&buf, ", upgrade or downgrade SQL");
-	if (!lists_equal(old->down_revisions, new->down_revisions))
+	if (!same_set(old->down_revisions, new->down_revisions))
 		appendStringInfoString(&buf, ", down_revision");
-	if (!lists_equal(old->depends_on, new->depends_on))
+	if (!same_set(old->depends_on, new->depends_on))
 		appendStringInfoString(&buf, ", depends_on");
-	if (!lists_equal(old->branch_labels, new->branch_labels))
+	if (!same_set(old->branch_labels, new->branch_labels))
 		appendStringInfoString(&buf, ", branch_labels");
 	if (!strings_equal(old->message, new->message))
 		appendStringInfoString(&buf, ", message");
@@ -349,6 +370,7 @@ schemamig_revision(PG_FUNCTION_ARGS)
 	rev->branch_labels = label ? smig_split_list(label) : NIL;
 	foreach(lc, rev->branch_labels)
 		smig_check_id(lfirst(lc), "branch label", 0);
+	smig_check_unique(rev->branch_labels, "branch_label", 0);
 	rev->upgrade_sql = smig_clean_body(upgrade);
 	rev->downgrade_sql = downgrade ? smig_clean_body(downgrade) : NULL;
 	rev->reversible = (downgrade != NULL);

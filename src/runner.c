@@ -25,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
@@ -56,6 +57,7 @@ static void run_plan(SmigGraph *g, SmigPlan plan, StepKind kind,
 static void run_statements(SmigRevision *rev, StepKind kind);
 static void step_error_callback(void *arg);
 static void run_upgrade(const char *target, ReturnSetInfo *rsinfo);
+static void check_snapshot_is_current(const char *fname);
 
 /*
  * smig_begin_write
@@ -82,6 +84,64 @@ smig_begin_write(const char *fname)
 	DirectFunctionCall2(pg_advisory_xact_lock_int4,
 						Int32GetDatum(SMIG_LOCK_KEY1),
 						Int32GetDatum(SMIG_LOCK_KEY2));
+
+	if (IsolationUsesXactSnapshot())
+		check_snapshot_is_current(fname);
+}
+
+/*
+ * check_snapshot_is_current
+ *		In REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
+ *		predate a migration that committed while we waited for the lock: we
+ *		would not see it and would run its DDL again.  Compare schemamig's
+ *		state as the snapshot sees it with the latest committed state, and
+ *		raise a serialization failure when they differ, so the caller
+ *		retries (as for any serialization failure).
+ */
+static void
+check_snapshot_is_current(const char *fname)
+{
+	const char *sql =
+		"SELECT pg_catalog.concat_ws(',',"
+		" (SELECT pg_catalog.max(id) FROM schemamig.events),"
+		" (SELECT pg_catalog.count(*) FROM schemamig.applied),"
+		" (SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat("
+		"    revision, ':', checksum, ':', registered_at), ',' ORDER BY seq))"
+		"  FROM schemamig.revisions))";
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan;
+	char	   *seen;
+	char	   *latest;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "schemamig: SPI_connect failed");
+	plan = SPI_prepare(sql, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "schemamig: could not prepare the state query: %s",
+			 SPI_result_code_string(SPI_result));
+
+	if (SPI_execute_snapshot(plan, NULL, NULL, GetTransactionSnapshot(),
+							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "schemamig: state query failed");
+	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+	if (SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(),
+							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "schemamig: state query failed");
+	latest = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+	if (strcmp(seen ? seen : "", latest ? latest : "") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access: another transaction changed schemamig's state"),
+				 errdetail("This %s transaction's snapshot does not show a migration that committed before schemamig.%s() got the migration lock; running it would repeat that work.",
+						   IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ", fname),
+				 errhint("Retry the transaction, or call schemamig.%s() in a READ COMMITTED transaction.", fname)));
+
+	SPI_finish();
+	MemoryContextSwitchTo(cxt);
 }
 
 /* name of the role calling us, for applied_by and the event log */
@@ -212,8 +272,20 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 							  rev->checksum, by, elapsed);
 		}
 		/* later steps must see this one as done (or undone) */
-		g->nodes[i].applied = (kind == STEP_UPGRADE) ?
-			(SmigApplied *) palloc0(sizeof(SmigApplied)) : NULL;
+		if (kind == STEP_UPGRADE)
+		{
+			/* in the graph's memory: stepcxt is reset every step */
+			SmigApplied *app = MemoryContextAllocZero(oldcxt,
+													  sizeof(SmigApplied));
+
+			app->id = rev->id;
+			app->checksum = rev->checksum;
+			app->applied_at = GetCurrentTransactionStartTimestamp();
+			app->applied_by = by;
+			g->nodes[i].applied = app;
+		}
+		else
+			g->nodes[i].applied = NULL;
 
 		/* free the bodies: memory stays flat over long chains */
 		rev->upgrade_sql = NULL;
@@ -410,6 +482,7 @@ schemamig_stamp(PG_FUNCTION_ARGS)
 	MemoryContext opcxt;
 	SmigGraph  *g;
 	bool	   *state;
+	bool		to_base;
 	char	   *by;
 	ListCell   *lc;
 	int			k;
@@ -418,7 +491,7 @@ schemamig_stamp(PG_FUNCTION_ARGS)
 	smig_begin_write("stamp");
 	opcxt = smig_begin_spi("schemamig stamp");
 	g = smig_load_graph(false);
-	state = smig_stamp_state(g, target);
+	state = smig_stamp_state(g, target, &to_base);
 	by = smig_caller_name();
 
 	/* undo newest first, then record oldest first */
@@ -435,7 +508,7 @@ schemamig_stamp(PG_FUNCTION_ARGS)
 							  g->nodes[i].rev->checksum, by, -1);
 		}
 	}
-	if (strcmp(target, "base") == 0)
+	if (to_base)
 	{
 		/* base clears unregistered applied rows too */
 		foreach(lc, g->orphans)

@@ -59,6 +59,7 @@ extern char *smig_checksum(const char *upgrade_sql, const char *downgrade_sql);
 extern bool smig_valid_id(const char *id);
 extern void smig_check_id(const char *id, const char *what, int script_line);
 extern List *smig_split_list(const char *value);
+extern void smig_check_unique(List *ids, const char *what, int line);
 extern char *smig_clean_body(const char *sql);
 
 #endif							/* SCHEMAMIG_H */

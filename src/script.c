@@ -16,9 +16,14 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 
 #include "compat.h"
 #include "schemamig.h"
+
+#if PG_VERSION_NUM < 140000
+#define HASH_STRINGS 0
+#endif
 
 typedef enum ScriptState
 {
@@ -42,6 +47,13 @@ typedef struct BlockReader
 	bool		has_downgrade;
 } BlockReader;
 
+/* an id -> line table, for finding duplicates in linear time */
+typedef struct SeenId
+{
+	char		key[SMIG_ID_MAXLEN + 1];
+	int			line;
+} SeenId;
+
 static char *normalize_newlines(const char *script);
 static bool is_blank_or_comment(const char *line, int len);
 static bool parse_directive(const char *line, int len, char **name, char **arg);
@@ -49,7 +61,7 @@ static void finish_block(BlockReader *br, List **result);
 static char *trim_body(StringInfo body);
 static List *parse_id_list(const char *value, const char *directive,
 						   int line, bool allow_base);
-static void check_unique(List *ids, const char *directive, int line);
+static HTAB *make_seen_table(long size);
 static bool is_reserved_id(const char *id);
 
 /*
@@ -266,24 +278,24 @@ smig_parse_script(const char *script)
 
 	/* duplicate ids inside the script */
 	{
+		HTAB	   *seen = make_seen_table(list_length(result));
 		ListCell   *lc;
 
 		foreach(lc, result)
 		{
-			SmigRevision *a = lfirst(lc);
-			ListCell   *lc2;
+			SmigRevision *rev = lfirst(lc);
+			SeenId	   *e;
+			bool		found;
 
-			for_each_cell(lc2, result, lnext(result, lc))
-			{
-				SmigRevision *b = lfirst(lc2);
-
-				CHECK_FOR_INTERRUPTS();
-				if (strcmp(a->id, b->id) == 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_DUPLICATE_OBJECT),
-							 errmsg("revision \"%s\" appears twice in the script, at lines %d and %d", a->id, a->script_line, b->script_line)));
-			}
+			CHECK_FOR_INTERRUPTS();
+			e = hash_search(seen, rev->id, HASH_ENTER, &found);
+			if (found)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("revision \"%s\" appears twice in the script, at lines %d and %d", rev->id, e->line, rev->script_line)));
+			e->line = rev->script_line;
 		}
+		hash_destroy(seen);
 	}
 
 	return result;
@@ -490,26 +502,48 @@ parse_id_list(const char *value, const char *directive, int line,
 					  strcmp(directive, "branch_labels") == 0 ?
 					  "branch label" : "revision id",
 					  line);
-	check_unique(ids, directive, line);
+	smig_check_unique(ids, directive, line);
 	return ids;
 }
 
-/* refuse a list naming the same id twice */
-static void
-check_unique(List *ids, const char *directive, int line)
+static HTAB *
+make_seen_table(long size)
 {
-	ListCell   *a;
+	HASHCTL		ctl;
 
-	foreach(a, ids)
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = SMIG_ID_MAXLEN + 1;
+	ctl.entrysize = sizeof(SeenId);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("schemamig seen ids", Max(size, 16), &ctl,
+					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+}
+
+/*
+ * smig_check_unique
+ *		Refuse a list (of valid ids) naming the same id twice.  line is the
+ *		script line, or 0 for a function argument.
+ */
+void
+smig_check_unique(List *ids, const char *what, int line)
+{
+	HTAB	   *seen = make_seen_table(list_length(ids));
+	ListCell   *lc;
+
+	foreach(lc, ids)
 	{
-		ListCell   *b;
+		bool		found;
 
-		for_each_cell(b, ids, lnext(ids, a))
-			if (strcmp(lfirst(a), lfirst(b)) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_OBJECT),
-						 errmsg("\"%s\" is listed twice in %s at line %d", (char *) lfirst(a), directive, line)));
+		CHECK_FOR_INTERRUPTS();
+		(void) hash_search(seen, lfirst(lc), HASH_ENTER, &found);
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 line > 0 ?
+					 errmsg("\"%s\" is listed twice in %s at line %d", (char *) lfirst(lc), what, line) :
+					 errmsg("\"%s\" is listed twice in %s", (char *) lfirst(lc), what)));
 	}
+	hash_destroy(seen);
 }
 
 /* words that are targets, never revision ids or labels */
