@@ -81,9 +81,10 @@ smig_begin_write(const char *fname)
 				 errmsg("%s cannot be called from inside a revision", what)));
 	PreventCommandIfReadOnly(what);
 
-	DirectFunctionCall2(pg_advisory_xact_lock_int4,
-						Int32GetDatum(SMIG_LOCK_KEY1),
-						Int32GetDatum(SMIG_LOCK_KEY2));
+	if (!smig_debug_skip_lock)
+		DirectFunctionCall2(pg_advisory_xact_lock_int4,
+							Int32GetDatum(SMIG_LOCK_KEY1),
+							Int32GetDatum(SMIG_LOCK_KEY2));
 
 	if (IsolationUsesXactSnapshot())
 		check_snapshot_is_current(fname);

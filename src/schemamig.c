@@ -18,20 +18,70 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "schemamig.h"
+
 PG_MODULE_MAGIC;
+
+/* GUC variables, applied only while revision SQL runs (runner.c) */
+int			smig_lock_timeout = 0;
+int			smig_lock_retries = 0;
+int			smig_retry_delay = 1000;
+int			smig_statement_timeout = 0;
+bool		smig_debug_skip_lock = false;
 
 void		_PG_init(void);
 
 /*
  * _PG_init
- *		Reserve the "schemamig." prefix for GUCs.
+ *		Define schemamig's GUCs and reserve the "schemamig." prefix.
  */
 void
 _PG_init(void)
 {
+	DefineCustomIntVariable("schemamig.lock_timeout",
+							"Lock timeout for revision SQL; 0 leaves the session's lock_timeout in force.",
+							NULL,
+							&smig_lock_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("schemamig.lock_retries",
+							"How many times a revision that hit schemamig.lock_timeout is rolled back and retried.",
+							NULL,
+							&smig_lock_retries,
+							0, 0, 1000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("schemamig.retry_delay",
+							"Wait before the first retry of a revision; doubled at each retry, with jitter.",
+							NULL,
+							&smig_retry_delay,
+							1000, 0, 3600 * 1000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("schemamig.statement_timeout",
+							"Statement timeout for revision SQL; 0 leaves the session's statement_timeout in force.",
+							NULL,
+							&smig_statement_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+#ifdef USE_ASSERT_CHECKING
+	/* only in assert-enabled builds: the negative control of the stress test */
+	DefineCustomBoolVariable("schemamig.debug_skip_lock",
+							 "Test only: writers run without the migration lock.",
+							 NULL,
+							 &smig_debug_skip_lock,
+							 false,
+							 PGC_SUSET, GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							 NULL, NULL, NULL);
+#endif
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("schemamig");
 #else

@@ -53,6 +53,13 @@ typedef struct SmigRevision
 	int			script_line;	/* line of the block in the script, or 0 */
 } SmigRevision;
 
+/* schemamig.c: GUCs */
+extern int	smig_lock_timeout;
+extern int	smig_lock_retries;
+extern int	smig_retry_delay;
+extern int	smig_statement_timeout;
+extern bool smig_debug_skip_lock;
+
 /* script.c */
 extern List *smig_parse_script(const char *script);
 extern char *smig_checksum(const char *upgrade_sql, const char *downgrade_sql);
