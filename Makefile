@@ -2,7 +2,7 @@
 EXTENSION = schemamig
 MODULE_big = schemamig
 OBJS = src/schemamig.o src/script.o src/statements.o src/catalog.o \
-       src/graph.o src/runner.o src/reading.o src/offline.o src/register.o
+       src/graph.o src/runner.o src/reading.o src/offline.o src/register.o src/locks.o
 DATA = sql/schemamig--0.1.sql
 
 REGRESS = format register graph running atomicity offline check \

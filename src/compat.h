@@ -13,6 +13,9 @@
 #include "miscadmin.h"
 #include "utils/tuplestore.h"
 #include "common/sha2.h"
+#if PG_VERSION_NUM >= 150000
+#include "common/pg_prng.h"
+#endif
 #if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
 #endif
@@ -71,6 +74,17 @@ smig_init_srf(FunctionCallInfo fcinfo, bool scalar)
 	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
 	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
 	MemoryContextSwitchTo(oldcxt);
+#endif
+}
+
+/* a random number in [0, 1) */
+static inline double
+smig_random_fraction(void)
+{
+#if PG_VERSION_NUM >= 150000
+	return pg_prng_double(&pg_global_prng_state);
+#else
+	return (double) random() / ((double) MAX_RANDOM_VALUE + 1.0);
 #endif
 }
 

@@ -18,6 +18,7 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "pgstat.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -25,11 +26,13 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
 #include "runner.h"
+#include "locks.h"
 #include "statements.h"
 
 #define STEP_COLS 4
@@ -49,12 +52,27 @@ typedef struct StepErrorContext
 	int			nstatements;
 } StepErrorContext;
 
+/* where a run is, for pg_stat_activity */
+typedef struct StepProgress
+{
+	const char *operation;		/* "upgrade" or "downgrade" */
+	int			step;			/* 1-based */
+	int			nsteps;
+} StepProgress;
+
 /* true while revision SQL runs: schemamig must not be re-entered */
 static bool in_revision = false;
 
+/* the statement that was running when the last attempt failed */
+static SmigStatement *failed_statement = NULL;
+
 static void run_plan(SmigGraph *g, SmigPlan plan, StepKind kind,
 					 ReturnSetInfo *rsinfo);
-static void run_statements(SmigRevision *rev, StepKind kind);
+static void run_revision(SmigRevision *rev, StepKind kind, List *stmts,
+						 StepProgress *progress);
+static void run_statements(SmigRevision *rev, StepKind kind, List *stmts,
+						   StepProgress *progress);
+static List *split_body(SmigRevision *rev, StepKind kind);
 static void step_error_callback(void *arg);
 static void run_upgrade(const char *target, ReturnSetInfo *rsinfo);
 static void check_snapshot_is_current(const char *fname);
@@ -224,7 +242,11 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 												  ALLOCSET_DEFAULT_SIZES);
 	char	   *by = smig_caller_name();
 	MemoryContext oldcxt = MemoryContextSwitchTo(stepcxt);
+	StepProgress progress;
 	int			k;
+
+	progress.operation = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
+	progress.nsteps = plan.nsteps;
 
 	for (k = 0; k < plan.nsteps; k++)
 	{
@@ -256,8 +278,9 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 							rev->message ? ", " : "",
 							rev->message ? rev->message : "")));
 
+		progress.step = k + 1;
 		start = GetCurrentTimestamp();
-		run_statements(rev, kind);
+		run_revision(rev, kind, split_body(rev, kind), &progress);
 		elapsed = GetCurrentTimestamp() - start;
 
 		if (kind == STEP_UPGRADE)
@@ -312,26 +335,16 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 	}
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(stepcxt);
+	/* pg_stat_activity shows the caller's query again */
+	if (plan.nsteps > 0 && debug_query_string != NULL)
+		pgstat_report_activity(STATE_RUNNING, debug_query_string);
 }
 
-/*
- * run_statements
- *		Execute the upgrade or downgrade SQL of rev, statement by statement,
- *		with an error context naming revision, statement and line.  GUCs
- *		(search_path, role, session authorization, work_mem...) set by the
- *		revision are put back afterwards, and so is the current user.
- */
-static void
-run_statements(SmigRevision *rev, StepKind kind)
+/* the statements of rev's upgrade or downgrade body */
+static List *
+split_body(SmigRevision *rev, StepKind kind)
 {
 	SmigBodySource src;
-	List	   *stmts;
-	StepErrorContext sec;
-	ErrorContextCallback errcb;
-	ListCell   *lc;
-	int			save_nestlevel;
-	Oid			save_userid;
-	int			save_sec_context;
 	const char *body;
 
 	src.revision = rev->id;
@@ -344,22 +357,132 @@ run_statements(SmigRevision *rev, StepKind kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
-	stmts = smig_split_statements(body, &src);
+	return smig_split_statements(body, &src);
+}
+
+/*
+ * run_revision
+ *		Run one revision's statements.  With schemamig.lock_timeout set, the
+ *		revision runs in an internal subtransaction (as a PL/pgSQL exception
+ *		block does): when a lock wait reaches the timeout, the revision is
+ *		rolled back to its start, which releases every lock it took, and is
+ *		retried after a back-off, up to schemamig.lock_retries times.  The
+ *		final error names the revision, the statement, the lock and the
+ *		sessions holding it.  Any other error, cancel or timeout is raised
+ *		as it is.
+ */
+static void
+run_revision(SmigRevision *rev, StepKind kind, List *stmts,
+			 StepProgress *progress)
+{
+	int			attempt;
+
+	if (smig_lock_timeout <= 0)
+	{
+		run_statements(rev, kind, stmts, progress);
+		return;
+	}
+
+	for (attempt = 1;; attempt++)
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+		ErrorData  *volatile edata = NULL;
+		volatile bool done = false;
+		SmigStatement *stmt;
+		char	   *lock;
+		char	   *blockers;
+		int			delay;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			run_statements(rev, kind, stmts, progress);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			done = true;
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		PG_END_TRY();
+
+		if (done)
+			return;
+		if (!smig_lockwait_fired())
+			ReThrowError(edata);
+
+		/* our lock timeout: the revision is rolled back, locks released */
+		stmt = failed_statement;
+		lock = smig_lockwait_describe();
+		blockers = smig_lockwait_blockers();
+		if (attempt > smig_lock_retries)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("revision \"%s\" gave up waiting for a lock after %d attempt%s", rev->id, attempt, attempt == 1 ? "" : "s"),
+					 errdetail("%s statement %d (line %d) waited %d ms for %s: %s. Blocking: %s.",
+							   kind == STEP_UPGRADE ? "Upgrade" : "Downgrade",
+							   stmt ? stmt->number : 0, stmt ? stmt->line : 0,
+							   smig_lock_timeout, lock,
+							   stmt ? stmt->sql : "", blockers),
+					 errhint("End or wait out the blocking sessions and run it again, or raise schemamig.lock_timeout or schemamig.lock_retries.")));
+		delay = smig_retry_delay_ms(attempt);
+		ereport(NOTICE,
+				(errmsg("revision \"%s\" waited %d ms for %s in statement %d (line %d); rolled it back, retry %d of %d in %d ms",
+						rev->id, smig_lock_timeout, lock,
+						stmt ? stmt->number : 0, stmt ? stmt->line : 0,
+						attempt, smig_lock_retries, delay),
+				 errdetail("Blocking: %s.", blockers)));
+		smig_sleep_ms(delay);
+		FreeErrorData(edata);
+	}
+}
+
+/*
+ * run_statements
+ *		Execute stmts one by one, with an error context naming revision,
+ *		statement and line, progress in pg_stat_activity, and
+ *		schemamig.statement_timeout / lock_timeout armed.  GUCs (search_path,
+ *		role, session authorization, work_mem...) set by the revision are put
+ *		back afterwards, and so is the current user.
+ */
+static void
+run_statements(SmigRevision *rev, StepKind kind, List *stmts,
+			   StepProgress *progress)
+{
+	StepErrorContext sec;
+	ErrorContextCallback errcb;
+	ListCell   *lc;
+	int			save_nestlevel;
+	Oid			save_userid;
+	int			save_sec_context;
+	SmigSavedTimeout saved;
 
 	sec.revision = rev->id;
-	sec.section = src.section;
+	sec.section = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
 	sec.stmt = NULL;
 	sec.nstatements = list_length(stmts);
 	errcb.callback = step_error_callback;
 	errcb.arg = &sec;
 	errcb.previous = error_context_stack;
 
+	memset(&saved, 0, sizeof(saved));
+	failed_statement = NULL;
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	save_nestlevel = NewGUCNestLevel();
 	in_revision = true;
 	error_context_stack = &errcb;
 	PG_TRY();
 	{
+		smig_lockwait_start();
 		foreach(lc, stmts)
 		{
 			MemoryContext cxt = CurrentMemoryContext;
@@ -367,7 +490,21 @@ run_statements(SmigRevision *rev, StepKind kind)
 
 			CHECK_FOR_INTERRUPTS();
 			sec.stmt = lfirst(lc);
+			failed_statement = sec.stmt;
+			if (progress != NULL)
+			{
+				char		activity[200];
+
+				snprintf(activity, sizeof(activity),
+						 "schemamig: %s %d/%d %s statement %d/%d",
+						 progress->operation, progress->step,
+						 progress->nsteps, rev->id, sec.stmt->number,
+						 sec.nstatements);
+				pgstat_report_activity(STATE_RUNNING, activity);
+			}
+			smig_statement_timer_start(&saved);
 			ret = SPI_execute(sec.stmt->sql, false, 0);
+			smig_statement_timer_stop(&saved);
 			MemoryContextSwitchTo(cxt);
 			if (ret < 0)
 				ereport(ERROR,
@@ -378,9 +515,12 @@ run_statements(SmigRevision *rev, StepKind kind)
 								SPI_result_code_string(ret))));
 			SPI_freetuptable(SPI_tuptable);
 		}
+		failed_statement = NULL;
 	}
 	PG_FINALLY();
 	{
+		smig_statement_timer_stop(&saved);
+		smig_lockwait_stop();
 		in_revision = false;
 	}
 	PG_END_TRY();

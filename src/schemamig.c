@@ -28,8 +28,8 @@
 PG_MODULE_MAGIC;
 
 /* GUC variables, applied only while revision SQL runs (runner.c) */
-int			smig_lock_timeout = 0;
-int			smig_lock_retries = 0;
+int			smig_lock_timeout = 5000;
+int			smig_lock_retries = 3;
 int			smig_retry_delay = 1000;
 int			smig_statement_timeout = 0;
 bool		smig_debug_skip_lock = false;
@@ -44,17 +44,17 @@ void
 _PG_init(void)
 {
 	DefineCustomIntVariable("schemamig.lock_timeout",
-							"Lock timeout for revision SQL; 0 leaves the session's lock_timeout in force.",
+							"How long revision SQL may wait for one lock before the revision is rolled back and retried; 0 turns this off.",
 							NULL,
 							&smig_lock_timeout,
-							0, 0, INT_MAX,
+							5000, 0, INT_MAX,
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("schemamig.lock_retries",
 							"How many times a revision that hit schemamig.lock_timeout is rolled back and retried.",
 							NULL,
 							&smig_lock_retries,
-							0, 0, 1000,
+							3, 0, 1000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("schemamig.retry_delay",
