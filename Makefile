@@ -6,7 +6,7 @@ OBJS = src/schemamig.o src/script.o src/statements.o src/catalog.o \
 DATA = sql/schemamig--0.1.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking
+          stamp privileges statements locking migrate
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade

@@ -26,7 +26,7 @@ CREATE SCHEMA priv AUTHORIZATION regress_migrator;
 GRANT USAGE ON SCHEMA schemamig TO regress_migrator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA schemamig TO regress_migrator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA schemamig TO regress_migrator;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA schemamig TO regress_migrator;
+GRANT EXECUTE ON ALL ROUTINES IN SCHEMA schemamig TO regress_migrator;
 
 -- the read-only role
 GRANT USAGE ON SCHEMA schemamig TO regress_reader;
@@ -104,6 +104,6 @@ DROP SCHEMA evil CASCADE;
 DROP SCHEMA priv CASCADE;
 REVOKE ALL ON ALL TABLES IN SCHEMA schemamig FROM regress_migrator, regress_reader;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA schemamig FROM regress_migrator;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA schemamig FROM regress_migrator, regress_reader;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA schemamig FROM regress_migrator, regress_reader;
 REVOKE ALL ON SCHEMA schemamig FROM regress_migrator, regress_reader;
 DROP ROLE regress_migrator, regress_reader, regress_nobody;

@@ -143,6 +143,12 @@ LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION schemamig.stamp(text) IS
 	'record target as applied without running SQL; returns the new current heads';
 
+CREATE PROCEDURE schemamig.migrate(target text DEFAULT 'head')
+AS 'MODULE_PATHNAME', 'schemamig_migrate'
+LANGUAGE C;
+COMMENT ON PROCEDURE schemamig.migrate(text) IS
+	'upgrade to target, committing after each revision (CALL it outside a transaction block)';
+
 /*
  * Reading (never writes; works on a hot standby)
  */
@@ -231,3 +237,4 @@ COMMENT ON FUNCTION schemamig.downgrade_sql(text, text) IS
 REVOKE ALL ON ALL TABLES IN SCHEMA schemamig FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA schemamig FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA schemamig FROM PUBLIC;
+REVOKE ALL ON ALL PROCEDURES IN SCHEMA schemamig FROM PUBLIC;

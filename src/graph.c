@@ -950,9 +950,6 @@ SmigPlan
 smig_plan_upgrade(SmigGraph *g, const char *target)
 {
 	SmigTarget	t = smig_resolve_target(g, target);
-	SmigPlan	plan = {palloc(sizeof(int) * Max(g->nnodes, 1)), 0};
-	bool	   *want;
-	int			k;
 
 	if (t.branch_base >= 0)
 	{
@@ -962,10 +959,24 @@ smig_plan_upgrade(SmigGraph *g, const char *target)
 		first[0] = t.branch_base;
 		t = target_of_nodes(first, 1);
 	}
-	if (t.base)
-		return plan;
+	return smig_plan_upgrade_nodes(g, t.nodes, t.nnodes);
+}
 
-	want = smig_ancestors(g, t.nodes, t.nnodes, true);
+/*
+ * smig_plan_upgrade_nodes
+ *		The pending revisions that nodes[] need (nodes[] included), in the
+ *		order to apply them.  No nodes: nothing to do.
+ */
+SmigPlan
+smig_plan_upgrade_nodes(SmigGraph *g, int *nodes, int n)
+{
+	SmigPlan	plan = {palloc(sizeof(int) * Max(g->nnodes, 1)), 0};
+	bool	   *want;
+	int			k;
+
+	if (n == 0)
+		return plan;
+	want = smig_ancestors(g, nodes, n, true);
 	for (k = 0; k < g->nnodes; k++)
 	{
 		int			i = g->topo[k];

@@ -84,6 +84,7 @@ extern bool *smig_ancestors(SmigGraph *g, int *nodes, int n, bool self);
 extern bool *smig_descendants(SmigGraph *g, int *nodes, int n, bool self);
 
 extern SmigPlan smig_plan_upgrade(SmigGraph *g, const char *target);
+extern SmigPlan smig_plan_upgrade_nodes(SmigGraph *g, int *nodes, int n);
 extern SmigPlan smig_plan_downgrade(SmigGraph *g, const char *target);
 extern bool *smig_stamp_state(SmigGraph *g, const char *target,
 							  bool *is_base);

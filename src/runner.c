@@ -21,6 +21,7 @@
 #include "pgstat.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "nodes/parsenodes.h"
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
@@ -686,4 +687,98 @@ schemamig_stamp(PG_FUNCTION_ARGS)
 	}
 	smig_end_spi(opcxt);
 	return (Datum) 0;
+}
+
+/*
+ * migrate(target): CALL-able procedure, like upgrade() but committing after
+ * each revision (Alembic's transaction_per_migration), so that a long chain
+ * neither holds every lock to the end nor loses finished revisions when a
+ * later one fails.
+ *
+ * The target is resolved once, to revision ids, so that a relative target
+ * does not move as revisions commit.  Then each round takes the migration
+ * lock, reloads the state (another caller may have applied some), applies
+ * the first pending revision and commits, which releases the lock.
+ */
+PG_FUNCTION_INFO_V1(schemamig_migrate);
+Datum
+schemamig_migrate(PG_FUNCTION_ARGS)
+{
+	char	   *target = PG_ARGISNULL(0) ? "head" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext roundcxt;
+	List	   *ids = NIL;
+	bool		nonatomic;
+	int			done = 0;
+
+	nonatomic = fcinfo->context != NULL &&
+		IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
+	if (!nonatomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("schemamig.migrate() cannot run inside a transaction block"),
+				 errdetail("It commits after each revision."),
+				 errhint("CALL it outside BEGIN ... COMMIT (and not from a function), or use SELECT * FROM schemamig.upgrade() for one atomic upgrade.")));
+
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "schemamig: SPI_connect failed");
+	roundcxt = AllocSetContextCreate(callcxt, "schemamig migrate round",
+									 ALLOCSET_DEFAULT_SIZES);
+
+	for (;;)
+	{
+		SmigGraph  *g;
+		SmigPlan	plan;
+		int		   *nodes;
+		int			n = 0;
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(roundcxt);
+		MemoryContextSwitchTo(roundcxt);
+		smig_begin_write("migrate");
+		g = smig_load_graph(false);
+
+		if (done == 0)
+		{
+			/* first round: resolve the target to revision ids */
+			SmigTarget	t = smig_resolve_target(g, target);
+			MemoryContext old = MemoryContextSwitchTo(callcxt);
+			int			k;
+
+			if (t.branch_base >= 0)
+				ids = lappend(ids, pstrdup(g->nodes[t.branch_base].rev->id));
+			for (k = 0; k < t.nnodes; k++)
+				ids = lappend(ids, pstrdup(g->nodes[t.nodes[k]].rev->id));
+			MemoryContextSwitchTo(old);
+		}
+
+		nodes = palloc(sizeof(int) * Max(list_length(ids), 1));
+		foreach(lc, ids)
+		{
+			int			i = smig_graph_find(g, lfirst(lc));
+
+			if (i < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("revision \"%s\" was unregistered while schemamig.migrate() ran", (char *) lfirst(lc))));
+			nodes[n++] = i;
+		}
+		plan = smig_plan_upgrade_nodes(g, nodes, n);
+		if (plan.nsteps == 0)
+			break;
+		plan.nsteps = 1;
+		run_plan(g, plan, STEP_UPGRADE, NULL);
+		done++;
+
+		MemoryContextSwitchTo(callcxt);
+		SPI_commit();
+	}
+
+	MemoryContextSwitchTo(callcxt);
+	MemoryContextDelete(roundcxt);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "schemamig: SPI_finish failed");
+	PG_RETURN_VOID();
 }
