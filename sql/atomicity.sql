@@ -107,6 +107,37 @@ SELECT revision FROM schemamig.downgrade('at2');
 SELECT * FROM schemamig.current();
 SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'at' AND tablename LIKE 't_';
 
+-- an enum value added by one revision and used by the next, in one call:
+-- 55P04 with a hint naming where to commit; everything rolls back
+SELECT count(*) FROM schemamig.stamp('base');
+TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision en1
+-- schemamig:upgrade
+CREATE TYPE at.mood AS ENUM ('sad');
+-- schemamig:downgrade
+DROP TYPE at.mood;
+-- schemamig:revision en2
+-- schemamig:down_revision en1
+-- schemamig:upgrade
+ALTER TYPE at.mood ADD VALUE 'happy';
+-- schemamig:revision en3
+-- schemamig:down_revision en2
+-- schemamig:upgrade
+CREATE TABLE at.feelings (m at.mood);
+INSERT INTO at.feelings VALUES ('happy');
+-- schemamig:downgrade
+DROP TABLE at.feelings;
+$s$);
+SELECT revision FROM schemamig.upgrade('en1');
+SELECT revision FROM schemamig.upgrade('head');
+SELECT * FROM schemamig.current();
+SELECT enum_range(NULL::at.mood);
+-- as the hint says: upgrade to en2, commit, then the rest
+SELECT revision FROM schemamig.upgrade('en2');
+SELECT revision FROM schemamig.upgrade('head');
+SELECT * FROM at.feelings;
+
 -- clean up
 SELECT count(*) FROM schemamig.stamp('base');
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;

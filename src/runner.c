@@ -48,6 +48,7 @@ typedef enum StepKind
 typedef struct StepErrorContext
 {
 	const char *revision;
+	const char *parent;			/* first down_revision, or NULL */
 	const char *section;
 	SmigStatement *stmt;
 	int			nstatements;
@@ -468,6 +469,7 @@ run_statements(SmigRevision *rev, StepKind kind, List *stmts,
 	SmigSavedTimeout saved;
 
 	sec.revision = rev->id;
+	sec.parent = rev->down_revisions ? linitial(rev->down_revisions) : NULL;
 	sec.section = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
 	sec.stmt = NULL;
 	sec.nstatements = list_length(stmts);
@@ -540,6 +542,20 @@ step_error_callback(void *arg)
 
 	if (sec->stmt == NULL)
 		return;
+
+	/*
+	 * An enum value added earlier in this transaction cannot be used yet: say
+	 * where to commit.
+	 */
+	if (geterrcode() == ERRCODE_UNSAFE_NEW_ENUM_VALUE_USAGE)
+	{
+		if (sec->parent != NULL)
+			errhint("New enum values must be committed before they are used. Upgrade to \"%s\" and commit, then upgrade the rest, or use CALL schemamig.migrate(), which commits after each revision. If revision \"%s\" adds the value itself, move ALTER TYPE ... ADD VALUE into a revision of its own.",
+					sec->parent, sec->revision);
+		else
+			errhint("New enum values must be committed before they are used: move ALTER TYPE ... ADD VALUE into a revision of its own, and commit it before revision \"%s\" runs (CALL schemamig.migrate() commits after each revision).",
+					sec->revision);
+	}
 	errcontext("revision \"%s\" %s, statement %d of %d (line %d)",
 			   sec->revision, sec->section, sec->stmt->number,
 			   sec->nstatements, sec->stmt->line);
