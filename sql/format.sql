@@ -138,6 +138,13 @@ SELECT 3;
 -- schemamig:upgrade
 SELECT 3;');
 
+-- comments outside bodies: nested ones are fine, unterminated ones are not
+SELECT * FROM schemamig.register(E'/* never closed\n-- schemamig:revision f3\n-- schemamig:upgrade\nSELECT 3;\n');
+SELECT * FROM schemamig.register(E'-- schemamig:revision f3\n/* never closed\n-- schemamig:upgrade\nSELECT 3;\n');
+SELECT * FROM schemamig.register(E'-- schemamig:revision f3\n/* never closed\n');
+-- a carriage return would end the directive's comment for the server
+SELECT * FROM schemamig.register(E'-- schemamig:revision f3\n-- schemamig:message m\rDROP TABLE t; --\n-- schemamig:upgrade\n');
+
 -- none of the refused scripts registered anything
 SELECT revision FROM schemamig.revisions ORDER BY seq;
 
@@ -178,6 +185,11 @@ SELECT a.checksum <> b.checksum AS differ, a.downgrade_sql IS NULL AS a_irrevers
        b.downgrade_sql AS b_downgrade
 FROM schemamig.revisions a, schemamig.revisions b
 WHERE a.revision = 'c2' AND b.revision = 'c3';
+
+-- a nested comment before the first block; a statement after a bare CR in
+-- a trailing "--" line is kept, since the server would run it
+SELECT * FROM schemamig.register(E'/* a /* nested */ comment */\n-- schemamig:revision cr1\n-- schemamig:upgrade\nSELECT 1;\n-- c\rSELECT 2;');
+SELECT upgrade_sql FROM schemamig.revisions WHERE revision = 'cr1';
 
 -- the same content with a longer header is unchanged, and its line numbers
 -- follow the new script; the order of a list does not matter

@@ -164,7 +164,16 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 			appendStringInfo(&buf, "\n-- Running downgrade %s -> %s",
 							 rev->id, from ? from : "");
 		if (rev->message)
-			appendStringInfo(&buf, ", %s", rev->message);
+		{
+			/* it sits in a -- comment: no line end may escape it */
+			char	   *msg = pstrdup(rev->message);
+			char	   *c;
+
+			for (c = msg; *c; c++)
+				if (*c == '\r' || *c == '\n')
+					*c = ' ';
+			appendStringInfo(&buf, ", %s", msg);
+		}
 		appendStringInfoString(&buf, "\n\n");
 
 		foreach(lc, smig_split_statements(body, &src))

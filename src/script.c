@@ -82,7 +82,8 @@ smig_parse_script(const char *script)
 	ScriptState state = SS_PREAMBLE;
 	BlockReader br;
 	List	   *result = NIL;
-	bool		in_comment = false;
+	int			comment_depth = 0;	/* open block comments outside bodies */
+	int			comment_line = 0;	/* where the outermost one opened */
 
 	memset(&br, 0, sizeof(br));
 
@@ -98,6 +99,17 @@ smig_parse_script(const char *script)
 
 		if (parse_directive(p, len, &name, &arg))
 		{
+			if (comment_depth > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("directive at line %d is inside the /* comment opened at line %d", lineno, comment_line),
+						 errhint("Close the comment with */ before the directive.")));
+			if (strchr(arg, '\r') != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("carriage return inside the directive at line %d", lineno),
+						 errdetail("PostgreSQL ends a -- comment at a carriage return, so the rest of the line would read as SQL."),
+						 errhint("Use LF or CRLF line ends.")));
 			if (strcmp(name, "revision") == 0)
 			{
 				if (state != SS_PREAMBLE)
@@ -116,7 +128,6 @@ smig_parse_script(const char *script)
 				initStringInfo(&br.upgrade);
 				initStringInfo(&br.downgrade);
 				state = SS_HEADER;
-				in_comment = false;
 			}
 			else if (state == SS_PREAMBLE)
 				ereport(ERROR,
@@ -146,6 +157,11 @@ smig_parse_script(const char *script)
 					ereport(ERROR,
 							(errcode(ERRCODE_SYNTAX_ERROR),
 							 errmsg("second downgrade section in revision \"%s\" at line %d", br.rev->id, lineno)));
+				if (comment_depth > 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_SYNTAX_ERROR),
+							 errmsg("unterminated /* comment at line %d", comment_line),
+							 errhint("Close the comment with */ before \"-- schemamig:upgrade\".")));
 				if (up)
 				{
 					state = SS_UPGRADE;
@@ -212,21 +228,21 @@ smig_parse_script(const char *script)
 
 						while (q < end)
 						{
-							if (in_comment)
+							if (comment_depth > 0)
 							{
-								const char *close = NULL;
-								const char *s;
-
-								for (s = q; s + 1 < end; s++)
-									if (s[0] == '*' && s[1] == '/')
-									{
-										close = s;
-										break;
-									}
-								if (close == NULL)
-									break;
-								in_comment = false;
-								q = close + 2;
+								/* inside a (nested) block comment */
+								if (q + 1 < end && q[0] == '/' && q[1] == '*')
+								{
+									comment_depth++;
+									q += 2;
+								}
+								else if (q + 1 < end && q[0] == '*' && q[1] == '/')
+								{
+									comment_depth--;
+									q += 2;
+								}
+								else
+									q++;
 								continue;
 							}
 							while (q < end && (*q == ' ' || *q == '\t' || *q == '\f' || *q == '\v'))
@@ -235,7 +251,8 @@ smig_parse_script(const char *script)
 								break;
 							if (q + 1 < end && q[0] == '/' && q[1] == '*')
 							{
-								in_comment = true;
+								comment_depth = 1;
+								comment_line = lineno;
 								q += 2;
 								continue;
 							}
@@ -269,6 +286,11 @@ smig_parse_script(const char *script)
 		p = eol + 1;
 	}
 
+	if (comment_depth > 0 && (state == SS_PREAMBLE || state == SS_HEADER))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("unterminated /* comment at line %d", comment_line),
+				 errhint("Close the comment with */.")));
 	if (state == SS_PREAMBLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
@@ -417,7 +439,10 @@ is_blank_or_comment(const char *line, int len)
 		i++;
 	if (i == len)
 		return true;
-	return (i + 1 < len && line[i] == '-' && line[i + 1] == '-');
+	if (!(i + 1 < len && line[i] == '-' && line[i + 1] == '-'))
+		return false;
+	/* the server ends a -- comment at a carriage return too */
+	return memchr(line + i, '\r', len - i) == NULL;
 }
 
 /*
