@@ -9,7 +9,7 @@ REGRESS = format register graph running atomicity offline check \
           stamp privileges statements locking migrate
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
-ISOLATION = upgrade_vs_upgrade
+ISOLATION = upgrade_vs_upgrade waits
 ISOLATION_OPTS = --inputdir=test --load-extension=schemamig
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
