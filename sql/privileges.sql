@@ -97,6 +97,26 @@ SELECT schemamig.forget('p2');
 RESET search_path;
 SELECT count(*) AS decoy_calls FROM evil.calls;
 
+-- hostile install states are refused: a schema "schemamig" prepared by an
+-- untrusted role, and a pre-created object of the extension
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE regress_schemamig_s2;
+\c regress_schemamig_s2
+CREATE ROLE regress_hacker;
+CREATE SCHEMA schemamig AUTHORIZATION regress_hacker;
+CREATE EXTENSION schemamig;
+DROP SCHEMA schemamig;
+CREATE SCHEMA schemamig;
+CREATE FUNCTION schemamig.status() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE EXTENSION schemamig;
+SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'schemamig';
+-- the control file: superuser only, not trusted, not relocatable
+SELECT superuser, trusted, relocatable FROM pg_available_extension_versions
+WHERE name = 'schemamig';
+\c :regress_db
+DROP DATABASE regress_schemamig_s2;
+DROP ROLE regress_hacker;
+
 -- clean up
 SELECT count(*) FROM schemamig.downgrade('base');
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;

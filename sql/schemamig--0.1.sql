@@ -3,6 +3,23 @@
 \echo Use "CREATE EXTENSION schemamig" to load this file. \quit
 
 /*
+ * Refuse a schema "schemamig" that an untrusted role prepared: as its owner
+ * it could drop or replace the objects created below.
+ */
+DO $$
+BEGIN
+	IF NOT (SELECT r.rolsuper
+			FROM pg_catalog.pg_namespace n
+			JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+			WHERE n.nspname OPERATOR(pg_catalog.=) 'schemamig') THEN
+		RAISE EXCEPTION 'schema "schemamig" is owned by a role that is not a superuser'
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Drop that schema, or make a superuser its owner, before CREATE EXTENSION schemamig.';
+	END IF;
+END
+$$;
+
+/*
  * Catalog tables
  *
  * Every write to them happens under the advisory lock
