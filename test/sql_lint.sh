@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# test/sql_lint.sh: search-path safety of schemamig's own SQL (TESTPLAN S7, S8).
+#
+# S7, the install scripts sql/schemamig--*.sql: no CREATE OR REPLACE, no
+#     IF NOT EXISTS, no @extschema@ inside quotes, built-in functions called
+#     as pg_catalog.f().
+# S8, the C code: every SQL text in src/*.c (adjacent string literals joined,
+#     as the compiler does) names tables schema-qualified, calls functions
+#     qualified, and uses operators only as OPERATOR(pg_catalog.op); values
+#     go in as $n parameters, so no literal is built with %s around a quote.
+# Prints each finding with file and line; exits 1 when there is one.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+
+perl -e '
+use strict; use warnings;
+my $bad = 0;
+sub finding { my ($where, $what) = @_; print "FINDING $where: $what\n"; $bad++; }
+
+# ---- S7: install scripts
+for my $f (glob("sql/schemamig--*.sql")) {
+	open(my $fh, "<", $f) or die "$f: $!";
+	my $n = 0;
+	while (my $l = <$fh>) {
+		$n++;
+		next if $l =~ /^\s*--/;
+		finding("$f:$n", "CREATE OR REPLACE") if $l =~ /CREATE\s+OR\s+REPLACE/i;
+		finding("$f:$n", "IF NOT EXISTS") if $l =~ /IF\s+NOT\s+EXISTS/i;
+		finding("$f:$n", "\@extschema\@ inside quotes") if $l =~ /\x27[^\x27]*\@extschema\@/;
+		while ($l =~ /(?<![\w.])(nextval|now|count|pg_extension_config_dump|current_setting|concat|md5)\s*\(/g) {
+			finding("$f:$n", "unqualified call of $1()");
+		}
+	}
+}
+
+# ---- S8: SQL texts in the C code
+for my $f (glob("src/*.c")) {
+	open(my $fh, "<", $f) or die "$f: $!";
+	my @lines = <$fh>;
+	my $text = join("", @lines);
+	# runs of adjacent string literals, with the line they start on
+	while ($text =~ /((?:"(?:[^"\\\n]|\\.)*"\s*)+)/g) {
+		my ($run, $pos) = ($1, $-[1]);
+		my $line = 1 + (() = substr($text, 0, $pos) =~ /\n/g);
+		my $sql = join("", $run =~ /"((?:[^"\\\n]|\\.)*)"/g);
+		next unless $sql =~ /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/;
+		(my $s = $sql) =~ s/\x27(?:[^\x27]|\x27\x27)*\x27/\x27\x27/g;	# string contents
+		while ($s =~ /\b(FROM|JOIN|INTO|UPDATE)\s+([A-Za-z_"][\w."]*)/g) {
+			my $name = $2;
+			finding("$f:$line", "unqualified table $name") unless $name =~ /\./;
+		}
+		while ($s =~ /(?<![\w.\\])([A-Za-z_]\w*)\s*\(/g) {
+			my $fn = $1;
+			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|count_star)$/i;
+			next if $fn =~ /^(revision|applied|events|revisions)$/;	# column lists
+			finding("$f:$line", "unqualified call of $fn()");
+		}
+		(my $o = $s) =~ s/OPERATOR\(pg_catalog\.[^)]*\)//g;
+		$o =~ s/\bSET\b.*?\bWHERE\b/SET WHERE/s;	# assignments, not operators
+		finding("$f:$line", "operator outside OPERATOR(pg_catalog.op): $1")
+			if $o =~ /(\s(?:=|<>|!=|<|>|\|\|)\s)/;
+		finding("$f:$line", "a value spliced into quotes") if $s =~ /\x27%s\x27/;
+	}
+}
+print $bad ? "FAIL: sql_lint: $bad findings\n" : "PASS: sql_lint\n";
+exit($bad ? 1 : 0);
+'
