@@ -59,6 +59,44 @@ SELECT * FROM schemamig.register('-- schemamig:revision p2
 SELECT * FROM schemamig.stamp('base');
 RESET ROLE;
 
+-- S4: SQL registered by a weaker role never runs with more rights
+SET ROLE regress_migrator;
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision p_escalate
+-- schemamig:down_revision p1
+-- schemamig:upgrade
+ALTER ROLE regress_migrator SUPERUSER;
+$s$);
+RESET ROLE;
+SELECT revision FROM schemamig.upgrade();
+SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_migrator';
+-- run by its author, it has the author's rights only
+SET ROLE regress_migrator;
+SELECT revision FROM schemamig.upgrade();
+RESET ROLE;
+SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_migrator';
+SELECT schemamig.forget('p_escalate');
+-- a revision the superuser reviewed and registered again (same content:
+-- unchanged) is the superuser's, so the superuser may run it
+SET ROLE regress_migrator;
+SELECT schemamig.revision('harmless', 'CREATE TABLE priv.h (id int);',
+                          'DROP TABLE priv.h;', revision => 'p_harmless');
+RESET ROLE;
+SELECT revision FROM schemamig.upgrade();
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision p_harmless
+-- schemamig:down_revision p1
+-- schemamig:message harmless
+-- schemamig:upgrade
+CREATE TABLE priv.h (id int);
+-- schemamig:downgrade
+DROP TABLE priv.h;
+$s$);
+SELECT registered_by FROM schemamig.revisions WHERE revision = 'p_harmless';
+SELECT revision FROM schemamig.upgrade();
+SELECT revision FROM schemamig.downgrade('p1');
+SELECT schemamig.forget('p_harmless');
+
 SET ROLE regress_nobody;
 SELECT * FROM schemamig.status();
 SELECT revision FROM schemamig.downgrade('base');
@@ -117,8 +155,10 @@ WHERE name = 'schemamig';
 DROP DATABASE regress_schemamig_s2;
 DROP ROLE regress_hacker;
 
--- clean up
+-- clean up: p1 is the migrator's, so the migrator takes it down
+SET ROLE regress_migrator;
 SELECT count(*) FROM schemamig.downgrade('base');
+RESET ROLE;
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
 DROP SCHEMA evil CASCADE;
 DROP SCHEMA priv CASCADE;

@@ -59,7 +59,7 @@ smig_load_revisions(bool read_only)
 
 	smig_spi_exec("SELECT revision, down_revisions, depends_on, branch_labels,"
 				  " message, downgrade_sql IS NOT NULL, checksum, seq,"
-				  " upgrade_line, downgrade_line"
+				  " upgrade_line, downgrade_line, registered_by"
 				  " FROM schemamig.revisions ORDER BY seq",
 				  0, NULL, NULL, NULL, read_only, SPI_OK_SELECT);
 
@@ -83,6 +83,12 @@ smig_load_revisions(bool read_only)
 		rev->downgrade_line = DatumGetInt32(SPI_getbinval(tuple, desc, 10, &isnull));
 		if (isnull)
 			rev->downgrade_line = 0;
+		{
+			Datum		by = SPI_getbinval(tuple, desc, 11, &isnull);
+
+			rev->registered_by = isnull ? NULL :
+				pstrdup(NameStr(*DatumGetName(by)));
+		}
 		if (rev->id == NULL || rev->checksum == NULL)
 			elog(ERROR, "schemamig.revisions holds a row without id or checksum");
 		result = lappend(result, rev);
@@ -229,7 +235,10 @@ smig_update_revision(SmigRevision *rev)
 				  10, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
-/* store new line numbers for an unchanged revision */
+/*
+ * An unchanged revision registered again: keep its line numbers true to
+ * the latest script, and make the role that submitted it its author.
+ */
 void
 smig_update_lines(SmigRevision *rev)
 {
@@ -243,7 +252,8 @@ smig_update_lines(SmigRevision *rev)
 	if (rev->downgrade_sql == NULL)
 		nulls[2] = 'n';
 	smig_spi_exec("UPDATE schemamig.revisions SET upgrade_line = $2,"
-				  " downgrade_line = $3"
+				  " downgrade_line = $3,"
+				  " registered_by = pg_catalog.\"current_user\"()"
 				  " WHERE revision OPERATOR(pg_catalog.=) $1",
 				  3, types, values, nulls, false, SPI_OK_UPDATE);
 }

@@ -53,6 +53,7 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 	SmigRevision **replacement = palloc0(sizeof(SmigRevision *) *
 										 Max(old->nnodes, 1));
 	List	   *combined = NIL;
+	char	   *caller = smig_caller_name();
 	ListCell   *lc;
 	int			k;
 
@@ -86,10 +87,17 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 				strcmp(cur->checksum, rev->checksum) == 0)
 			{
 				actions[n] = "unchanged";
-				/* keep run-time line numbers true to the latest script */
+
+				/*
+				 * Keep run-time line numbers true to the latest script, and
+				 * make whoever submitted the same content its author: that
+				 * role's privileges then bound who may run it.
+				 */
 				if (cur->upgrade_line != rev->upgrade_line ||
 					(rev->downgrade_sql != NULL &&
-					 cur->downgrade_line != rev->downgrade_line))
+					 cur->downgrade_line != rev->downgrade_line) ||
+					cur->registered_by == NULL ||
+					strcmp(cur->registered_by, caller) != 0)
 					smig_update_lines(rev);
 			}
 			else if (node->applied != NULL)

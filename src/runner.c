@@ -24,6 +24,7 @@
 #include "nodes/parsenodes.h"
 #include "miscadmin.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -78,6 +79,7 @@ static List *split_body(SmigRevision *rev, StepKind kind);
 static void step_error_callback(void *arg);
 static void run_upgrade(const char *target, ReturnSetInfo *rsinfo);
 static void check_snapshot_is_current(const char *fname);
+static void check_registrant(SmigRevision *rev);
 
 /*
  * smig_begin_write
@@ -255,6 +257,7 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 		int			i = plan.steps[k];
 		SmigRevision *rev = g->nodes[i].rev;
 		char	   *from;
+		List	   *stmts;
 		TimestampTz start;
 		int64		elapsed;
 		Datum		values[STEP_COLS];
@@ -267,6 +270,9 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 		from = smig_from_text(g, i);
 
 		smig_load_bodies(rev, false);
+		stmts = split_body(rev, kind);
+		if (stmts != NIL)
+			check_registrant(rev);
 		if (kind == STEP_UPGRADE)
 			ereport(NOTICE,
 					(errmsg("Running upgrade %s -> %s%s%s",
@@ -282,7 +288,7 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 
 		progress.step = k + 1;
 		start = GetCurrentTimestamp();
-		run_revision(rev, kind, split_body(rev, kind), &progress);
+		run_revision(rev, kind, stmts, &progress);
 		elapsed = GetCurrentTimestamp() - start;
 
 		if (kind == STEP_UPGRADE)
@@ -340,6 +346,35 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 	/* pg_stat_activity shows the caller's query again */
 	if (plan.nsteps > 0 && debug_query_string != NULL)
 		pgstat_report_activity(STATE_RUNNING, debug_query_string);
+}
+
+/*
+ * check_registrant
+ *		Refuse to run revision SQL with privileges its author lacks: the
+ *		role that registered rev must have the privileges of the role
+ *		running it (the same role, a role it is a member of, or a
+ *		superuser).  Otherwise a role allowed to register could have a
+ *		superuser run its SQL.
+ */
+static void
+check_registrant(SmigRevision *rev)
+{
+	Oid			caller = GetUserId();
+	Oid			author;
+
+	if (rev->registered_by == NULL)
+		return;
+	author = get_role_oid(rev->registered_by, true);
+	if (author == caller ||
+		(OidIsValid(author) && has_privs_of_role(author, caller)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 OidIsValid(author) ?
+			 errmsg("revision \"%s\" was registered by role \"%s\", which lacks the privileges of role \"%s\" that would run it", rev->id, rev->registered_by, GetUserNameFromId(caller, false)) :
+			 errmsg("revision \"%s\" was registered by role \"%s\", which no longer exists", rev->id, rev->registered_by),
+			 errdetail("Running it would let its SQL act with privileges its author does not have."),
+			 errhint("Run the upgrade as the role that registered it, or review the revision and register it again as \"%s\".", GetUserNameFromId(caller, false))));
 }
 
 /* the statements of rev's upgrade or downgrade body */

@@ -50,6 +50,7 @@ typedef struct SmigRevision
 	int			downgrade_line;
 	char	   *checksum;		/* smig_checksum() of the two bodies */
 	int64		seq;			/* registration order, 0 when not stored */
+	char	   *registered_by;	/* role that registered it, NULL if new */
 	int			script_line;	/* line of the block in the script, or 0 */
 } SmigRevision;
 
