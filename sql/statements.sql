@@ -295,3 +295,9 @@ $s$);
 -- nothing was registered by the refused scripts
 SELECT count(*) AS registered FROM schemamig.status()
  WHERE revision LIKE 'st\_%';
+
+-- a huge run of operator characters would make the server's scanner take
+-- quadratic, uncancellable time: refused at once; a long banner is fine
+SELECT * FROM schemamig.register(E'-- schemamig:revision st_ops\n-- schemamig:upgrade\nDROP TABLE ' || repeat('/*', 5000));
+SELECT * FROM schemamig.register(E'-- schemamig:revision st_ops\n-- schemamig:upgrade\nSELECT 1; /*' || repeat('*', 4000) || '*/');
+SELECT schemamig.forget('st_ops');

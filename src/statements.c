@@ -71,6 +71,10 @@ typedef struct Refusal
 	const char *hint;
 } Refusal;
 
+#define SMIG_MAX_OPERATOR_RUN 4096
+
+static void check_operator_runs(const char *sql, int len,
+							   const SmigBodySource *src);
 static LexFinding scan_for_psql_input(const char *sql, int *location);
 static List *parse_body(const char *sql);
 static void report_lex_finding(const char *sql, const SmigBodySource *src,
@@ -97,6 +101,44 @@ static int	char_to_byte_offset(const char *sql, int nchars);
 	"A CONCURRENTLY form cannot run inside a transaction block, and schemamig runs every revision inside one, so it refuses it for now. Run it outside schemamig, or use the form without CONCURRENTLY (it takes a stronger lock)."
 #define HINT_OUTSIDE \
 	"It cannot run inside a transaction block, and schemamig runs every revision inside one. Run it outside schemamig."
+
+/*
+ * check_operator_runs
+ *		Refuse a body holding a run of more than SMIG_MAX_OPERATOR_RUN
+ *		operator characters (a long run of slash-star pairs, or of plus
+ *		signs): PostgreSQL's scanner
+ *		takes time quadratic in such a run and cannot be interrupted inside
+ *		it, so a cancel or statement_timeout would not be honoured.  No real
+ *		SQL comes close; a run inside a comment or string counts too, which
+ *		keeps this check linear and simple.
+ */
+static void
+check_operator_runs(const char *sql, int len, const SmigBodySource *src)
+{
+	int			run = 0;
+	int			line = 0;
+	int			i;
+
+	for (i = 0; i < len; i++)
+	{
+		if (sql[i] == '\n')
+			line++;
+		if (strchr("~!@#^&|`?+-*/%<>=", sql[i]) != NULL && sql[i] != '\0')
+		{
+			if (++run > SMIG_MAX_OPERATOR_RUN)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("run of more than %d operator characters in revision \"%s\", %s section, line %d of the %s",
+								SMIG_MAX_OPERATOR_RUN, src->revision, src->section,
+								src->first_line + line, src->line_of),
+						 errhint("Break the run up with spaces or line breaks.")));
+		}
+		else
+			run = 0;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
 
 /*
  * smig_split_statements
@@ -131,6 +173,7 @@ smig_split_statements(const char *sql, const SmigBodySource *src)
 
 	Assert(sql != NULL && src != NULL);
 	len = strlen(sql);
+	check_operator_runs(sql, len, src);
 
 	workcxt = AllocSetContextCreate(callercxt, "schemamig split statements",
 									ALLOCSET_DEFAULT_SIZES);
