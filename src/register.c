@@ -35,6 +35,9 @@ static char *describe_changes(SmigRevision *old, SmigRevision *new);
 static char *new_revision_id(SmigGraph *g);
 static List *resolve_parents(SmigGraph *g, const char *spec);
 static void check_message(const char *message);
+static char *choose_id(SmigGraph *g, char *id);
+static void store_new_revision(SmigRevision *rev, List *revisions,
+							   List *applied);
 
 /*
  * smig_register_script
@@ -295,6 +298,42 @@ resolve_parents(SmigGraph *g, const char *spec)
 	return result;
 }
 
+/*
+ * choose_id
+ *		The id for a new revision: id when given (it must be free), else a
+ *		fresh random one.
+ */
+static char *
+choose_id(SmigGraph *g, char *id)
+{
+	if (id == NULL)
+		return new_revision_id(g);
+	if (smig_graph_find(g, id) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("revision \"%s\" is already registered", id),
+				 errhint("Choose another id, or leave it NULL for a generated one.")));
+	return id;
+}
+
+/*
+ * store_new_revision
+ *		Finish a revision made by revision() or merge() (line numbers count
+ *		from its SQL text, checksum), check its SQL and the graph it makes
+ *		with revisions, and insert it.
+ */
+static void
+store_new_revision(SmigRevision *rev, List *revisions, List *applied)
+{
+	rev->bodies_loaded = true;
+	rev->upgrade_line = 1;
+	rev->downgrade_line = 1;
+	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
+	check_bodies(rev, "revision", 1);
+	(void) smig_graph_build(lappend(revisions, rev), applied);
+	smig_insert_revision(rev);
+}
+
 /* a revision message is one line */
 static void
 check_message(const char *message)
@@ -364,13 +403,7 @@ schemamig_revision(PG_FUNCTION_ARGS)
 	g = smig_graph_build(revisions, applied);
 
 	rev = palloc0(sizeof(SmigRevision));
-	if (id == NULL)
-		id = new_revision_id(g);
-	else if (smig_graph_find(g, id) >= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_OBJECT),
-				 errmsg("revision \"%s\" is already registered", id),
-				 errhint("Choose another id, or leave it NULL for a generated one.")));
+	id = choose_id(g, id);
 	rev->id = id;
 	rev->message = (message && message[0]) ? message : NULL;
 	rev->down_revisions = (down == NULL || strcmp(down, "base") == 0) ? NIL :
@@ -382,14 +415,7 @@ schemamig_revision(PG_FUNCTION_ARGS)
 	rev->upgrade_sql = smig_clean_body(upgrade);
 	rev->downgrade_sql = downgrade ? smig_clean_body(downgrade) : NULL;
 	rev->reversible = (downgrade != NULL);
-	rev->bodies_loaded = true;
-	rev->upgrade_line = 1;
-	rev->downgrade_line = 1;
-	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
-	check_bodies(rev, "revision", 1);
-
-	(void) smig_graph_build(lappend(revisions, rev), applied);
-	smig_insert_revision(rev);
+	store_new_revision(rev, revisions, applied);
 
 	result = smig_text_in_parent(opcxt, id);
 	smig_end_spi(opcxt);
@@ -472,13 +498,7 @@ schemamig_merge(PG_FUNCTION_ARGS)
 		pfree(anc);
 	}
 
-	if (id == NULL)
-		id = new_revision_id(g);
-	else if (smig_graph_find(g, id) >= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_OBJECT),
-				 errmsg("revision \"%s\" is already registered", id),
-				 errhint("Choose another id, or leave it NULL for a generated one.")));
+	id = choose_id(g, id);
 	rev = palloc0(sizeof(SmigRevision));
 	rev->id = id;
 	rev->message = (message && message[0]) ? message :
@@ -489,12 +509,7 @@ schemamig_merge(PG_FUNCTION_ARGS)
 	rev->upgrade_sql = "";
 	rev->downgrade_sql = "";
 	rev->reversible = true;
-	rev->bodies_loaded = true;
-	rev->upgrade_line = 1;
-	rev->downgrade_line = 1;
-	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
-	(void) smig_graph_build(lappend(revisions, rev), applied);
-	smig_insert_revision(rev);
+	store_new_revision(rev, revisions, applied);
 
 	result = smig_text_in_parent(opcxt, id);
 	smig_end_spi(opcxt);
