@@ -6,6 +6,9 @@
 CREATE SCHEMA gr;
 CREATE TABLE gr.log (n serial, id text);
 
+-- nothing registered yet: there is nowhere to go
+SELECT revision FROM schemamig.upgrade('+1');
+
 --        g1 - g2 - g3 - g4a - g5a        (g4a labelled alpha)
 --                    \- g4b - g5b        (g4b labelled beta)
 --   d1 (root, labelled other);  gx on g5a depends_on d1
@@ -70,6 +73,9 @@ SELECT revision FROM schemamig.upgrade('alpha@head');
 -- label@base as an upgrade target: the first revision of the branch
 SELECT revision, from_revision FROM schemamig.upgrade('beta@base');
 SELECT * FROM schemamig.current() ORDER BY 1;
+-- relative to "current" needs a single current head
+SELECT revision FROM schemamig.upgrade('+1');
+SELECT revision FROM schemamig.upgrade('heads+1');
 SELECT revision FROM schemamig.upgrade('heads');
 SELECT id FROM gr.log ORDER BY n;
 TRUNCATE gr.log;
@@ -165,6 +171,15 @@ INSERT INTO gr.log (id) VALUES ('up gx');
 -- schemamig:downgrade
 INSERT INTO gr.log (id) VALUES ('down gx');
 $s$);
+-- two roots now: base+1 is ambiguous; a branch point's head too
+SELECT revision FROM schemamig.upgrade('base+1');
+SELECT revision FROM schemamig.upgrade('g3@head');
+-- forget, revision() and offline scripts take targets naming one revision
+SELECT schemamig.forget('d1');
+SELECT schemamig.forget('heads');
+SELECT schemamig.forget('base');
+SELECT schemamig.revision('x', '', down_revision => 'other@base');
+SELECT schemamig.upgrade_sql('head', 'other@base');
 -- depends_on does not make d1 a non-head... it has no children
 SELECT revision FROM schemamig.heads() ORDER BY 1;
 SELECT revision FROM schemamig.upgrade('gx');

@@ -96,6 +96,10 @@ SELECT registered_by FROM schemamig.revisions WHERE revision = 'p_harmless';
 SELECT revision FROM schemamig.upgrade();
 SELECT revision FROM schemamig.downgrade('p1');
 SELECT schemamig.forget('p_harmless');
+-- an author role that no longer exists vouches for nothing
+UPDATE schemamig.revisions SET registered_by = 'regress_gone_role' WHERE revision = 'p1';
+SELECT revision FROM schemamig.downgrade('base');
+UPDATE schemamig.revisions SET registered_by = 'regress_migrator' WHERE revision = 'p1';
 
 SET ROLE regress_nobody;
 SELECT * FROM schemamig.status();

@@ -25,6 +25,7 @@
 
 static char *get_text(HeapTuple tuple, TupleDesc desc, int col);
 static List *get_list(HeapTuple tuple, TupleDesc desc, int col);
+static void delete_by_id(const char *sql, const char *id);
 
 /*
  * smig_spi_exec
@@ -258,17 +259,23 @@ smig_update_lines(SmigRevision *rev)
 				  3, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
-/* unregister a revision */
-void
-smig_delete_revision(const char *id)
+/* run sql, a DELETE whose only parameter $1 is a revision id */
+static void
+delete_by_id(const char *sql, const char *id)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 
 	values[0] = CStringGetTextDatum(id);
-	smig_spi_exec("DELETE FROM schemamig.revisions"
-				  " WHERE revision OPERATOR(pg_catalog.=) $1",
-				  1, types, values, NULL, false, SPI_OK_DELETE);
+	smig_spi_exec(sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+}
+
+/* unregister a revision */
+void
+smig_delete_revision(const char *id)
+{
+	delete_by_id("DELETE FROM schemamig.revisions"
+				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
 /* record a revision as applied */
@@ -292,21 +299,8 @@ smig_insert_applied(const char *id, const char *checksum, const char *by,
 void
 smig_delete_applied(const char *id)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
-
-	values[0] = CStringGetTextDatum(id);
-	smig_spi_exec("DELETE FROM schemamig.applied"
-				  " WHERE revision OPERATOR(pg_catalog.=) $1",
-				  1, types, values, NULL, false, SPI_OK_DELETE);
-}
-
-/* forget every applied row, registered or not (stamp base) */
-void
-smig_delete_all_applied(void)
-{
-	smig_spi_exec("DELETE FROM schemamig.applied",
-				  0, NULL, NULL, NULL, false, SPI_OK_DELETE);
+	delete_by_id("DELETE FROM schemamig.applied"
+				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
 /* append a step to the event log */

@@ -36,7 +36,6 @@ extern void smig_delete_revision(const char *id);
 extern void smig_insert_applied(const char *id, const char *checksum,
 								const char *by, int64 elapsed_us);
 extern void smig_delete_applied(const char *id);
-extern void smig_delete_all_applied(void);
 extern void smig_insert_event(const char *operation, const char *id,
 							  List *from_revisions, const char *checksum,
 							  const char *by, int64 elapsed_us);

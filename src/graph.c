@@ -827,7 +827,9 @@ walk_relative(SmigGraph *g, const char *target, SmigTarget start, char sign,
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("relative target \"%s\" is ambiguous: there are %d base revisions: %s", target, n, smig_join_ids(g, roots, n, ", ")),
-						 errhint("Name the revision to start from, e.g. \"%s+%d\".", g->nodes[roots[0]].rev->id, count - 1)));
+						 count > 1 ?
+						 errhint("Name the revision to start from, e.g. \"%s+%d\".", g->nodes[roots[0]].rev->id, count - 1) :
+						 errhint("Name the revision to go to, e.g. \"%s\".", g->nodes[roots[0]].rev->id)));
 			cur = roots[0];
 			count--;
 		}
@@ -1183,19 +1185,5 @@ smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep)
 		appendStringInfo(&buf, "%s%s", k > 0 ? sep : "",
 						 g->nodes[nodes[k]].rev->id);
 	}
-	return buf.data;
-}
-
-/* a List of C strings joined with sep */
-char *
-smig_join_list(List *ids, const char *sep)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, ids)
-		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? sep : "",
-						 (char *) lfirst(lc));
 	return buf.data;
 }

@@ -91,6 +91,5 @@ extern bool *smig_stamp_state(SmigGraph *g, const char *target,
 extern bool *smig_range(SmigGraph *g, const char *range);
 
 extern char *smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep);
-extern char *smig_join_list(List *ids, const char *sep);
 
 #endif							/* SMIG_GRAPH_H */

@@ -374,7 +374,9 @@ check_registrant(SmigRevision *rev)
 			 errmsg("revision \"%s\" was registered by role \"%s\", which lacks the privileges of role \"%s\" that would run it", rev->id, rev->registered_by, GetUserNameFromId(caller, false)) :
 			 errmsg("revision \"%s\" was registered by role \"%s\", which no longer exists", rev->id, rev->registered_by),
 			 errdetail("Running it would let its SQL act with privileges its author does not have."),
-			 errhint("Run the upgrade as the role that registered it, or review the revision and register it again as \"%s\".", GetUserNameFromId(caller, false))));
+			 OidIsValid(author) ?
+			 errhint("Run it as role \"%s\", or review the revision and register it again as \"%s\".", rev->registered_by, GetUserNameFromId(caller, false)) :
+			 errhint("Review the revision and register it again as \"%s\".", GetUserNameFromId(caller, false))));
 }
 
 /* the statements of rev's upgrade or downgrade body */
