@@ -2,11 +2,12 @@
 EXTENSION = schemamig
 MODULE_big = schemamig
 OBJS = src/schemamig.o src/script.o src/statements.o src/catalog.o \
-       src/graph.o src/runner.o src/reading.o src/offline.o src/register.o src/locks.o
+       src/graph.o src/runner.o src/reading.o src/offline.o src/register.o src/locks.o \
+       src/lint.o src/lint_rules.o
 DATA = sql/schemamig--0.1.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking migrate
+          stamp privileges statements locking migrate lint
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits
@@ -21,3 +22,19 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild everything when one changes
 $(OBJS): $(wildcard src/*.h)
+
+# The command-line client (cli/): built, installed and cleaned with the
+# extension, by its own PGXS makefile (PGXS allows one MODULE_big or PROGRAM
+# per makefile).
+ifneq ($(wildcard cli/Makefile),)
+all: cli
+cli:
+	$(MAKE) -C cli
+install: install-cli
+install-cli: cli
+	$(MAKE) -C cli install
+clean: clean-cli
+clean-cli:
+	$(MAKE) -C cli clean
+.PHONY: cli install-cli clean-cli
+endif

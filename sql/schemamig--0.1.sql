@@ -44,7 +44,8 @@ CREATE TABLE schemamig.revisions (
 	seq				bigint NOT NULL UNIQUE
 		DEFAULT pg_catalog.nextval('schemamig.revisions_seq'),
 	registered_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	registered_by	name NOT NULL DEFAULT CURRENT_USER
+	registered_by	name NOT NULL DEFAULT CURRENT_USER,
+	lint_allow		text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE schemamig.revisions IS
 	'registered revisions: graph edges, SQL and checksum (downgrade_sql NULL = irreversible)';
@@ -246,6 +247,32 @@ AS 'MODULE_PATHNAME', 'schemamig_downgrade_sql'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION schemamig.downgrade_sql(text, text) IS
 	'the offline downgrade script (like alembic downgrade --sql), runnable by psql';
+
+/*
+ * The linter: never writes, takes no lock that is not free at once.
+ */
+CREATE FUNCTION schemamig.lint(sql text)
+RETURNS TABLE (line integer, rule text, severity text, statement text,
+			   message text, hint text)
+AS 'MODULE_PATHNAME', 'schemamig_lint'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION schemamig.lint(text) IS
+	'lint findings for a script or plain SQL, from the parse trees and this database''s catalog';
+
+CREATE FUNCTION schemamig.lint_revision(revision text)
+RETURNS TABLE (line integer, rule text, severity text, statement text,
+			   message text, hint text)
+AS 'MODULE_PATHNAME', 'schemamig_lint_revision'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION schemamig.lint_revision(text) IS
+	'lint findings for a registered revision, lines counted from its revision line';
+
+CREATE FUNCTION schemamig.lint_rules()
+RETURNS TABLE (rule text, name text, enabled boolean)
+AS 'MODULE_PATHNAME', 'schemamig_lint_rules'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION schemamig.lint_rules() IS
+	'the lint rules, and whether schemamig.lint_ignore leaves them on';
 
 /*
  * Privileges: nothing for PUBLIC.  See README "Privileges" for the GRANTs

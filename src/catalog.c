@@ -60,7 +60,7 @@ smig_load_revisions(bool read_only)
 
 	smig_spi_exec("SELECT revision, down_revisions, depends_on, branch_labels,"
 				  " message, downgrade_sql IS NOT NULL, checksum, seq,"
-				  " upgrade_line, downgrade_line, registered_by"
+				  " upgrade_line, downgrade_line, registered_by, lint_allow"
 				  " FROM schemamig.revisions ORDER BY seq",
 				  0, NULL, NULL, NULL, read_only, SPI_OK_SELECT);
 
@@ -90,6 +90,7 @@ smig_load_revisions(bool read_only)
 			rev->registered_by = isnull ? NULL :
 				pstrdup(NameStr(*DatumGetName(by)));
 		}
+		rev->lint_allow = get_list(tuple, desc, 12);
 		if (rev->id == NULL || rev->checksum == NULL)
 			elog(ERROR, "schemamig.revisions holds a row without id or checksum");
 		result = lappend(result, rev);
@@ -170,16 +171,18 @@ smig_load_bodies(SmigRevision *rev, bool read_only)
 	SPI_freetuptable(SPI_tuptable);
 }
 
-/* the ten column values of a revision, for INSERT and UPDATE */
+/* the column values of a revision, for INSERT and UPDATE */
+#define REVISION_COLS 11
 static void
 revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 {
-	static const Oid coltypes[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-		TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, TEXTOID};
+	static const Oid coltypes[REVISION_COLS] = {TEXTOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
+	INT4OID, TEXTOID, TEXTARRAYOID};
 
 	Assert(rev->bodies_loaded);
 	memcpy(types, coltypes, sizeof(coltypes));
-	memset(nulls, ' ', 10);
+	memset(nulls, ' ', REVISION_COLS);
 	values[0] = CStringGetTextDatum(rev->id);
 	values[1] = smig_list_to_array(rev->down_revisions);
 	values[2] = smig_list_to_array(rev->depends_on);
@@ -199,41 +202,43 @@ revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 	else
 		nulls[8] = 'n';
 	values[9] = CStringGetTextDatum(rev->checksum);
+	values[10] = smig_list_to_array(rev->lint_allow);
 }
 
 /* insert a new revision */
 void
 smig_insert_revision(SmigRevision *rev)
 {
-	Oid			types[10];
-	Datum		values[10];
-	char		nulls[10];
+	Oid			types[REVISION_COLS];
+	Datum		values[REVISION_COLS];
+	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
 	smig_spi_exec("INSERT INTO schemamig.revisions (revision, down_revisions,"
 				  " depends_on, branch_labels, message, upgrade_sql,"
-				  " downgrade_sql, upgrade_line, downgrade_line, checksum)"
-				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-				  10, types, values, nulls, false, SPI_OK_INSERT);
+				  " downgrade_sql, upgrade_line, downgrade_line, checksum,"
+				  " lint_allow)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+				  REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
 }
 
 /* replace the content of a pending revision, keeping its place */
 void
 smig_update_revision(SmigRevision *rev)
 {
-	Oid			types[10];
-	Datum		values[10];
-	char		nulls[10];
+	Oid			types[REVISION_COLS];
+	Datum		values[REVISION_COLS];
+	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
 	smig_spi_exec("UPDATE schemamig.revisions SET down_revisions = $2,"
 				  " depends_on = $3, branch_labels = $4, message = $5,"
 				  " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
-				  " downgrade_line = $9, checksum = $10,"
+				  " downgrade_line = $9, checksum = $10, lint_allow = $11,"
 				  " registered_at = pg_catalog.now(),"
 				  " registered_by = pg_catalog.\"current_user\"()"
 				  " WHERE revision OPERATOR(pg_catalog.=) $1",
-				  10, types, values, nulls, false, SPI_OK_UPDATE);
+				  REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
 /*

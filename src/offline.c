@@ -155,6 +155,7 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 		src.section = upgrade ? "upgrade" : "downgrade";
 		src.first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
 		src.line_of = "revision";
+		src.error_line = NULL;
 		body = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
 
 		if (upgrade)

@@ -21,6 +21,7 @@
 #include "utils/memutils.h"
 
 #include "compat.h"
+#include "lint.h"
 #include "runner.h"
 #include "statements.h"
 
@@ -29,6 +30,7 @@
 static void check_bodies(SmigRevision *rev, const char *line_of,
 						 int first_line);
 static bool same_set(List *a, List *b);
+static bool same_list(List *a, List *b);
 static int	cmp_strings(const ListCell *a, const ListCell *b);
 static bool strings_equal(const char *a, const char *b);
 static char *describe_changes(SmigRevision *old, SmigRevision *new);
@@ -87,6 +89,7 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 				same_set(cur->depends_on, rev->depends_on) &&
 				same_set(cur->branch_labels, rev->branch_labels) &&
 				strings_equal(cur->message, rev->message) &&
+				same_list(cur->lint_allow, rev->lint_allow) &&
 				strcmp(cur->checksum, rev->checksum) == 0)
 			{
 				actions[n] = "unchanged";
@@ -127,6 +130,16 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 		if (strcmp(actions[foreach_current_index(lc)], "added") == 0)
 			combined = lappend(combined, lfirst(lc));
 	(void) smig_graph_build(combined, applied);
+
+	/* lint what is new or changed (warnings, or an error by GUC) */
+	{
+		bool	   *changed = palloc(sizeof(bool) * Max(list_length(parsed), 1));
+
+		foreach(lc, parsed)
+			changed[foreach_current_index(lc)] =
+				strcmp(actions[foreach_current_index(lc)], "unchanged") != 0;
+		smig_lint_at_registration(parsed, changed, "script");
+	}
 
 	/* all checks passed: write */
 	foreach(lc, parsed)
@@ -170,6 +183,7 @@ check_bodies(SmigRevision *rev, const char *line_of, int first_line)
 
 	src.revision = rev->id;
 	src.line_of = line_of;
+	src.error_line = NULL;
 	src.section = "upgrade";
 	src.first_line = first_line + rev->upgrade_line - 1;
 	(void) smig_split_statements(rev->upgrade_sql, &src);
@@ -211,6 +225,21 @@ same_set(List *a, List *b)
 	return true;
 }
 
+/* do two Lists of C strings hold the same strings in the same order? */
+static bool
+same_list(List *a, List *b)
+{
+	ListCell   *la,
+			   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
+}
+
 static bool
 strings_equal(const char *a, const char *b)
 {
@@ -236,6 +265,8 @@ describe_changes(SmigRevision *old, SmigRevision *new)
 		appendStringInfoString(&buf, ", branch_labels");
 	if (!strings_equal(old->message, new->message))
 		appendStringInfoString(&buf, ", message");
+	if (!same_list(old->lint_allow, new->lint_allow))
+		appendStringInfoString(&buf, ", schemamig:allow lines");
 	return buf.len > 2 ? buf.data + 2 : buf.data;
 }
 
@@ -331,6 +362,11 @@ store_new_revision(SmigRevision *rev, List *revisions, List *applied)
 	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
 	check_bodies(rev, "revision", 1);
 	(void) smig_graph_build(lappend(revisions, rev), applied);
+	{
+		bool		changed[1] = {true};
+
+		smig_lint_at_registration(list_make1(rev), changed, "revision");
+	}
 	smig_insert_revision(rev);
 }
 

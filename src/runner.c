@@ -391,6 +391,7 @@ split_body(SmigRevision *rev, StepKind kind)
 	src.first_line = (kind == STEP_UPGRADE) ? rev->upgrade_line :
 		rev->downgrade_line;
 	src.line_of = "revision";
+	src.error_line = NULL;
 	body = (kind == STEP_UPGRADE) ? rev->upgrade_sql : rev->downgrade_sql;
 	if (body == NULL)
 		ereport(ERROR,

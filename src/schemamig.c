@@ -13,6 +13,8 @@
  *	  runner.c		the lock; upgrade(), downgrade(), apply(), stamp()
  *	  reading.c		current(), heads(), status(), history(), show(), check()
  *	  offline.c		upgrade_sql(), downgrade_sql()
+ *	  lint.c		lint(), lint_revision(), warnings at registration
+ *	  lint_rules.c	the lint rules
  *
  *-------------------------------------------------------------------------
  */
@@ -23,6 +25,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "lint.h"
 #include "schemamig.h"
 
 PG_MODULE_MAGIC;
@@ -33,6 +36,17 @@ int			smig_lock_retries = 3;
 int			smig_retry_delay = 1000;
 int			smig_statement_timeout = 0;
 bool		smig_debug_skip_lock = false;
+
+/* GUC variables of the linter (lint.c) */
+int			smig_lint_mode = SMIG_LINT_WARN;
+char	   *smig_lint_ignore = NULL;
+
+static const struct config_enum_entry lint_mode_options[] = {
+	{"off", SMIG_LINT_OFF, false},
+	{"warn", SMIG_LINT_WARN, false},
+	{"error", SMIG_LINT_ERROR, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
@@ -71,6 +85,21 @@ _PG_init(void)
 							0, 0, INT_MAX,
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
+	DefineCustomEnumVariable("schemamig.lint",
+							 "What registering a revision does with its lint findings: off, warn (WARNINGs) or error (refuse the script).",
+							 NULL,
+							 &smig_lint_mode,
+							 SMIG_LINT_WARN,
+							 lint_mode_options,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomStringVariable("schemamig.lint_ignore",
+							   "Lint rules (ids like L011, or classes like P) that lint() and registration leave out.",
+							   NULL,
+							   &smig_lint_ignore,
+							   "",
+							   PGC_USERSET, GUC_LIST_INPUT,
+							   smig_lint_ignore_check, NULL, NULL);
 #ifdef USE_ASSERT_CHECKING
 	/* only in assert-enabled builds: the negative control of the stress test */
 	DefineCustomBoolVariable("schemamig.debug_skip_lock",

@@ -52,6 +52,8 @@ typedef struct SmigRevision
 	int64		seq;			/* registration order, 0 when not stored */
 	char	   *registered_by;	/* role that registered it, NULL if new */
 	int			script_line;	/* line of the block in the script, or 0 */
+	List	   *lint_allow;		/* arguments of its header "allow" lines */
+	List	   *lint_allow_lines;	/* their script lines (from a script) */
 } SmigRevision;
 
 /* schemamig.c: GUCs */
@@ -60,6 +62,16 @@ extern int	smig_lock_retries;
 extern int	smig_retry_delay;
 extern int	smig_statement_timeout;
 extern bool smig_debug_skip_lock;
+extern int	smig_lint_mode;
+extern char *smig_lint_ignore;
+
+/* values of schemamig.lint */
+typedef enum SmigLintMode
+{
+	SMIG_LINT_OFF,
+	SMIG_LINT_WARN,
+	SMIG_LINT_ERROR
+} SmigLintMode;
 
 /* script.c */
 extern List *smig_parse_script(const char *script);

@@ -209,11 +209,33 @@ smig_parse_script(const char *script)
 				else
 					br.rev->down_revisions = parse_id_list(arg, name, lineno, true);
 			}
+			else if (strcmp(name, "allow") == 0)
+			{
+				/*
+				 * Lint allowances: in the header, for the whole revision; in
+				 * a section, a comment for the linter about the statement
+				 * that follows, kept in the body like any comment.
+				 */
+				if (state == SS_HEADER)
+				{
+					br.rev->lint_allow = lappend(br.rev->lint_allow, arg);
+					br.rev->lint_allow_lines =
+						lappend_int(br.rev->lint_allow_lines, lineno);
+				}
+				else
+				{
+					StringInfo	body = (state == SS_UPGRADE) ?
+						&br.upgrade : &br.downgrade;
+
+					appendBinaryStringInfo(body, p, len);
+					appendStringInfoChar(body, '\n');
+				}
+			}
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_SYNTAX_ERROR),
 						 errmsg("unknown directive \"%s\" at line %d", name, lineno),
-						 errhint("Directives are revision, down_revision, message, branch_labels, depends_on, upgrade and downgrade.")));
+						 errhint("Directives are revision, down_revision, message, branch_labels, depends_on, allow, upgrade and downgrade.")));
 		}
 		else
 		{

@@ -73,6 +73,8 @@ typedef struct Refusal
 
 #define SMIG_MAX_OPERATOR_RUN 4096
 
+static List *split_body(const char *sql, const SmigBodySource *src,
+						bool keep_trees);
 static void check_operator_runs(const char *sql, int len,
 							   const SmigBodySource *src);
 static LexFinding scan_for_psql_input(const char *sql, int *location);
@@ -157,6 +159,29 @@ check_operator_runs(const char *sql, int len, const SmigBodySource *src)
 List *
 smig_split_statements(const char *sql, const SmigBodySource *src)
 {
+	return split_body(sql, src, false);
+}
+
+/*
+ * smig_parse_statements
+ *		smig_split_statements() for the linter: statements keep their raw
+ *		parse trees (in CurrentMemoryContext), and what cannot run in a
+ *		migration is recorded in the statement rather than raised.
+ */
+List *
+smig_parse_statements(const char *sql, const SmigBodySource *src)
+{
+	return split_body(sql, src, true);
+}
+
+/*
+ * split_body
+ *		The work of both: with keep_trees, parse in the caller's context and
+ *		record refusals; without, parse in a private one and raise them.
+ */
+static List *
+split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
+{
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext workcxt;
 	SplitErrorState errstate;
@@ -175,8 +200,10 @@ smig_split_statements(const char *sql, const SmigBodySource *src)
 	len = strlen(sql);
 	check_operator_runs(sql, len, src);
 
-	workcxt = AllocSetContextCreate(callercxt, "schemamig split statements",
-									ALLOCSET_DEFAULT_SIZES);
+	/* with keep_trees, the trees must outlive this function */
+	workcxt = keep_trees ? callercxt :
+		AllocSetContextCreate(callercxt, "schemamig split statements",
+							  ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(workcxt);
 
 	errstate.sql = sql;
@@ -250,20 +277,36 @@ smig_split_statements(const char *sql, const SmigBodySource *src)
 		error_context_stack = errcallback.previous;
 
 		/* outside the callback: the detail names the statement and line */
-		if (refused)
+		if (refused && !keep_trees)
+		{
+			if (src->error_line != NULL)
+				*src->error_line = errstate.line;
 			report_refusal(&refusal, src, number, errstate.line);
+		}
 
 		MemoryContextSwitchTo(callercxt);
-		stmt = (SmigStatement *) palloc(sizeof(SmigStatement));
+		stmt = (SmigStatement *) palloc0(sizeof(SmigStatement));
 		stmt->number = number;
 		stmt->line = errstate.line;
 		stmt->sql = pnstrdup(sql + start, end - start);
+		if (keep_trees)
+		{
+			stmt->tree = raw->stmt;
+			if (refused)
+			{
+				stmt->refused = refusal.what;
+				stmt->refused_hint = refusal.hint;
+				stmt->refused_txn =
+					(refusal.kind == REFUSE_TRANSACTION_CONTROL);
+			}
+		}
 		result = lappend(result, stmt);
 		MemoryContextSwitchTo(workcxt);
 	}
 
 	MemoryContextSwitchTo(callercxt);
-	MemoryContextDelete(workcxt);
+	if (!keep_trees)
+		MemoryContextDelete(workcxt);
 
 	return result;
 }
@@ -407,6 +450,8 @@ report_lex_finding(const char *sql, const SmigBodySource *src,
 {
 	int			line = src->first_line + count_newlines(sql, 0, location);
 
+	if (src->error_line != NULL)
+		*src->error_line = line;
 	if (finding == LEX_META_COMMAND)
 	{
 		int			len = 1;
@@ -886,6 +931,8 @@ split_error_callback(void *arg)
 			if (state->sql[i] == '\n')
 				line++;
 
+		if (src->error_line != NULL)
+			*src->error_line = line;
 		errposition(0);
 		errcontext("revision \"%s\", %s section, line %d of the %s",
 				   src->revision, src->section, line, src->line_of);

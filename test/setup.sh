@@ -22,6 +22,7 @@ SMIG_PACKAGES=(
 	"postgresql-$SMIG_PG_MAJOR"            # server, pg_virtualenv (postgresql-common)
 	"postgresql-server-dev-$SMIG_PG_MAJOR" # PGXS, headers, pg_regress, isolation tester
 	libipc-run-perl                        # TAP tests (PostgreSQL::Test::Cluster)
+	libpq-dev                              # the schemamig command-line client (cli/)
 	valgrind                               # test/valgrind.sh: the memory-checker lane
 	make
 	gcc
