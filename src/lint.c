@@ -415,8 +415,6 @@ lint_section(LintState *st, const char *sql, int first_line,
 	st->held_reported = false;
 	st->altered = NIL;
 	st->not_valid = NIL;
-	st->not_null_checks = NIL;
-	st->proven = NIL;
 
 	src.revision = st->revision ? st->revision : "(lint)";
 	src.section = st->section;

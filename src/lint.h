@@ -72,6 +72,8 @@ typedef struct LintState
 	List	   *enum_value_revs;	/* ... and the revision that added them */
 	List	   *fk_checks;		/* pending L022 checks (opaque to lint.c) */
 	List	   *script_indexes; /* indexes the run creates (opaque) */
+	List	   *not_null_checks;	/* "table\037constraint\037column" */
+	List	   *proven;			/* "table\037column" proven NOT NULL */
 
 	/* the current section */
 	const char *revision;
@@ -86,8 +88,6 @@ typedef struct LintState
 	bool		held_reported;	/* L018 said once for the section */
 	List	   *altered;		/* tables ALTERed in the section (char *) */
 	List	   *not_valid;		/* "table\037constraint" added NOT VALID */
-	List	   *not_null_checks;	/* "table\037constraint\037column" */
-	List	   *proven;			/* "table\037column" proven NOT NULL */
 } LintState;
 
 /* lint.c */

@@ -660,8 +660,14 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 	if (sev == NULL)
 		return;
 
-	/* L023 and L018: what the statement as a whole does */
-	if (list_has(st->altered, rel.relname) && st->stmt_slow)
+	/*
+	 * L023 and L018: what the statement as a whole does.  VALIDATE scans
+	 * without blocking writes, and each VALIDATE scans anyway: no L023.
+	 */
+	foreach(lc, stmt->cmds)
+		if (((AlterTableCmd *) lfirst(lc))->subtype != AT_ValidateConstraint)
+			break;
+	if (lc != NULL && list_has(st->altered, rel.relname) && st->stmt_slow)
 		smig_lint_report(st, "L023", LINT_INFO,
 						 psprintf("%s is altered by an earlier statement of this section too: each ALTER TABLE takes its lock and may scan or rewrite again", rel.display),
 						 "Combine the subcommands into one ALTER TABLE, separated by commas: one lock, at most one scan or rewrite.");
@@ -1085,6 +1091,11 @@ lint_index(LintState *st, IndexStmt *stmt)
 
 	if (stmt->concurrent || (sev = size_severity(&rel)) == NULL)
 		return;
+	/* IF NOT EXISTS of an index that is there (built CONCURRENTLY): no-op */
+	if (stmt->if_not_exists && stmt->idxname != NULL && OidIsValid(rel.oid) &&
+		OidIsValid(get_relname_relid(stmt->idxname,
+									 get_rel_namespace(rel.oid))))
+		return;
 	st->stmt_slow = true;
 	if (stmt->idxname != NULL)
 	{
@@ -1159,6 +1170,9 @@ lint_drop(LintState *st, DropStmt *stmt)
 		if ((sev = size_severity(&rel)) == NULL)
 			continue;
 
+		/* DROP ... IF EXISTS of what is not there: a no-op */
+		if (!rel.is_new && !OidIsValid(rel.oid) && stmt->missing_ok)
+			continue;
 		if (stmt->removeType == OBJECT_INDEX)
 		{
 			Oid			table = OidIsValid(rel.oid) ? IndexGetRelation(rel.oid, true) : InvalidOid;
