@@ -498,6 +498,16 @@ SELECT revision FROM schemamig.downgrade('base');
 SELECT schemamig.forget('reg2');
 SELECT schemamig.forget('reg1');
 
+-- an applied revision's tables are in the catalog, not "new": pushing the
+-- whole chain again with one more revision still flags the index build
+\set chain '-- schemamig:revision ap1\n-- schemamig:upgrade\nCREATE TABLE ap (id bigint, v text);\nINSERT INTO ap SELECT g, $$x$$ FROM generate_series(1, 100) g;\n-- schemamig:downgrade\nDROP TABLE ap;\n'
+SELECT revision FROM schemamig.apply(E:'chain');
+SELECT line, rule, severity FROM schemamig.lint(E:'chain' || E'-- schemamig:revision ap2\n-- schemamig:down_revision ap1\n-- schemamig:upgrade\nCREATE INDEX ap_v_idx ON ap (v);\n-- schemamig:downgrade\nDROP INDEX ap_v_idx;\n');
+SELECT * FROM schemamig.register(E:'chain' || E'-- schemamig:revision ap2\n-- schemamig:down_revision ap1\n-- schemamig:upgrade\nCREATE INDEX ap_v_idx ON ap (v);\n-- schemamig:downgrade\nDROP INDEX ap_v_idx;\n');
+SELECT revision FROM schemamig.downgrade('base');
+SELECT schemamig.forget('ap2');
+SELECT schemamig.forget('ap1');
+
 --
 -- schemamig.lint_ignore
 --

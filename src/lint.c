@@ -25,6 +25,7 @@
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -129,6 +130,7 @@ static void emit_findings(ReturnSetInfo *rsinfo, List *findings);
 static int	cmp_findings(const ListCell *a, const ListCell *b);
 static int	severity_rank(const char *severity);
 static void init_state(LintState *st);
+static List *applied_ids(void);
 
 /*
  * smig_lint_report
@@ -655,6 +657,26 @@ is_script(const char *text)
 	return false;
 }
 
+/* ids of the applied revisions (String nodes) */
+static List *
+applied_ids(void)
+{
+	List	   *result = NIL;
+	uint64		i;
+
+	smig_spi_exec("SELECT revision FROM schemamig.applied",
+				  0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[i],
+									  SPI_tuptable->tupdesc, 1);
+
+		if (id != NULL)
+			result = lappend(result, makeString(id));
+	}
+	return result;
+}
+
 static void
 init_state(LintState *st)
 {
@@ -677,13 +699,16 @@ lint_text(const char *text)
 	if (is_script(text))
 	{
 		List	   *revisions = smig_parse_script(text);
+		List	   *applied = applied_ids();
 		ListCell   *lc;
 
+		/* what an applied revision made is in the catalog: skip it */
 		foreach(lc, revisions)
 		{
 			SmigRevision *rev = lfirst(lc);
 
-			lint_revision_run(&st, rev, rev->script_line);
+			if (!list_member(applied, makeString(rev->id)))
+				lint_revision_run(&st, rev, rev->script_line);
 		}
 	}
 	else
@@ -791,11 +816,13 @@ emit_findings(ReturnSetInfo *rsinfo, List *findings)
  *		and raise their findings as WARNINGs, or fail with an ERROR when
  *		schemamig.lint = error.  changed[i] says whether revision i is
  *		added or replaced: the others only contribute facts (what they
- *		create).  Info findings are not raised.  Needs SPI.
+ *		create), unless applied[i]: what an applied revision made is in the
+ *		catalog already, so it is skipped.  Info findings are not raised.
+ *		Needs SPI.
  */
 void
 smig_lint_at_registration(List *revisions, const bool *changed,
-						  const char *line_of)
+						  const bool *applied, const char *line_of)
 {
 	LintState	st;
 	ListCell   *lc;
@@ -810,6 +837,8 @@ smig_lint_at_registration(List *revisions, const bool *changed,
 	{
 		SmigRevision *rev = lfirst(lc);
 
+		if (applied[foreach_current_index(lc)])
+			continue;
 		st.report = changed[foreach_current_index(lc)];
 		lint_revision_run(&st, rev, rev->script_line > 0 ? rev->script_line : 1);
 	}

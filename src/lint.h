@@ -101,6 +101,7 @@ extern bool smig_lint_rule_known(const char *id);
 extern bool smig_lint_ignore_check(char **newval, void **extra,
 								   GucSource source);
 extern void smig_lint_at_registration(List *revisions, const bool *changed,
+									  const bool *applied,
 									  const char *line_of);
 
 /* lint_rules.c */

@@ -134,11 +134,18 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 	/* lint what is new or changed (warnings, or an error by GUC) */
 	{
 		bool	   *changed = palloc(sizeof(bool) * Max(list_length(parsed), 1));
+		bool	   *is_applied = palloc(sizeof(bool) * Max(list_length(parsed), 1));
 
 		foreach(lc, parsed)
-			changed[foreach_current_index(lc)] =
-				strcmp(actions[foreach_current_index(lc)], "unchanged") != 0;
-		smig_lint_at_registration(parsed, changed, "script");
+		{
+			SmigRevision *rev = lfirst(lc);
+			int			n = foreach_current_index(lc);
+			int			i = smig_graph_find(old, rev->id);
+
+			changed[n] = strcmp(actions[n], "unchanged") != 0;
+			is_applied[n] = i >= 0 && old->nodes[i].applied != NULL;
+		}
+		smig_lint_at_registration(parsed, changed, is_applied, "script");
 	}
 
 	/* all checks passed: write */
@@ -364,8 +371,10 @@ store_new_revision(SmigRevision *rev, List *revisions, List *applied)
 	(void) smig_graph_build(lappend(revisions, rev), applied);
 	{
 		bool		changed[1] = {true};
+		bool		is_applied[1] = {false};
 
-		smig_lint_at_registration(list_make1(rev), changed, "revision");
+		smig_lint_at_registration(list_make1(rev), changed, is_applied,
+								  "revision");
 	}
 	smig_insert_revision(rev);
 }
