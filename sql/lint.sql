@@ -21,6 +21,7 @@ CREATE TABLE refs (id bigint PRIMARY KEY,
 CREATE INDEX refs_order_id_idx ON refs (order_id);
 CREATE VIEW order_notes AS SELECT id, note FROM orders;
 CREATE TYPE mood AS ENUM ('sad', 'happy');
+CREATE TABLE moods (m mood);
 CREATE DOMAIN posint AS integer;
 CREATE TABLE uses_domain (v posint);
 INSERT INTO uses_domain VALUES (1);
@@ -166,6 +167,21 @@ ALTER TABLE orders ALTER COLUMN note TYPE varchar(40);
 ALTER TABLE orders DROP COLUMN note CASCADE;
 ALTER TABLE orders ALTER COLUMN qty TYPE bigint;
 $$);
+-- the table's own CHECK and FKs from other tables do not block a type
+-- change (they are rebuilt), nor its own CHECK a DROP COLUMN
+ALTER TABLE orders ADD CONSTRAINT qty_not_zero CHECK (qty <> 0);
+CREATE TABLE parent2 (id int PRIMARY KEY);
+CREATE TABLE child2 (pid int REFERENCES parent2 (id));
+SELECT * FROM findings($$
+ALTER TABLE orders ALTER COLUMN qty TYPE bigint;
+ALTER TABLE parent2 ALTER COLUMN id TYPE bigint;
+ALTER TABLE orders DROP COLUMN qty;
+$$);
+SELECT probe('ALTER TABLE orders ALTER COLUMN qty TYPE bigint', 'orders');
+SELECT probe('ALTER TABLE parent2 ALTER COLUMN id TYPE bigint', 'parent2');
+SELECT probe('ALTER TABLE orders DROP COLUMN qty', 'orders');
+ALTER TABLE orders DROP CONSTRAINT qty_not_zero;
+DROP TABLE child2, parent2;
 -- what PostgreSQL says: both refused
 SELECT probe('ALTER TABLE orders DROP COLUMN note', 'orders');
 SELECT probe('ALTER TABLE orders ALTER COLUMN note TYPE varchar(40)', 'orders');
@@ -176,6 +192,8 @@ SELECT probe('ALTER TABLE orders ADD COLUMN must bigint NOT NULL', 'orders');
 --
 -- L001: a volatile default rewrites, a constant or stable one does not
 SELECT * FROM findings($$
+CREATE SEQUENCE order_seq;
+ALTER TABLE orders ADD COLUMN seq bigint DEFAULT nextval('order_seq');
 ALTER TABLE orders ADD COLUMN token double precision DEFAULT random();
 ALTER TABLE orders ADD COLUMN flag boolean DEFAULT false;
 ALTER TABLE orders ADD COLUMN seen timestamptz DEFAULT now();
@@ -353,6 +371,7 @@ SELECT * FROM findings($$
 -- schemamig:revision t7a
 -- schemamig:upgrade
 ALTER TYPE mood ADD VALUE 'calm' AFTER 'happy';
+UPDATE moods SET m = 'calm' WHERE m = 'sad';
 UPDATE orders SET note = 'calm' WHERE id = 1;
 -- schemamig:downgrade
 SELECT 1;

@@ -70,6 +70,7 @@ typedef struct LintState
 	List	   *created_types;	/* type names (char *) created by the run */
 	List	   *enum_values;	/* values added by ADD VALUE (char *) */
 	List	   *enum_value_revs;	/* ... and the revision that added them */
+	List	   *enum_value_types;	/* ... and the enum's type name */
 	List	   *fk_checks;		/* pending L022 checks (opaque to lint.c) */
 	List	   *script_indexes; /* indexes the run creates (opaque) */
 	List	   *not_null_checks;	/* "table\037constraint\037column" */

@@ -94,7 +94,8 @@ static void lint_dml(LintState *st, RangeVar *relation, Node *where,
 					 const char *verb);
 static void lint_rename(LintState *st, RenameStmt *stmt);
 static void lint_enum(LintState *st, AlterEnumStmt *stmt);
-static void lint_enum_use(LintState *st);
+static void lint_enum_use(LintState *st, Node *tree);
+static bool statement_uses_type(LintState *st, Node *tree, const char *type);
 static void lint_column_type(LintState *st, const char *column,
 							 TypeName *type);
 static void lint_fk(LintState *st, LintRel *rel, Constraint *con,
@@ -110,7 +111,8 @@ static char *size_text(double blocks);
 static bool has_rows(LintRel *rel);
 static char *display_name(const char *schema, const char *name);
 static const char *lock_name(LOCKMODE mode);
-static char *column_dependents(Oid relid, AttrNumber attnum);
+static char *column_dependents(Oid relid, AttrNumber attnum,
+							   bool for_type_change);
 static char *relation_dependents(Oid relid);
 static bool not_null_proven(LintState *st, LintRel *rel, const char *column,
 							AttrNumber attnum);
@@ -119,6 +121,7 @@ static bool type_change_rewrites(Oid oldtype, int32 oldmod, Oid collation,
 static bool type_change_narrows(Oid oldtype, int32 oldmod, Oid newtype,
 								int32 newmod);
 static bool default_is_volatile(Node *raw_default, TypeName *type);
+static bool calls_volatile_function(Node *node, void *context);
 static const char *type_last_name(TypeName *type);
 static bool is_serial(const char *name);
 static char *insert_after_keyword(const char *sql, const char *keyword,
@@ -346,7 +349,7 @@ smig_lint_statement(LintState *st, Node *tree)
 	}
 
 	if (st->enum_values != NIL && !IsA(tree, AlterEnumStmt))
-		lint_enum_use(st);
+		lint_enum_use(st, tree);
 }
 
 /*
@@ -756,6 +759,8 @@ lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 		st->stmt_slow = true;
 		smig_lint_report(st, "L003", sev,
 						 psprintf("ADD COLUMN \"%s\" %s rewrites %s under an ACCESS EXCLUSIVE lock: every row gets a value from the sequence", col->colname, identity ? "GENERATED ... AS IDENTITY" : typname, describe(rel)),
+						 identity ?
+						 psprintf("Add a plain bigint column, fill the old rows in batches, make it NOT NULL (see L005), then ALTER TABLE %s ALTER COLUMN %s ADD GENERATED ALWAYS AS IDENTITY; which rewrites nothing.", rel->display, quote_identifier(col->colname)) :
 						 psprintf("Add a plain bigint column, give it a sequence default for new rows (ALTER TABLE %s ALTER COLUMN %s SET DEFAULT nextval(...)), and fill the old rows in batches.", rel->display, quote_identifier(col->colname)));
 	}
 	else if (raw_default != NULL &&
@@ -775,7 +780,7 @@ lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 		if (has_rows(rel))
 			smig_lint_report(st, "B006", LINT_ERROR,
 							 psprintf("ADD COLUMN \"%s\" NOT NULL without a default fails on %s: its rows would get NULL", col->colname, describe(rel)),
-							 psprintf("Give it a constant default (ADD COLUMN %s ... NOT NULL DEFAULT <constant>, which rewrites nothing), or add it nullable, fill it, then SET NOT NULL.", quote_identifier(col->colname)));
+							 psprintf("Give it a constant default (ADD COLUMN %s ... NOT NULL DEFAULT <constant>, which rewrites nothing); or add it nullable, fill it in batches, then add CHECK (%s IS NOT NULL) NOT VALID, VALIDATE it in a later revision and SET NOT NULL (see L005).", quote_identifier(col->colname), quote_identifier(col->colname)));
 		else
 			smig_lint_report(st, "B006", LINT_WARNING,
 							 psprintf("ADD COLUMN \"%s\" NOT NULL without a default on %s: INSERTs of code that does not know the column fail", col->colname, describe(rel)),
@@ -824,7 +829,7 @@ lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 		rewrites = type_change_rewrites(oldtype, oldmod, collation,
 										newtype, newmod, &no_cast);
 
-	deps = column_dependents(rel->oid, attnum);
+	deps = column_dependents(rel->oid, attnum, true);
 	if (deps != NULL)
 		smig_lint_report(st, "B009", LINT_ERROR,
 						 psprintf("the type of column \"%s\" of %s cannot change while other objects use it: %s", cmd->name, rel->display, deps),
@@ -953,12 +958,20 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 		case CONSTR_UNIQUE:
 			if (con->indexname == NULL)
 			{
+				StringInfoData cols;
+				ListCell   *kc;
+				const char *idx = quote_identifier(psprintf("%s_idx", con->conname ? con->conname : rel->relname));
+
+				initStringInfo(&cols);
+				foreach(kc, con->keys)
+					appendStringInfo(&cols, "%s%s", cols.len ? ", " : "",
+									 quote_identifier(strVal(lfirst(kc))));
 				st->stmt_slow = true;
 				smig_lint_report(st, "L008", sev,
 								 psprintf("ADD CONSTRAINT %s UNIQUE builds its index on %s under an ACCESS EXCLUSIVE lock", name, describe(rel)),
-								 psprintf("Build the index outside schemamig: CREATE UNIQUE INDEX CONCURRENTLY %s_idx ON %s (...); then in the revision: ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s_idx;",
-										  con->conname ? con->conname : "name", rel->display,
-										  rel->display, name, con->conname ? con->conname : "name"));
+								 psprintf("Build the index outside schemamig: CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s); then in the revision: ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s;",
+										  idx, rel->display, cols.len ? cols.data : "...",
+										  rel->display, name, idx));
 			}
 			break;
 		case CONSTR_PRIMARY:
@@ -1021,7 +1034,7 @@ lint_drop_column(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 	if (size_severity(rel) == NULL || cmd->name == NULL)
 		return;
 	if (OidIsValid(rel->oid) && (attnum = get_attnum(rel->oid, cmd->name)) > 0)
-		deps = column_dependents(rel->oid, attnum);
+		deps = column_dependents(rel->oid, attnum, true);
 
 	smig_lint_report(st, "D002", has_rows(rel) ? LINT_ERROR : LINT_WARNING,
 					 psprintf("DROP COLUMN \"%s\" of %s loses its data, and running code that still names the column fails", cmd->name, describe(rel)),
@@ -1341,13 +1354,17 @@ lint_enum(LintState *st, AlterEnumStmt *stmt)
 						 psprintf("value '%s' is added last to enum %s: it sorts after every existing value", stmt->newVal, NameListToString(stmt->typeName)),
 						 "If the enum's order matters, say where: ADD VALUE ... BEFORE / AFTER an existing value.");
 	st->enum_values = lappend(st->enum_values, pstrdup(stmt->newVal));
+	st->enum_value_types = lappend(st->enum_value_types, name);
 	st->enum_value_revs = lappend(st->enum_value_revs,
 								  (void *) (st->revision ? st->revision : ""));
 }
 
-/* T007: a string constant equal to an enum value added earlier */
+/*
+ * T007: a string constant equal to an enum value added earlier, in a
+ * statement that names the enum type or writes a table with a column of it.
+ */
 static void
-lint_enum_use(LintState *st)
+lint_enum_use(LintState *st, Node *tree)
 {
 	core_yy_extra_type yyextra;
 	core_yyscan_t yyscanner;
@@ -1369,21 +1386,90 @@ lint_enum_use(LintState *st)
 			continue;
 		foreach(lc, st->enum_values)
 		{
-			const char *rev = list_nth(st->enum_value_revs, foreach_current_index(lc));
+			int			i = foreach_current_index(lc);
+			const char *rev = list_nth(st->enum_value_revs, i);
+			const char *type = list_nth(st->enum_value_types, i);
 			bool		same = strcmp(rev, st->revision ? st->revision : "") == 0;
+			char	   *value;
 
 			if (strcmp(lfirst(lc), yylval.str) != 0)
 				continue;
+			value = pstrdup(yylval.str);
+			scanner_finish(yyscanner);
+			if (!statement_uses_type(st, tree, type))
+				return;
 			smig_lint_report(st, "T007", same ? LINT_ERROR : LINT_WARNING,
-							 psprintf("the statement uses the enum value '%s' added %s: PostgreSQL refuses a new enum value before the transaction that added it commits (unsafe use of new value)",
-									  yylval.str, same ? "earlier in this revision" : psprintf("by revision \"%s\"", rev)),
+							 psprintf("the statement uses the value '%s' of enum %s added %s: PostgreSQL refuses a new enum value before the transaction that added it commits (unsafe use of new value)",
+									  value, type, same ? "earlier in this revision" : psprintf("by revision \"%s\"", rev)),
 							 same ? "Move the statements that use the value to a later revision, and run with CALL schemamig.migrate(), which commits after each revision." :
 							 "upgrade() runs all revisions in one transaction, so this fails there: run with CALL schemamig.migrate(), which commits after each revision.");
-			scanner_finish(yyscanner);
 			return;
 		}
 	}
 	scanner_finish(yyscanner);
+}
+
+/*
+ * statement_uses_type
+ *		Whether the statement names the type (an identifier token equal to
+ *		it), or inserts into / updates / deletes from a table that has a
+ *		column of a type of that name.
+ */
+static bool
+statement_uses_type(LintState *st, Node *tree, const char *type)
+{
+	core_yy_extra_type yyextra;
+	core_yyscan_t yyscanner;
+	core_YYSTYPE yylval;
+	int			yylloc;
+	bool		named = false;
+	RangeVar   *target = NULL;
+
+	yyscanner = scanner_init(st->stmt->sql, &yyextra, &ScanKeywords,
+							 ScanKeywordTokens);
+	yyextra.escape_string_warning = false;
+	for (;;)
+	{
+		int			token = core_yylex(&yylval, &yylloc, yyscanner);
+
+		CHECK_FOR_INTERRUPTS();
+		if (token == 0)
+			break;
+		if (token == IDENT && strcmp(yylval.str, type) == 0)
+		{
+			named = true;
+			break;
+		}
+	}
+	scanner_finish(yyscanner);
+	if (named)
+		return true;
+
+	if (IsA(tree, InsertStmt))
+		target = ((InsertStmt *) tree)->relation;
+	else if (IsA(tree, UpdateStmt))
+		target = ((UpdateStmt *) tree)->relation;
+	else if (IsA(tree, DeleteStmt))
+		target = ((DeleteStmt *) tree)->relation;
+	if (target != NULL)
+	{
+		LintRel		rel;
+		Oid			types[2] = {OIDOID, TEXTOID};
+		Datum		values[2];
+
+		rel_of(st, target, &rel);
+		if (!OidIsValid(rel.oid))
+			return rel.is_new;	/* cannot tell: a table of the script */
+		values[0] = ObjectIdGetDatum(rel.oid);
+		values[1] = CStringGetTextDatum(type);
+		smig_spi_exec("SELECT 1 FROM pg_catalog.pg_attribute a"
+					  " JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
+					  " WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0"
+					  " AND NOT a.attisdropped AND t.typname OPERATOR(pg_catalog.=) $2::pg_catalog.name",
+					  2, types, values, NULL, true, SPI_OK_SELECT);
+		return SPI_processed > 0;
+	}
+	return false;
 }
 
 /*
@@ -1607,33 +1693,65 @@ lock_name(LOCKMODE mode)
 
 /*
  * column_dependents
- *		What would stop a column from being dropped or changing type: views
- *		and rules, policies, generated columns, and constraints of other
- *		tables (pg_depend), as "view v, policy p on table t", or NULL.
+ *		What would stop a column from changing type (for_type_change) or
+ *		from being dropped without CASCADE, from pg_depend, as "view v,
+ *		generated column g, ...", or NULL.
+ *
+ * A type change is refused by views and rules, generated columns,
+ * policies and trigger definitions that use the column; constraints and
+ * indexes are rebuilt.  DROP COLUMN is refused by normal dependents that
+ * are not also dropped with the column (the table's own constraints and
+ * indexes depend on it automatically too, and go silently).
  */
 static char *
-column_dependents(Oid relid, AttrNumber attnum)
+column_dependents(Oid relid, AttrNumber attnum, bool for_type_change)
 {
-	Oid			types[2] = {OIDOID, INT4OID};
-	Datum		values[2];
+	Oid			types[3] = {OIDOID, INT4OID, BOOLOID};
+	Datum		values[3];
 
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = Int32GetDatum(attnum);
+	values[2] = BoolGetDatum(for_type_change);
 	smig_spi_exec("SELECT pg_catalog.string_agg(x.what, ', ' ORDER BY x.what) FROM ("
-				  " SELECT DISTINCT CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+				  " SELECT DISTINCT CASE"
+				  "  WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
 				  "  THEN (SELECT 'view ' OPERATOR(pg_catalog.||) r.ev_class::pg_catalog.regclass::pg_catalog.text"
 				  "        FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) d.objid)"
+				  "  WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+				  "  THEN (SELECT 'generated column ' OPERATOR(pg_catalog.||) a.attname"
+				  "        FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a"
+				  "        ON a.attrelid OPERATOR(pg_catalog.=) ad.adrelid AND a.attnum OPERATOR(pg_catalog.=) ad.adnum"
+				  "        WHERE ad.oid OPERATOR(pg_catalog.=) d.objid)"
+				  "  WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+				  "   AND d.objid OPERATOR(pg_catalog.=) $1"
+				  "  THEN (SELECT 'generated column ' OPERATOR(pg_catalog.||) a.attname"
+				  "        FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) $1"
+				  "        AND a.attnum OPERATOR(pg_catalog.=) d.objsubid)"
 				  "  ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END AS what"
 				  " FROM pg_catalog.pg_depend d"
 				  " WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
 				  " AND d.refobjid OPERATOR(pg_catalog.=) $1"
 				  " AND d.refobjsubid OPERATOR(pg_catalog.=) $2"
-				  " AND (d.deptype OPERATOR(pg_catalog.=) 'n'"
+				  " AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+				  "  AND d.objid OPERATOR(pg_catalog.=) $1 AND d.objsubid OPERATOR(pg_catalog.=) $2)"
+				  " AND CASE WHEN $3 THEN"
+				  "  d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_rewrite'::pg_catalog.regclass,"
+				  "   'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass]::pg_catalog.oid[])"
 				  "  OR (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-				  "      AND d.objid OPERATOR(pg_catalog.=) $1"
-				  "      AND d.objsubid OPERATOR(pg_catalog.<>) $2))"
-				  " ) x",
-				  2, types, values, NULL, true, SPI_OK_SELECT);
+				  "   AND d.objid OPERATOR(pg_catalog.=) $1)"
+				  "  OR (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+				  "   AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a"
+				  "    ON a.attrelid OPERATOR(pg_catalog.=) ad.adrelid AND a.attnum OPERATOR(pg_catalog.=) ad.adnum"
+				  "    WHERE ad.oid OPERATOR(pg_catalog.=) d.objid AND a.attgenerated OPERATOR(pg_catalog.<>) ''))"
+				  " ELSE d.deptype OPERATOR(pg_catalog.=) 'n'"
+				  "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d2"
+				  "   WHERE d2.classid OPERATOR(pg_catalog.=) d.classid AND d2.objid OPERATOR(pg_catalog.=) d.objid"
+				  "   AND d2.refclassid OPERATOR(pg_catalog.=) d.refclassid"
+				  "   AND d2.refobjid OPERATOR(pg_catalog.=) $1"
+				  "   AND d2.refobjsubid OPERATOR(pg_catalog.=) ANY (ARRAY[0, $2])"
+				  "   AND d2.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'))"
+				  " END) x",
+				  3, types, values, NULL, true, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		return NULL;
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
@@ -1841,11 +1959,20 @@ type_change_narrows(Oid oldtype, int32 oldmod, Oid newtype, int32 newmod)
 static bool
 default_is_volatile(Node *raw_default, TypeName *type)
 {
-	ParseState *pstate = make_parsestate(NULL);
+	ParseState *pstate;
 	Oid			typid;
 	int32		typmod;
 	Node	   *expr;
 
+	/*
+	 * A call of a function whose every version is volatile (nextval,
+	 * random, ...) is volatile whatever its arguments: decided before the
+	 * analysis, which fails on a sequence the script creates.
+	 */
+	if (calls_volatile_function(raw_default, NULL))
+		return true;
+
+	pstate = make_parsestate(NULL);
 	typenameTypeIdAndMod(pstate, type, &typid, &typmod);
 	if (get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid))
 		return true;
@@ -1856,6 +1983,45 @@ default_is_volatile(Node *raw_default, TypeName *type)
 	if (expr == NULL)
 		return false;			/* the server refuses it */
 	return contain_volatile_functions(expr);
+}
+
+/*
+ * calls_volatile_function
+ *		raw_expression_tree_walker callback: true at a function call whose
+ *		name only has volatile versions in pg_proc.
+ */
+static bool
+calls_volatile_function(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	CHECK_FOR_INTERRUPTS();
+	if (IsA(node, FuncCall))
+	{
+		FuncCall   *fc = (FuncCall *) node;
+		Node	   *last = llast(fc->funcname);
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1];
+
+		if (IsA(last, String))
+		{
+			values[0] = CStringGetTextDatum(strVal(last));
+			smig_spi_exec("SELECT pg_catalog.bool_and(provolatile OPERATOR(pg_catalog.=) 'v')"
+						  " FROM pg_catalog.pg_proc"
+						  " WHERE proname OPERATOR(pg_catalog.=) $1::pg_catalog.name",
+						  1, types, values, NULL, true, SPI_OK_SELECT);
+			if (SPI_processed == 1)
+			{
+				bool		isnull;
+				Datum		v = SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1, &isnull);
+
+				if (!isnull && DatumGetBool(v))
+					return true;
+			}
+		}
+	}
+	return raw_expression_tree_walker(node, calls_volatile_function, context);
 }
 
 /* the type's own name ("int4", "varchar", "serial"), or NULL */

@@ -519,7 +519,7 @@ classify_statement(Node *stmt, Refusal *refusal)
 		case T_TransactionStmt:
 			refuse(refusal, REFUSE_TRANSACTION_CONTROL,
 				   transaction_stmt_name((TransactionStmt *) stmt),
-				   "schemamig runs each call inside the caller's transaction, and the runner owns the transaction: remove the statement. Each call of upgrade() is one transaction; to commit between revisions, upgrade to one target at a time.");
+				   "schemamig runs each call inside the caller's transaction, and the runner owns the transaction: remove the statement. Each call of upgrade() is one transaction; to commit between revisions, use CALL schemamig.migrate(), which commits after each revision.");
 			break;
 
 		case T_CopyStmt:

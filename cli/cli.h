@@ -1,0 +1,216 @@
+/*-------------------------------------------------------------------------
+ *
+ * cli.h
+ *	  The schemamig command-line client: shared declarations.
+ *
+ * The client is a plain libpq program.  It talks to the extension only
+ * through its SQL functions (schema "schemamig"), always passing values as
+ * parameters.  Areas:
+ *
+ *	  util.c	   memory, growable strings, messages, tables, JSON
+ *	  connect.c	   where the connection comes from, queries, server errors
+ *	  files.c	   the migrations directory: reading and parsing files
+ *	  commands.c   the commands that talk to the server
+ *	  authoring.c  new and merge: writing migration files
+ *	  main.c	   the command line
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMAMIG_CLI_H
+#define SCHEMAMIG_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "libpq-fe.h"
+
+#ifndef SMIG_VERSION
+#define SMIG_VERSION "unknown"
+#endif
+
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CLI_NORETURN __attribute__((noreturn))
+
+/* exit status, one per failure class (documented in --help) */
+#define EXIT_OK			0		/* success */
+#define EXIT_REFUSED	1		/* the server refused, or lacks schemamig */
+#define EXIT_USAGE		2		/* bad command line */
+#define EXIT_CONNECT	3		/* could not connect, or lost the connection */
+#define EXIT_PENDING	4		/* status --exit-code: revisions pending */
+#define EXIT_FILES		5		/* migration files: unreadable, malformed */
+#define EXIT_PROBLEMS	6		/* check / lint found errors */
+
+#define SMIG_ID_MAXLEN 64
+
+/* the parsed command line */
+typedef struct CliOptions
+{
+	const char *command;
+	char	  **args;			/* positional arguments after the command */
+	int			nargs;
+	const char *dbname;			/* -d */
+	const char *dir;			/* --dir, default "migrations" */
+	const char *message;		/* -m */
+	const char *head;			/* --head */
+	const char *branch_label;	/* --branch-label */
+	const char *depends_on;		/* --depends-on */
+	const char *rev_id;			/* --rev-id */
+	const char *from;			/* --from */
+	bool		json;
+	bool		sql;
+	bool		exit_code;
+} CliOptions;
+
+/* ------------------------------------------------------------ util.c */
+
+void	   *xmalloc(size_t size);
+void	   *xrealloc(void *ptr, size_t size);
+char	   *xstrdup(const char *s);
+char	   *xstrndup(const char *s, size_t n);
+
+/* a growable, always NUL-terminated string */
+typedef struct StrBuf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+} StrBuf;
+
+void		sb_init(StrBuf *sb);
+void		sb_putc(StrBuf *sb, char c);
+void		sb_puts(StrBuf *sb, const char *s);
+void		sb_putn(StrBuf *sb, const char *s, size_t n);
+void		sb_printf(StrBuf *sb, const char *fmt,...) CLI_PRINTF(2, 3);
+void		sb_free(StrBuf *sb);
+
+/* a growable array of owned strings */
+typedef struct StrList
+{
+	char	  **items;
+	int			n;
+	int			cap;
+} StrList;
+
+void		sl_push(StrList *sl, const char *s);
+void		sl_push_own(StrList *sl, char *s);
+void		sl_free(StrList *sl);
+void		split_words(const char *s, StrList *out);
+char	   *join_words(const StrList *sl, const char *sep);
+
+/* messages on stderr; die() exits after closing the connection */
+void		cli_error(const char *fmt,...) CLI_PRINTF(1, 2);
+void		cli_warning(const char *fmt,...) CLI_PRINTF(1, 2);
+void		cli_note(const char *label, const char *text);
+void		die(int status, const char *fmt,...) CLI_PRINTF(2, 3) CLI_NORETURN;
+void		die_usage(const char *fmt,...) CLI_PRINTF(1, 2) CLI_NORETURN;
+void		cli_exit(int status) CLI_NORETURN;
+
+/* an aligned table; cells are copied */
+typedef struct Table
+{
+	int			ncols;
+	int			nrows;			/* including the header row */
+	int			caprows;
+	char	  **cells;
+} Table;
+
+void		table_init(Table *t, int ncols, const char *const *headers);
+void		table_add(Table *t, const char *const *cells);
+void		table_print(const Table *t, FILE *out);
+void		table_free(Table *t);
+
+/* JSON written into a buffer, pretty-printed */
+typedef struct JsonWriter
+{
+	StrBuf		out;
+	int			depth;
+	bool		first;
+	bool		after_key;
+} JsonWriter;
+
+void		json_init(JsonWriter *w);
+void		json_begin(JsonWriter *w, char open);
+void		json_end(JsonWriter *w, char close);
+void		json_key(JsonWriter *w, const char *key);
+void		json_string(JsonWriter *w, const char *s);
+void		json_bool(JsonWriter *w, bool b);
+void		json_raw(JsonWriter *w, const char *json);
+void		json_words(JsonWriter *w, const char *words);
+void		json_print(JsonWriter *w, FILE *out);
+
+/* ------------------------------------------------------------ files.c */
+
+/* one revision block, as far as the client needs it */
+typedef struct MigRev
+{
+	char	   *id;
+	StrList		down;			/* down_revision ids (none: a root) */
+	StrList		depends;		/* depends_on ids */
+	int			file;			/* index into MigDir.files */
+	int			line;			/* line of its revision directive */
+} MigRev;
+
+typedef struct MigFile
+{
+	char	   *path;			/* as shown to the user: dir/name */
+	char	   *text;			/* contents, ending with a newline */
+	size_t		len;
+	int			nlines;
+	int			first_line;		/* its first line in the pushed script */
+} MigFile;
+
+typedef struct MigDir
+{
+	char	   *dir;
+	char	   *label;			/* dir, ending with "/", for messages */
+	MigFile    *files;
+	int			nfiles;
+	MigRev	   *revs;
+	int			nrevs;
+	int			caprevs;
+} MigDir;
+
+void		migfile_read(const char *path, MigFile *f);
+void		migdir_load(MigDir *d, const char *dir);
+void		migdir_single(MigDir *d, const char *path);
+void		migdir_free(MigDir *d);
+char	   *migdir_script(const MigDir *d);
+int			migdir_find(const MigDir *d, const char *id);
+bool		migdir_locate(const MigDir *d, int script_line,
+						  const char **path, int *line);
+int			migdir_heads(const MigDir *d, int **heads);
+int			migdir_resolve(const MigDir *d, const char *spec,
+						   const char *what);
+bool		valid_id(const char *id);
+const char *dir_label(const MigDir *d);
+
+/* ---------------------------------------------------------- connect.c */
+
+extern PGconn *cli_conn;
+
+void		cli_connect(const char *dbname_flag);
+void		cli_disconnect(void);
+PGresult   *cli_query(const char *sql, int nparams,
+					  const char *const *params, const MigDir *map);
+PGresult   *cli_query_try(const char *sql, int nparams,
+						  const char *const *params, const MigDir *map);
+char	   *cli_extension_version(void);
+void		cli_require_extension(void);
+char	   *cli_current(void);
+
+/* ----------------------------------------------------- commands, main */
+
+int			cmd_check(const CliOptions *o);
+int			cmd_push(const CliOptions *o);
+int			cmd_run(const CliOptions *o);
+int			cmd_status(const CliOptions *o);
+int			cmd_current(const CliOptions *o);
+int			cmd_heads(const CliOptions *o);
+int			cmd_history(const CliOptions *o);
+int			cmd_show(const CliOptions *o);
+int			cmd_lint(const CliOptions *o);
+int			cmd_new(const CliOptions *o);
+int			cmd_merge(const CliOptions *o);
+
+#endif							/* SCHEMAMIG_CLI_H */

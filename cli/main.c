@@ -1,0 +1,374 @@
+/*-------------------------------------------------------------------------
+ *
+ * main.c
+ *	  The schemamig command line: options, commands, --help.
+ *
+ * Options may come before or after the command.  An argument that looks
+ * like a negative number ("-1", "-2") is a target, not an option, so that
+ * "schemamig downgrade -1" works; "--" ends the options.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* which options a command takes */
+#define OPT_JSON		(1 << 0)
+#define OPT_SQL			(1 << 1)
+#define OPT_FROM		(1 << 2)
+#define OPT_EXIT_CODE	(1 << 3)
+#define OPT_MESSAGE		(1 << 4)
+#define OPT_HEAD		(1 << 5)
+#define OPT_LABEL		(1 << 6)
+#define OPT_DEPENDS		(1 << 7)
+#define OPT_REV_ID		(1 << 8)
+#define OPT_DIR			(1 << 9)
+
+typedef struct Command
+{
+	const char *name;
+	int			(*run) (const CliOptions *o);
+	int			min_args;
+	int			max_args;		/* -1: any number */
+	int			options;
+	const char *args_help;
+} Command;
+
+static const Command commands[] = {
+	{"check", cmd_check, 0, 0, 0, ""},
+	{"push", cmd_push, 0, 1, OPT_DIR, "[DIR]"},
+	{"upgrade", cmd_run, 0, 1, OPT_SQL | OPT_FROM, "[TARGET]"},
+	{"downgrade", cmd_run, 1, 1, OPT_SQL | OPT_FROM, "TARGET"},
+	{"stamp", cmd_run, 1, 1, 0, "TARGET"},
+	{"status", cmd_status, 0, 0, OPT_JSON | OPT_EXIT_CODE, ""},
+	{"current", cmd_current, 0, 0, OPT_JSON, ""},
+	{"heads", cmd_heads, 0, 0, OPT_JSON, ""},
+	{"history", cmd_history, 0, 1, OPT_JSON, "[RANGE]"},
+	{"show", cmd_show, 1, 1, OPT_JSON, "REV"},
+	{"new", cmd_new, 0, 0,
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_DIR, ""},
+	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID | OPT_DIR, "[REV...]"},
+	{"lint", cmd_lint, 1, -1, OPT_JSON, "FILE..."},
+};
+
+/* the options, long name first; short is 0 when there is none */
+typedef struct Option
+{
+	const char *name;
+	char		short_name;
+	bool		has_value;
+	int			flag;			/* OPT_*, 0 for global ones */
+} Option;
+
+static const Option options[] = {
+	{"dbname", 'd', true, 0},
+	{"dir", 0, true, OPT_DIR},
+	{"json", 0, false, OPT_JSON},
+	{"sql", 0, false, OPT_SQL},
+	{"from", 0, true, OPT_FROM},
+	{"exit-code", 0, false, OPT_EXIT_CODE},
+	{"message", 'm', true, OPT_MESSAGE},
+	{"head", 0, true, OPT_HEAD},
+	{"branch-label", 0, true, OPT_LABEL},
+	{"depends-on", 0, true, OPT_DEPENDS},
+	{"rev-id", 0, true, OPT_REV_ID},
+	{"help", 'h', false, 0},
+	{"version", 'V', false, 0},
+};
+
+static const char help_text[] =
+"schemamig: Alembic-style migrations run by the schemamig extension inside\n"
+"PostgreSQL, driven from files in a migrations directory.\n"
+"\n"
+"Usage:\n"
+"  schemamig [OPTION]... COMMAND [ARG]...\n"
+"\n"
+"Commands:\n"
+"  check                  connect; show the server version, whether schemamig\n"
+"                         is installed (how to install it if not), check()\n"
+"  push [DIR]             register every *.sql file of DIR (default: --dir) in\n"
+"                         one call: all or nothing; prints added/unchanged/replaced\n"
+"  upgrade [TARGET]       apply pending revisions up to TARGET (default head)\n"
+"  downgrade TARGET       undo revisions back to TARGET (-1, base, an id, ...)\n"
+"  stamp TARGET           record TARGET as applied without running its SQL\n"
+"  status                 every registered revision and its state\n"
+"  current                the applied heads (\"base\" when none)\n"
+"  heads                  the registered heads\n"
+"  history [RANGE]        revisions, newest first (base:head, rev:, :rev, current:)\n"
+"  show REV               everything registered about one revision, with its SQL\n"
+"  new -m MESSAGE         write <id>_<slug>.sql on top of the single local head\n"
+"  merge [-m MESSAGE] [REV]...\n"
+"                         write a merge revision over REVs (default: local heads)\n"
+"  lint FILE...           the server's lint() findings for the files\n"
+"\n"
+"Options:\n"
+"  -d, --dbname=URL       connection string or URI (postgresql://user@host/db)\n"
+"      --dir=DIR          migrations directory (default: migrations)\n"
+"      --json             JSON output: status, current, heads, history, show, lint\n"
+"      --sql              upgrade, downgrade: print the offline script, run nothing\n"
+"      --from=REV         with --sql: plan as if the database were at REV (base: empty)\n"
+"      --exit-code        status: exit with 4 when revisions are pending\n"
+"  -m, --message=TEXT     new, merge: the revision's message (one line)\n"
+"      --head=REV         new: the parent (default: the single local head;\n"
+"                         base: a new root)\n"
+"      --branch-label=L   new: branch label(s), space- or comma-separated\n"
+"      --depends-on=REV   new: revision(s) to be applied first\n"
+"      --rev-id=ID        new, merge: this id instead of a random 12-hex one\n"
+"  -h, --help             show this help, then exit\n"
+"  -V, --version          show the version, then exit\n"
+"\n"
+"TARGET is a revision id or unique prefix, head, heads, base, +N, -N, REV+N,\n"
+"REV-N, a branch label, LABEL@head or LABEL@base.  Revision ids in new, merge,\n"
+"--head and --depends-on may be unique prefixes of ids in the files.\n"
+"\n"
+"Connection: the first of these that is set is used\n"
+"  1. -d URL\n"
+"  2. the environment variable DATABASE_URL\n"
+"  3. a line DATABASE_URL=... in the file .env of the current directory\n"
+"  4. libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER,\n"
+"     PGPASSWORD, ...), ~/.pgpass and libpq's defaults\n"
+"\n"
+"Exit status:\n"
+"  0  success\n"
+"  1  the server refused (an SQL error), or schemamig is not installed there\n"
+"     (or, for lint, has no lint())\n"
+"  2  bad command line\n"
+"  3  could not connect, or the connection was lost\n"
+"  4  status --exit-code: some revisions are pending\n"
+"  5  migration files: missing directory, unreadable or malformed file,\n"
+"     several heads for new, nothing to merge, cannot write\n"
+"  6  check: check() reported errors; lint: findings of severity error\n";
+
+/* the positional arguments; freed at exit, whichever way it comes */
+static char **positional = NULL;
+
+static void free_positional(void);
+static const Command *find_command(const char *name);
+static const Option *find_long(const char *name, size_t len);
+static const Option *find_short(char c);
+static bool is_negative_number(const char *s);
+static void set_option(CliOptions *o, const Option *opt, const char *value,
+					   int *seen);
+
+int
+main(int argc, char **argv)
+{
+	CliOptions	o;
+	const Command *cmd;
+	int			seen = 0;
+	bool		help = false;
+	bool		version = false;
+	bool		end_of_options = false;
+	int			i;
+	int			status;
+	int			npositional = 0;
+
+	positional = xmalloc(sizeof(char *) * (argc > 0 ? argc : 1));
+	atexit(free_positional);
+	memset(&o, 0, sizeof(o));
+	o.dir = "migrations";
+
+	for (i = 1; i < argc; i++)
+	{
+		const char *a = argv[i];
+		const Option *opt;
+		const char *value = NULL;
+
+		if (end_of_options || a[0] != '-' || a[1] == '\0' ||
+			is_negative_number(a))
+		{
+			positional[npositional++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0)
+		{
+			end_of_options = true;
+			continue;
+		}
+		if (a[1] == '-')
+		{
+			const char *eq = strchr(a + 2, '=');
+			size_t		len = eq ? (size_t) (eq - (a + 2)) : strlen(a + 2);
+
+			opt = find_long(a + 2, len);
+			if (opt == NULL)
+				die_usage("unknown option \"%.*s\"", (int) len + 2, a);
+			if (eq != NULL)
+			{
+				if (!opt->has_value)
+					die_usage("option --%s takes no value", opt->name);
+				value = eq + 1;
+			}
+		}
+		else
+		{
+			opt = find_short(a[1]);
+			if (opt == NULL)
+				die_usage("unknown option \"-%c\"", a[1]);
+			if (a[2] != '\0')
+			{
+				if (!opt->has_value)
+					die_usage("unknown option \"%s\"", a);
+				value = a + 2;
+			}
+		}
+		if (opt->has_value && value == NULL)
+		{
+			if (i + 1 >= argc)
+				die_usage("option --%s needs a value", opt->name);
+			value = argv[++i];
+		}
+		if (strcmp(opt->name, "help") == 0)
+			help = true;
+		else if (strcmp(opt->name, "version") == 0)
+			version = true;
+		else
+			set_option(&o, opt, value, &seen);
+	}
+
+	if (help || (npositional > 0 && strcmp(positional[0], "help") == 0))
+	{
+		fputs(help_text, stdout);
+		return EXIT_OK;
+	}
+	if (version)
+	{
+		printf("schemamig %s (command-line client, libpq %d)\n", SMIG_VERSION,
+			   PQlibVersion());
+		return EXIT_OK;
+	}
+	if (npositional == 0)
+		die_usage("no command given");
+
+	o.command = positional[0];
+	o.args = positional + 1;
+	o.nargs = npositional - 1;
+	cmd = find_command(o.command);
+	if (cmd == NULL)
+		die_usage("unknown command \"%s\"", o.command);
+	if (o.nargs < cmd->min_args)
+		die_usage("%s needs %s%s", cmd->name, cmd->args_help,
+				  strcmp(cmd->name, "downgrade") == 0 ||
+				  strcmp(cmd->name, "stamp") == 0 ?
+				  " (for example -1, base or a revision id)" : "");
+	if (cmd->max_args >= 0 && o.nargs > cmd->max_args)
+		die_usage("too many arguments for %s: \"%s\"", cmd->name,
+				  o.args[cmd->max_args]);
+	for (i = 0; i < (int) (sizeof(options) / sizeof(options[0])); i++)
+		if ((seen & options[i].flag) && !(cmd->options & options[i].flag))
+			die_usage("option --%s does not apply to %s", options[i].name,
+					  cmd->name);
+	if (o.from != NULL && !o.sql)
+		die_usage("--from goes with --sql");
+	if (o.dbname != NULL && o.dbname[0] == '\0')
+		die_usage("-d needs a connection string");
+	if (o.dir[0] == '\0')
+		die_usage("--dir needs a directory");
+
+	status = cmd->run(&o);
+	fflush(stdout);
+	cli_disconnect();
+	if (ferror(stdout))
+	{
+		fputs("schemamig: error: could not write the output\n", stderr);
+		if (status == EXIT_OK)
+			status = EXIT_REFUSED;
+	}
+	return status;
+}
+
+static void
+free_positional(void)
+{
+	free(positional);
+	positional = NULL;
+}
+
+static const Command *
+find_command(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < (int) (sizeof(commands) / sizeof(commands[0])); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static const Option *
+find_long(const char *name, size_t len)
+{
+	int			i;
+
+	for (i = 0; i < (int) (sizeof(options) / sizeof(options[0])); i++)
+		if (strlen(options[i].name) == len &&
+			strncmp(options[i].name, name, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static const Option *
+find_short(char c)
+{
+	int			i;
+
+	for (i = 0; i < (int) (sizeof(options) / sizeof(options[0])); i++)
+		if (options[i].short_name == c)
+			return &options[i];
+	return NULL;
+}
+
+/* "-1", "-20": a relative target */
+static bool
+is_negative_number(const char *s)
+{
+	if (s[0] != '-' || s[1] < '0' || s[1] > '9')
+		return false;
+	for (s++; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* store an option's value; each may be given once */
+static void
+set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
+{
+	const char **slot = NULL;
+
+	if (strcmp(opt->name, "dbname") == 0)
+		slot = &o->dbname;
+	else if (strcmp(opt->name, "dir") == 0)
+		slot = &o->dir;
+	else if (strcmp(opt->name, "from") == 0)
+		slot = &o->from;
+	else if (strcmp(opt->name, "message") == 0)
+		slot = &o->message;
+	else if (strcmp(opt->name, "head") == 0)
+		slot = &o->head;
+	else if (strcmp(opt->name, "branch-label") == 0)
+		slot = &o->branch_label;
+	else if (strcmp(opt->name, "depends-on") == 0)
+		slot = &o->depends_on;
+	else if (strcmp(opt->name, "rev-id") == 0)
+		slot = &o->rev_id;
+	else if (strcmp(opt->name, "json") == 0)
+		o->json = true;
+	else if (strcmp(opt->name, "sql") == 0)
+		o->sql = true;
+	else if (strcmp(opt->name, "exit-code") == 0)
+		o->exit_code = true;
+
+	if (opt->flag != 0)
+	{
+		if (*seen & opt->flag)
+			die_usage("option --%s given twice", opt->name);
+		*seen |= opt->flag;
+	}
+	else if (slot != NULL && *slot != NULL)
+		die_usage("option --%s given twice", opt->name);
+	if (slot != NULL)
+		*slot = value;
+}
