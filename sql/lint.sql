@@ -221,6 +221,11 @@ $$);
 SELECT probe('ALTER TABLE orders ALTER COLUMN qty TYPE bigint', 'orders');
 SELECT probe('ALTER TABLE orders ALTER COLUMN amount TYPE numeric(14,2)', 'orders');
 SELECT probe('ALTER TABLE orders ALTER COLUMN body TYPE varchar(100)', 'orders');
+-- no rewrite, but a CHECK on the column is verified again
+ALTER TABLE orders ADD CONSTRAINT amount_positive CHECK (amount >= 0);
+SELECT * FROM findings('ALTER TABLE orders ALTER COLUMN amount TYPE numeric(14,2);');
+SELECT probe('ALTER TABLE orders ALTER COLUMN amount TYPE numeric(14,2)', 'orders');
+ALTER TABLE orders DROP CONSTRAINT amount_positive;
 -- L005: SET NOT NULL scans, unless a validated CHECK proves it
 SELECT * FROM findings('ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;');
 SELECT probe('ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL', 'orders');

@@ -845,6 +845,39 @@ lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 
 	if (no_cast)
 		return;					/* the server refuses it: nothing to rewrite */
+	if (!rewrites)
+	{
+		Oid			types[2] = {OIDOID, INT2OID};
+		Datum		values[2];
+
+		/* no rewrite, but its CHECK constraints are verified again */
+		values[0] = ObjectIdGetDatum(rel->oid);
+		values[1] = Int16GetDatum(attnum);
+		smig_spi_exec("SELECT pg_catalog.string_agg(conname::pg_catalog.text, ', ' ORDER BY conname)"
+					  " FROM pg_catalog.pg_constraint"
+					  " WHERE conrelid OPERATOR(pg_catalog.=) $1"
+					  " AND contype OPERATOR(pg_catalog.=) 'c'"
+					  " AND $2 OPERATOR(pg_catalog.=) ANY (conkey)",
+					  2, types, values, NULL, true, SPI_OK_SELECT);
+		if (SPI_processed == 1)
+		{
+			char	   *checks = SPI_getvalue(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1);
+
+			if (checks != NULL)
+			{
+				st->stmt_slow = true;
+				smig_lint_report(st, "L004", sev,
+								 psprintf("changing column \"%s\" of %s from %s to %s rewrites nothing, but its CHECK constraints (%s) are verified again by a full scan under an ACCESS EXCLUSIVE lock",
+										  cmd->name, describe(rel),
+										  format_type_with_typemod(oldtype, oldmod),
+										  format_type_with_typemod(newtype, newmod),
+										  checks),
+								 "Drop the CHECK constraints in the revision, change the type, and add them again as NOT VALID; VALIDATE them in a later revision.");
+			}
+		}
+		return;
+	}
 	if (rewrites)
 	{
 		st->stmt_slow = true;
