@@ -122,6 +122,7 @@ static bool type_change_narrows(Oid oldtype, int32 oldmod, Oid newtype,
 								int32 newmod);
 static bool default_is_volatile(Node *raw_default, TypeName *type);
 static bool calls_volatile_function(Node *node, void *context);
+static bool collect_column_names(Node *node, void *context);
 static const char *type_last_name(TypeName *type);
 static bool is_serial(const char *name);
 static char *insert_after_keyword(const char *sql, const char *keyword,
@@ -1457,6 +1458,8 @@ statement_uses_type(LintState *st, Node *tree, const char *type)
 	int			yylloc;
 	bool		named = false;
 	RangeVar   *target = NULL;
+	List	   *columns = NIL;
+	bool		any_column = false;
 
 	yyscanner = scanner_init(st->stmt->sql, &yyextra, &ScanKeywords,
 							 ScanKeywordTokens);
@@ -1478,28 +1481,51 @@ statement_uses_type(LintState *st, Node *tree, const char *type)
 	if (named)
 		return true;
 
+	/* the columns the statement writes or compares with */
 	if (IsA(tree, InsertStmt))
-		target = ((InsertStmt *) tree)->relation;
+	{
+		InsertStmt *ins = (InsertStmt *) tree;
+		ListCell   *lc;
+
+		target = ins->relation;
+		foreach(lc, ins->cols)
+			columns = lappend(columns, ((ResTarget *) lfirst(lc))->name);
+		any_column = (ins->cols == NIL);
+	}
 	else if (IsA(tree, UpdateStmt))
-		target = ((UpdateStmt *) tree)->relation;
+	{
+		UpdateStmt *upd = (UpdateStmt *) tree;
+		ListCell   *lc;
+
+		target = upd->relation;
+		foreach(lc, upd->targetList)
+			columns = lappend(columns, ((ResTarget *) lfirst(lc))->name);
+		(void) collect_column_names(upd->whereClause, &columns);
+	}
 	else if (IsA(tree, DeleteStmt))
+	{
 		target = ((DeleteStmt *) tree)->relation;
-	if (target != NULL)
+		(void) collect_column_names(((DeleteStmt *) tree)->whereClause, &columns);
+	}
+	if (target != NULL && (any_column || columns != NIL))
 	{
 		LintRel		rel;
-		Oid			types[2] = {OIDOID, TEXTOID};
-		Datum		values[2];
+		Oid			types[3] = {OIDOID, TEXTOID, TEXTARRAYOID};
+		Datum		values[3];
 
 		rel_of(st, target, &rel);
 		if (!OidIsValid(rel.oid))
 			return rel.is_new;	/* cannot tell: a table of the script */
 		values[0] = ObjectIdGetDatum(rel.oid);
 		values[1] = CStringGetTextDatum(type);
+		values[2] = smig_list_to_array(columns);
 		smig_spi_exec("SELECT 1 FROM pg_catalog.pg_attribute a"
 					  " JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
 					  " WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0"
-					  " AND NOT a.attisdropped AND t.typname OPERATOR(pg_catalog.=) $2::pg_catalog.name",
-					  2, types, values, NULL, true, SPI_OK_SELECT);
+					  " AND NOT a.attisdropped AND t.typname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
+					  " AND (pg_catalog.cardinality($3) OPERATOR(pg_catalog.=) 0"
+					  "  OR a.attname::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($3))",
+					  3, types, values, NULL, true, SPI_OK_SELECT);
 		return SPI_processed > 0;
 	}
 	return false;
@@ -2016,6 +2042,30 @@ default_is_volatile(Node *raw_default, TypeName *type)
 	if (expr == NULL)
 		return false;			/* the server refuses it */
 	return contain_volatile_functions(expr);
+}
+
+/*
+ * collect_column_names
+ *		raw_expression_tree_walker callback: append the last name of each
+ *		ColumnRef to *context (a List **).
+ */
+static bool
+collect_column_names(Node *node, void *context)
+{
+	List	  **names = (List **) context;
+
+	if (node == NULL)
+		return false;
+	CHECK_FOR_INTERRUPTS();
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+
+		if (IsA(last, String))
+			*names = lappend(*names, strVal(last));
+		return false;
+	}
+	return raw_expression_tree_walker(node, collect_column_names, context);
 }
 
 /*
