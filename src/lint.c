@@ -122,6 +122,7 @@ static void lint_revision_run(LintState *st, SmigRevision *rev,
 static void lint_section(LintState *st, const char *sql, int first_line,
 						 List *revision_allows);
 static void lint_one_statement(LintState *st, SmigStatement *stmt);
+static bool must_rethrow(int code);
 static void report_unused(LintState *st, List *allows);
 static char *one_line(const char *sql);
 static bool is_script(const char *text);
@@ -392,6 +393,29 @@ body_allows(const char *sql, int first_line)
 }
 
 /*
+ * must_rethrow
+ *		Whether an error caught while linting is about the session, not the
+ *		statement: cancels, shutdowns, lack of resources, system errors,
+ *		serialization and deadlock failures, lock timeouts.  Those are raised
+ *		again; the others only mean the linter cannot tell.
+ */
+static bool
+must_rethrow(int code)
+{
+	switch (ERRCODE_TO_CATEGORY(code))
+	{
+		case ERRCODE_INSUFFICIENT_RESOURCES:
+		case ERRCODE_OPERATOR_INTERVENTION:
+		case ERRCODE_SYSTEM_ERROR:
+		case ERRCODE_TRANSACTION_ROLLBACK:
+		case ERRCODE_INTERNAL_ERROR:
+			return true;
+		default:
+			return code == ERRCODE_LOCK_NOT_AVAILABLE;
+	}
+}
+
+/*
  * lint_section
  *		Lint one body whose first line is numbered first_line.  A body that
  *		does not parse gives one T010 finding.
@@ -447,8 +471,7 @@ lint_section(LintState *st, const char *sql, int first_line,
 
 	if (edata != NULL)
 	{
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+		if (must_rethrow(edata->sqlerrcode))
 			ReThrowError(edata);
 		smig_lint_report_at(st, error_line, "T010", LINT_ERROR,
 							psprintf("%s does not parse: %s",
@@ -534,9 +557,7 @@ lint_one_statement(LintState *st, SmigStatement *stmt)
 
 	if (edata != NULL)
 	{
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-			edata->sqlerrcode == ERRCODE_OUT_OF_MEMORY)
+		if (must_rethrow(edata->sqlerrcode))
 			ReThrowError(edata);
 		/* keep what the statement's rules found before the failure */
 		FreeErrorData(edata);

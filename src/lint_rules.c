@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "access/transam.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -122,6 +123,8 @@ static bool type_change_narrows(Oid oldtype, int32 oldmod, Oid newtype,
 								int32 newmod);
 static bool default_is_volatile(Node *raw_default, TypeName *type);
 static bool calls_volatile_function(Node *node, void *context);
+static bool is_user_function(Oid f, void *context);
+static bool calls_user_function(Node *node, void *context);
 static bool collect_column_names(Node *node, void *context);
 static const char *type_last_name(TypeName *type);
 static bool is_serial(const char *name);
@@ -147,7 +150,17 @@ smig_lint_statement(LintState *st, Node *tree)
 			lint_create(st, (CreateStmt *) tree);
 			break;
 		case T_CreateTableAsStmt:
-			add_created(st, ((CreateTableAsStmt *) tree)->into->rel);
+			{
+				CreateTableAsStmt *ctas = (CreateTableAsStmt *) tree;
+
+				if (ctas->into == NULL || ctas->into->rel == NULL)
+					break;
+				if (ctas->if_not_exists &&
+					OidIsValid(RangeVarGetRelid(ctas->into->rel, NoLock, true)) &&
+					!is_created(st, ctas->into->rel))
+					break;
+				add_created(st, ctas->into->rel);
+			}
 			break;
 		case T_SelectStmt:
 			if (((SelectStmt *) tree)->intoClause != NULL)
@@ -407,6 +420,10 @@ lint_create(LintState *st, CreateStmt *stmt)
 	LintRel		rel;
 	ListCell   *lc;
 
+	/* IF NOT EXISTS of a table that is there: a no-op, the table stays old */
+	rel_of(st, stmt->relation, &rel);
+	if (stmt->if_not_exists && !rel.is_new && OidIsValid(rel.oid))
+		return;
 	add_created(st, stmt->relation);
 	rel_of(st, stmt->relation, &rel);
 	foreach(lc, stmt->tableElts)
@@ -1068,7 +1085,7 @@ lint_drop_column(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 	if (size_severity(rel) == NULL || cmd->name == NULL)
 		return;
 	if (OidIsValid(rel->oid) && (attnum = get_attnum(rel->oid, cmd->name)) > 0)
-		deps = column_dependents(rel->oid, attnum, true);
+		deps = column_dependents(rel->oid, attnum, false);
 
 	smig_lint_report(st, "D002", has_rows(rel) ? LINT_ERROR : LINT_WARNING,
 					 psprintf("DROP COLUMN \"%s\" of %s loses its data, and running code that still names the column fails", cmd->name, describe(rel)),
@@ -1319,11 +1336,11 @@ lint_dml(LintState *st, RangeVar *relation, Node *where, const char *verb)
 		return;
 	if (verb[0] == 'D')
 		smig_lint_report(st, "D008", has_rows(&rel) ? LINT_ERROR : LINT_WARNING,
-						 psprintf("DELETE without WHERE removes every row of %s", describe(&rel)),
+						 psprintf("a DELETE without WHERE removes every row of %s", describe(&rel)),
 						 "Add the WHERE clause that says which rows go.");
 	else
 		smig_lint_report(st, "D008", sev,
-						 psprintf("UPDATE without WHERE writes every row of %s in one transaction: each row stays locked until the revision commits, and the table doubles in size until vacuum", describe(&rel)),
+						 psprintf("an UPDATE without WHERE writes every row of %s in one transaction: each row stays locked until the revision commits, and the table doubles in size until vacuum", describe(&rel)),
 						 psprintf("Backfill in batches, outside the revision or over several: UPDATE %s SET ... WHERE <key> BETWEEN <a> AND <b>;", rel.display));
 }
 
@@ -1875,7 +1892,9 @@ not_null_proven(LintState *st, LintRel *rel, const char *column,
 		if (bin == NULL)
 			continue;
 		expr = stringToNode(bin);
-		expr = eval_const_expressions(NULL, expr);
+		/* inlining a user's SQL function would lock what its body reads */
+		if (!calls_user_function(expr, NULL))
+			expr = eval_const_expressions(NULL, expr);
 		expr = (Node *) canonicalize_qual((Expr *) expr, true);
 		checks = list_concat(checks, make_ands_implicit((Expr *) expr));
 	}
@@ -1919,6 +1938,8 @@ type_change_rewrites(Oid oldtype, int32 oldmod, Oid collation,
 		*no_cast = true;
 		return true;
 	}
+	if (calls_user_function(expr, NULL))
+		return true;			/* a user's cast: assume it rewrites */
 	expr = (Node *) expression_planner((Expr *) expr);
 
 	for (;;)
@@ -2066,6 +2087,31 @@ collect_column_names(Node *node, void *context)
 		return false;
 	}
 	return raw_expression_tree_walker(node, collect_column_names, context);
+}
+
+/* is f a user's function (not built in)? */
+static bool
+is_user_function(Oid f, void *context)
+{
+	return f >= FirstNormalObjectId;
+}
+
+/*
+ * calls_user_function
+ *		expression_tree_walker callback: whether an analysed expression
+ *		calls a function that is not built in.  The planner's simplification
+ *		would inline such a SQL function, parsing its body, which takes
+ *		(and may wait for) locks on what it reads.
+ */
+static bool
+calls_user_function(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	CHECK_FOR_INTERRUPTS();
+	if (check_functions_in_node(node, is_user_function, context))
+		return true;
+	return expression_tree_walker(node, calls_user_function, context);
 }
 
 /*

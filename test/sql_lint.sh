@@ -52,7 +52,7 @@ for my $f (glob("src/*.c")) {
 		}
 		while ($s =~ /(?<![\w.\\])([A-Za-z_]\w*)\s*\(/g) {
 			my $fn = $1;
-			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|count_star)$/i;
+			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|count_star)$/i;
 			next if $fn =~ /^(revision|applied|events|revisions)$/;	# column lists
 			finding("$f:$line", "unqualified call of $fn()");
 		}
