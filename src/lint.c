@@ -123,6 +123,9 @@ static void lint_section(LintState *st, const char *sql, int first_line,
 						 List *revision_allows);
 static void lint_one_statement(LintState *st, SmigStatement *stmt);
 static bool must_rethrow(int code);
+static ErrorData *run_caught(void (*fn) (void *), void *arg);
+static void parse_section(void *arg);
+static void run_rules(void *arg);
 static void report_unused(LintState *st, List *allows);
 static char *one_line(const char *sql);
 static bool is_script(const char *text);
@@ -392,6 +395,67 @@ body_allows(const char *sql, int first_line)
 	return result;
 }
 
+/* what parse_section() works on */
+typedef struct ParseArgs
+{
+	const char *sql;
+	SmigBodySource *src;
+	List	   *stmts;
+} ParseArgs;
+
+/* run_caught() callbacks: parse a section; run the rules on a statement */
+static void
+parse_section(void *arg)
+{
+	ParseArgs  *parse = (ParseArgs *) arg;
+
+	parse->stmts = smig_parse_statements(parse->sql, parse->src);
+}
+
+static void
+run_rules(void *arg)
+{
+	LintState  *st = (LintState *) arg;
+
+	smig_lint_statement(st, st->stmt->tree);
+}
+
+/*
+ * run_caught
+ *		Run fn(arg) in an internal subtransaction, as PL/pgSQL runs a block
+ *		with an exception handler: on an error, roll the subtransaction back
+ *		(releasing what it took, locks included) and return the error; else
+ *		return NULL.  What fn allocates stays in the caller's context.
+ */
+static ErrorData *
+run_caught(void (*fn) (void *), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_END_TRY();
+	return edata;
+}
+
 /*
  * must_rethrow
  *		Whether an error caught while linting is about the session, not the
@@ -424,13 +488,12 @@ static void
 lint_section(LintState *st, const char *sql, int first_line,
 			 List *revision_allows)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	SmigBodySource src;
 	int			error_line = first_line;
-	List	   *volatile stmts = NIL;
+	ParseArgs	parse;
+	List	   *stmts;
 	List	   *allows;
-	ErrorData  *volatile edata = NULL;
+	ErrorData  *edata;
 	ListCell   *lc;
 
 	allows = body_allows(sql, first_line);
@@ -448,26 +511,12 @@ lint_section(LintState *st, const char *sql, int first_line,
 	src.line_of = st->revision ? "script" : "input";
 	src.error_line = &error_line;
 
-	/* parse errors become a finding: the parser keeps no resources */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		stmts = smig_parse_statements(sql, &src);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_END_TRY();
+	/* parse errors become a finding */
+	parse.sql = sql;
+	parse.src = &src;
+	parse.stmts = NIL;
+	edata = run_caught(parse_section, &parse);
+	stmts = parse.stmts;
 
 	if (edata != NULL)
 	{
@@ -519,9 +568,7 @@ lint_section(LintState *st, const char *sql, int first_line,
 static void
 lint_one_statement(LintState *st, SmigStatement *stmt)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
+	ErrorData  *edata;
 
 	st->stmt = stmt;
 	st->stmt_slow = false;
@@ -535,25 +582,7 @@ lint_one_statement(LintState *st, SmigStatement *stmt)
 			return;
 	}
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		smig_lint_statement(st, stmt->tree);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_END_TRY();
+	edata = run_caught(run_rules, st);
 
 	if (edata != NULL)
 	{
