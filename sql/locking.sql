@@ -126,6 +126,70 @@ SELECT * FROM dblink_get_result('blocker') AS t(n bigint);
 SELECT dblink_disconnect('blocker');
 SELECT * FROM schemamig.current();
 
+-- several revisions in one subtransaction (schemamig.subtransaction_time):
+-- lb2 waits for the lock, so lb1, run in the same subtransaction, is rolled
+-- back with it and run again first; "Running upgrade" is said once per
+-- revision, and each is recorded and returned once
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision lb1
+-- schemamig:down_revision lk2
+-- schemamig:upgrade
+CREATE TABLE lk.b1 (id int);
+-- schemamig:downgrade
+DROP TABLE lk.b1;
+
+-- schemamig:revision lb2
+-- schemamig:down_revision lb1
+-- schemamig:upgrade
+ALTER TABLE lk.busy ADD COLUMN b2 int;
+-- schemamig:downgrade
+ALTER TABLE lk.busy DROP COLUMN b2;
+
+-- schemamig:revision lb3
+-- schemamig:down_revision lb2
+-- schemamig:upgrade
+CREATE TABLE lk.b3 (id int);
+-- schemamig:downgrade
+DROP TABLE lk.b3;
+$s$);
+SELECT dblink_connect('blocker', format('dbname=%s port=%s host=%s',
+    current_database(), current_setting('port'),
+    split_part(current_setting('unix_socket_directories'), ',', 1)));
+SELECT dblink_exec('blocker', 'BEGIN');
+SELECT * FROM dblink('blocker', 'SELECT count(*) FROM lk.busy') AS t(n bigint);
+SET schemamig.lock_timeout = '100ms';
+SET schemamig.lock_retries = 1;
+SET schemamig.retry_delay = 0;
+SET schemamig.subtransaction_time = '1h';
+\set VERBOSITY terse
+SELECT lk.try('SELECT * FROM schemamig.upgrade()');
+-- 0: each revision in its own subtransaction, only lb2 is rolled back
+SET schemamig.subtransaction_time = 0;
+SELECT lk.try('SELECT * FROM schemamig.upgrade()');
+\set VERBOSITY default
+SELECT to_regclass('lk.b1') AS b1, count(*) AS applied
+FROM schemamig.applied WHERE revision LIKE 'lb%';
+-- the blocker ends while the migration retries
+SET schemamig.subtransaction_time = '1h';
+SET schemamig.lock_retries = 50;
+SET schemamig.retry_delay = '20ms';
+SELECT dblink_send_query('blocker', 'SELECT pg_sleep(0.5); COMMIT');
+SET client_min_messages = warning;
+SELECT revision, from_revision FROM schemamig.upgrade();
+RESET client_min_messages;
+SELECT * FROM dblink_get_result('blocker') AS t(x text);
+SELECT * FROM dblink_get_result('blocker') AS t(x text);
+SELECT * FROM dblink_get_result('blocker') AS t(x text);
+SELECT dblink_disconnect('blocker');
+SELECT e.revision, count(*) AS events, bool_and(a.revision IS NOT NULL) AS applied
+FROM schemamig.events e LEFT JOIN schemamig.applied a USING (revision)
+WHERE e.revision LIKE 'lb%' GROUP BY 1 ORDER BY 1;
+SELECT to_regclass('lk.b1') AS b1, to_regclass('lk.b3') AS b3;
+RESET schemamig.subtransaction_time;
+RESET schemamig.lock_retries;
+RESET schemamig.retry_delay;
+RESET schemamig.lock_timeout;
+
 -- clean up
 SELECT count(*) FROM schemamig.downgrade('base');
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;

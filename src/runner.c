@@ -71,8 +71,6 @@ static SmigStatement *failed_statement = NULL;
 
 static void run_plan(SmigGraph *g, SmigPlan plan, StepKind kind,
 					 ReturnSetInfo *rsinfo);
-static void run_revision(SmigRevision *rev, StepKind kind, List *stmts,
-						 StepProgress *progress);
 static void run_statements(SmigRevision *rev, StepKind kind, List *stmts,
 						   StepProgress *progress);
 static List *split_body(SmigRevision *rev, StepKind kind);
@@ -235,45 +233,252 @@ smig_from_text(SmigGraph *g, int i)
 }
 
 /*
+ * How revisions are grouped into subtransactions when schemamig.lock_timeout
+ * is set.  A subtransaction per revision costs little on short chains, but
+ * ending one walks every relation created and every lock taken so far in the
+ * transaction (pending file deletions, the local lock table), so a long
+ * chain run that way is quadratic: 10,000 revisions took 8x as long as with
+ * no subtransactions.  Instead a subtransaction runs revisions until it has
+ * lasted schemamig.subtransaction_time, or 1/BATCH_SHARE of the call's time
+ * so far if that is longer.  A lock timeout rolls back only the current
+ * subtransaction: the revisions before the one that waited are run again
+ * (without counting as retries), so a retry repeats at most that much work,
+ * and the number of subtransactions grows with the logarithm of the call's
+ * duration (about 40 for a 10 s call), not with the number of revisions.
+ * schemamig.subtransaction_time = 0 gives each revision its own.
+ */
+#define BATCH_SHARE 8
+
+/* the state of one run_plan() call */
+typedef struct RunState
+{
+	SmigGraph  *g;
+	SmigPlan   *plan;
+	StepKind	kind;
+	char	   *by;				/* the caller's role name */
+	MemoryContext stepcxt;		/* reset before each step */
+	StepProgress progress;
+	int64	   *elapsed;		/* per step, microseconds */
+	int		   *attempts;		/* per step, lock timeouts so far */
+	int			noticed;		/* steps [0, noticed) said "Running ..." */
+	TimestampTz started;		/* start of the call's first step */
+} RunState;
+
+static bool run_batch(RunState *rs, int first, int end, int *reached);
+static void run_step(RunState *rs, int k);
+static void finish_steps(RunState *rs, int first, int end,
+						 ReturnSetInfo *rsinfo);
+
+/*
  * run_plan
  *		Run each step of plan: NOTICE, SQL, bookkeeping, a result row.
+ *		With schemamig.lock_timeout set, steps run in subtransactions
+ *		(see BATCH_SHARE) and a lock timeout is retried; without it they
+ *		run directly in the caller's transaction.
  */
 static void
 run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 {
-	MemoryContext stepcxt = AllocSetContextCreate(CurrentMemoryContext,
-												  "schemamig step",
-												  ALLOCSET_DEFAULT_SIZES);
-	char	   *by = smig_caller_name();
-	MemoryContext oldcxt = MemoryContextSwitchTo(stepcxt);
-	StepProgress progress;
-	int			k;
+	RunState	rs;
+	int			k = 0;
+	int			retry_at = -1;	/* a step to run alone after a lock timeout */
 
-	progress.operation = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
-	progress.nsteps = plan.nsteps;
+	rs.g = g;
+	rs.plan = &plan;
+	rs.kind = kind;
+	rs.by = smig_caller_name();
+	rs.stepcxt = AllocSetContextCreate(CurrentMemoryContext,
+									   "schemamig step",
+									   ALLOCSET_DEFAULT_SIZES);
+	rs.progress.operation = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
+	rs.progress.nsteps = plan.nsteps;
+	rs.progress.step = 0;
+	rs.elapsed = palloc0(sizeof(int64) * Max(plan.nsteps, 1));
+	rs.attempts = palloc0(sizeof(int) * Max(plan.nsteps, 1));
+	rs.noticed = 0;
+	rs.started = GetCurrentTimestamp();
 
-	for (k = 0; k < plan.nsteps; k++)
+	while (k < plan.nsteps)
 	{
-		int			i = plan.steps[k];
-		SmigRevision *rev = g->nodes[i].rev;
-		char	   *from;
-		List	   *stmts;
-		TimestampTz start;
-		int64		elapsed;
-		Datum		values[STEP_COLS];
-		bool		nulls[STEP_COLS] = {false};
-		int			c = 0;
+		int			end;
+		int			reached;
+		int			f;
+		SmigRevision *rev;
+		SmigStatement *stmt;
+		char	   *lock;
+		char	   *blockers;
+		int			delay;
 
 		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(stepcxt);
-		MemoryContextSwitchTo(stepcxt);
-		from = smig_from_text(g, i);
+		if (retry_at > k)
+			end = retry_at;		/* redo the steps before it, then it alone */
+		else if (retry_at == k)
+			end = k + 1;
+		else
+			end = plan.nsteps;
 
-		smig_load_bodies(rev, false);
-		stmts = split_body(rev, kind);
-		if (stmts != NIL)
-			check_registrant(rev);
-		if (kind == STEP_UPGRADE)
+		if (run_batch(&rs, k, end, &reached))
+		{
+			finish_steps(&rs, k, reached, rsinfo);
+			if (retry_at >= k && retry_at < reached)
+				retry_at = -1;
+			k = reached;
+			continue;
+		}
+
+		/*
+		 * Our lock timeout in step "reached": the subtransaction is rolled
+		 * back, every lock it took is released.
+		 */
+		f = reached;
+		rev = g->nodes[plan.steps[f]].rev;
+		stmt = failed_statement;
+		lock = smig_lockwait_describe();
+		blockers = smig_lockwait_blockers();
+		rs.attempts[f]++;
+		if (rs.attempts[f] > smig_lock_retries)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("revision \"%s\" gave up waiting for a lock after %d attempt%s", rev->id, rs.attempts[f], rs.attempts[f] == 1 ? "" : "s"),
+					 errdetail("%s statement %d (line %d) waited %d ms for %s: %s. Blocking: %s.",
+							   kind == STEP_UPGRADE ? "Upgrade" : "Downgrade",
+							   stmt ? stmt->number : 0, stmt ? stmt->line : 0,
+							   smig_lock_timeout, lock,
+							   stmt ? stmt->sql : "", blockers),
+					 errhint("End or wait out the blocking sessions and run it again, or raise schemamig.lock_timeout or schemamig.lock_retries.")));
+		delay = smig_retry_delay_ms(rs.attempts[f]);
+		if (f == k)
+			ereport(NOTICE,
+					(errmsg("revision \"%s\" waited %d ms for %s in statement %d (line %d); rolled it back, retry %d of %d in %d ms",
+							rev->id, smig_lock_timeout, lock,
+							stmt ? stmt->number : 0, stmt ? stmt->line : 0,
+							rs.attempts[f], smig_lock_retries, delay),
+					 errdetail("Blocking: %s.", blockers)));
+		else
+			ereport(NOTICE,
+					(errmsg("revision \"%s\" waited %d ms for %s in statement %d (line %d); rolled it back with the %d revision%s before it in its subtransaction, retry %d of %d in %d ms",
+							rev->id, smig_lock_timeout, lock,
+							stmt ? stmt->number : 0, stmt ? stmt->line : 0,
+							f - k, f - k == 1 ? "" : "s",
+							rs.attempts[f], smig_lock_retries, delay),
+					 f - k == 1 ?
+					 errdetail("Blocking: %s. Revision \"%s\" runs again first.",
+							   blockers, g->nodes[plan.steps[k]].rev->id) :
+					 errdetail("Blocking: %s. Revisions \"%s\" to \"%s\" run again first.",
+							   blockers, g->nodes[plan.steps[k]].rev->id,
+							   g->nodes[plan.steps[f - 1]].rev->id)));
+		smig_sleep_ms(delay);
+		retry_at = f;
+	}
+	MemoryContextDelete(rs.stepcxt);
+	/* pg_stat_activity shows the caller's query again */
+	if (plan.nsteps > 0 && debug_query_string != NULL)
+		pgstat_report_activity(STATE_RUNNING, debug_query_string);
+}
+
+/*
+ * run_batch
+ *		Run steps first .. end-1, stopping early once the subtransaction has
+ *		lasted long enough (see BATCH_SHARE); *reached is the step after the
+ *		last one run.  Returns false after our lock timeout, with the
+ *		subtransaction rolled back and *reached the step that waited.  Any
+ *		other error is raised as it is.  Without schemamig.lock_timeout,
+ *		every step runs directly, with no subtransaction.
+ */
+static bool
+run_batch(RunState *rs, int first, int end, int *reached)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	volatile int k = first;
+	TimestampTz start;
+	int64		budget_us;
+
+	if (smig_lock_timeout <= 0)
+	{
+		for (k = first; k < end; k++)
+			run_step(rs, k);
+		*reached = end;
+		return true;
+	}
+
+	start = GetCurrentTimestamp();
+	budget_us = 0;
+	if (smig_subtransaction_time > 0)
+		budget_us = Max((int64) smig_subtransaction_time * 1000,
+						(start - rs->started) / BATCH_SHARE);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		while (k < end)
+		{
+			run_step(rs, k);
+			k++;
+			if (GetCurrentTimestamp() - start >= budget_us)
+				break;
+		}
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_END_TRY();
+
+	*reached = k;
+	if (edata == NULL)
+		return true;
+	if (!smig_lockwait_fired())
+		ReThrowError(edata);
+	FreeErrorData(edata);
+	return false;
+}
+
+/*
+ * run_step
+ *		Step k of the plan: its NOTICE (once, even when retried), its SQL,
+ *		and its bookkeeping rows.  The graph and the result rows are
+ *		updated by finish_steps() once the step can no longer be rolled
+ *		back by a retry.
+ */
+static void
+run_step(RunState *rs, int k)
+{
+	int			i = rs->plan->steps[k];
+	SmigRevision *rev = rs->g->nodes[i].rev;
+	MemoryContext oldcxt;
+	char	   *from;
+	List	   *stmts;
+	TimestampTz start;
+	int64		elapsed;
+
+	CHECK_FOR_INTERRUPTS();
+	MemoryContextReset(rs->stepcxt);
+	oldcxt = MemoryContextSwitchTo(rs->stepcxt);
+	from = smig_from_text(rs->g, i);
+
+	smig_load_bodies(rev, false);
+	stmts = split_body(rev, rs->kind);
+	/* free the bodies: memory stays flat over long chains */
+	rev->upgrade_sql = NULL;
+	rev->downgrade_sql = NULL;
+	rev->bodies_loaded = false;
+
+	if (stmts != NIL)
+		check_registrant(rev);
+	if (k >= rs->noticed)
+	{
+		if (rs->kind == STEP_UPGRADE)
 			ereport(NOTICE,
 					(errmsg("Running upgrade %s -> %s%s%s",
 							from ? from : "", rev->id,
@@ -285,47 +490,71 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 							rev->id, from ? from : "",
 							rev->message ? ", " : "",
 							rev->message ? rev->message : "")));
+		rs->noticed = k + 1;
+	}
 
-		progress.step = k + 1;
-		start = GetCurrentTimestamp();
-		run_revision(rev, kind, stmts, &progress);
-		elapsed = GetCurrentTimestamp() - start;
+	rs->progress.step = k + 1;
+	start = GetCurrentTimestamp();
+	run_statements(rev, rs->kind, stmts, &rs->progress);
+	elapsed = GetCurrentTimestamp() - start;
+	rs->elapsed[k] = elapsed;
 
-		if (kind == STEP_UPGRADE)
+	if (rs->kind == STEP_UPGRADE)
+	{
+		smig_insert_applied(rev->id, rev->checksum, rs->by, elapsed);
+		smig_insert_event("upgrade", rev->id, rev->down_revisions,
+						  rev->checksum, rs->by, elapsed);
+	}
+	else
+	{
+		smig_delete_applied(rev->id);
+		smig_insert_event("downgrade", rev->id, rev->down_revisions,
+						  rev->checksum, rs->by, elapsed);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * finish_steps
+ *		Steps first .. end-1 are done for good: mark them applied (or not)
+ *		in the graph, and return their result rows.
+ */
+static void
+finish_steps(RunState *rs, int first, int end, ReturnSetInfo *rsinfo)
+{
+	int			k;
+
+	for (k = first; k < end; k++)
+	{
+		int			i = rs->plan->steps[k];
+		SmigRevision *rev = rs->g->nodes[i].rev;
+
+		if (rs->kind == STEP_UPGRADE)
 		{
-			smig_insert_applied(rev->id, rev->checksum, by, elapsed);
-			smig_insert_event("upgrade", rev->id, rev->down_revisions,
-							  rev->checksum, by, elapsed);
-		}
-		else
-		{
-			smig_delete_applied(rev->id);
-			smig_insert_event("downgrade", rev->id, rev->down_revisions,
-							  rev->checksum, by, elapsed);
-		}
-		/* later steps must see this one as done (or undone) */
-		if (kind == STEP_UPGRADE)
-		{
-			/* in the graph's memory: stepcxt is reset every step */
-			SmigApplied *app = MemoryContextAllocZero(oldcxt,
-													  sizeof(SmigApplied));
+			SmigApplied *app = palloc0(sizeof(SmigApplied));
 
 			app->id = rev->id;
 			app->checksum = rev->checksum;
 			app->applied_at = GetCurrentTransactionStartTimestamp();
-			app->applied_by = by;
-			g->nodes[i].applied = app;
+			app->applied_by = rs->by;
+			rs->g->nodes[i].applied = app;
 		}
 		else
-			g->nodes[i].applied = NULL;
-
-		/* free the bodies: memory stays flat over long chains */
-		rev->upgrade_sql = NULL;
-		rev->downgrade_sql = NULL;
-		rev->bodies_loaded = false;
+			rs->g->nodes[i].applied = NULL;
 
 		if (rsinfo != NULL)
 		{
+			Datum		values[STEP_COLS];
+			bool		nulls[STEP_COLS] = {false};
+			MemoryContext oldcxt;
+			char	   *from;
+			int			c = 0;
+
+			/* the row is copied into the tuplestore: build it in stepcxt */
+			MemoryContextReset(rs->stepcxt);
+			oldcxt = MemoryContextSwitchTo(rs->stepcxt);
+			from = smig_from_text(rs->g, i);
+
 			values[c++] = CStringGetTextDatum(rev->id);
 			if (from)
 				values[c++] = CStringGetTextDatum(from);
@@ -335,17 +564,13 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 				values[c++] = CStringGetTextDatum(rev->message);
 			else
 				nulls[c++] = true;
-			values[c++] = smig_interval_datum(elapsed);
+			values[c++] = smig_interval_datum(rs->elapsed[k]);
 			Assert(c == STEP_COLS);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
 								 values, nulls);
+			MemoryContextSwitchTo(oldcxt);
 		}
 	}
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(stepcxt);
-	/* pg_stat_activity shows the caller's query again */
-	if (plan.nsteps > 0 && debug_query_string != NULL)
-		pgstat_report_activity(STATE_RUNNING, debug_query_string);
 }
 
 /*
@@ -398,92 +623,6 @@ split_body(SmigRevision *rev, StepKind kind)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
 	return smig_split_statements(body, &src);
-}
-
-/*
- * run_revision
- *		Run one revision's statements.  With schemamig.lock_timeout set, the
- *		revision runs in an internal subtransaction (as a PL/pgSQL exception
- *		block does): when a lock wait reaches the timeout, the revision is
- *		rolled back to its start, which releases every lock it took, and is
- *		retried after a back-off, up to schemamig.lock_retries times.  The
- *		final error names the revision, the statement, the lock and the
- *		sessions holding it.  Any other error, cancel or timeout is raised
- *		as it is.
- */
-static void
-run_revision(SmigRevision *rev, StepKind kind, List *stmts,
-			 StepProgress *progress)
-{
-	int			attempt;
-
-	if (smig_lock_timeout <= 0)
-	{
-		run_statements(rev, kind, stmts, progress);
-		return;
-	}
-
-	for (attempt = 1;; attempt++)
-	{
-		MemoryContext cxt = CurrentMemoryContext;
-		ResourceOwner owner = CurrentResourceOwner;
-		ErrorData  *volatile edata = NULL;
-		volatile bool done = false;
-		SmigStatement *stmt;
-		char	   *lock;
-		char	   *blockers;
-		int			delay;
-
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
-		PG_TRY();
-		{
-			run_statements(rev, kind, stmts, progress);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-			done = true;
-		}
-		PG_CATCH();
-		{
-			MemoryContextSwitchTo(cxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-		}
-		PG_END_TRY();
-
-		if (done)
-			return;
-		if (!smig_lockwait_fired())
-			ReThrowError(edata);
-
-		/* our lock timeout: the revision is rolled back, locks released */
-		stmt = failed_statement;
-		lock = smig_lockwait_describe();
-		blockers = smig_lockwait_blockers();
-		if (attempt > smig_lock_retries)
-			ereport(ERROR,
-					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("revision \"%s\" gave up waiting for a lock after %d attempt%s", rev->id, attempt, attempt == 1 ? "" : "s"),
-					 errdetail("%s statement %d (line %d) waited %d ms for %s: %s. Blocking: %s.",
-							   kind == STEP_UPGRADE ? "Upgrade" : "Downgrade",
-							   stmt ? stmt->number : 0, stmt ? stmt->line : 0,
-							   smig_lock_timeout, lock,
-							   stmt ? stmt->sql : "", blockers),
-					 errhint("End or wait out the blocking sessions and run it again, or raise schemamig.lock_timeout or schemamig.lock_retries.")));
-		delay = smig_retry_delay_ms(attempt);
-		ereport(NOTICE,
-				(errmsg("revision \"%s\" waited %d ms for %s in statement %d (line %d); rolled it back, retry %d of %d in %d ms",
-						rev->id, smig_lock_timeout, lock,
-						stmt ? stmt->number : 0, stmt ? stmt->line : 0,
-						attempt, smig_lock_retries, delay),
-				 errdetail("Blocking: %s.", blockers)));
-		smig_sleep_ms(delay);
-		FreeErrorData(edata);
-	}
 }
 
 /*

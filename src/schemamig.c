@@ -35,6 +35,7 @@ int			smig_lock_timeout = 5000;
 int			smig_lock_retries = 3;
 int			smig_retry_delay = 1000;
 int			smig_statement_timeout = 0;
+int			smig_subtransaction_time = 100;
 bool		smig_debug_skip_lock = false;
 
 /* GUC variables of the linter (lint.c) */
@@ -62,6 +63,13 @@ _PG_init(void)
 							NULL,
 							&smig_lock_timeout,
 							5000, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("schemamig.subtransaction_time",
+							"With schemamig.lock_timeout set, how long one subtransaction runs revisions before the next one starts; 0 gives each revision its own.",
+							"A lock-timeout retry rolls back the current subtransaction and runs its earlier revisions again.",
+							&smig_subtransaction_time,
+							100, 0, 3600 * 1000,
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("schemamig.lock_retries",

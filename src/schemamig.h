@@ -61,6 +61,7 @@ extern int	smig_lock_timeout;
 extern int	smig_lock_retries;
 extern int	smig_retry_delay;
 extern int	smig_statement_timeout;
+extern int	smig_subtransaction_time;
 extern bool smig_debug_skip_lock;
 extern int	smig_lint_mode;
 extern char *smig_lint_ignore;
