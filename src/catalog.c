@@ -24,8 +24,7 @@
 #include "catalog.h"
 
 static char *get_text(HeapTuple tuple, TupleDesc desc, int col);
-static List *get_list(HeapTuple tuple, TupleDesc desc, int col);
-static void delete_by_id(const char *sql, const char *id);
+static void delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id);
 
 /*
  * smig_spi_exec
@@ -49,87 +48,255 @@ smig_spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
 }
 
 /*
+ * saved_plan
+ *		The plan of sql, prepared and saved (SPI_keepplan) on first use in
+ *		the session and kept in *slot: the bookkeeping queries run once per
+ *		revision, and parsing and planning them each time cost more than
+ *		running them.  The plan cache re-plans when the tables change (as
+ *		after DROP and CREATE EXTENSION); the queries do not depend on
+ *		search_path.
+ */
+static SPIPlanPtr
+saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		if (plan == NULL)
+			elog(ERROR, "schemamig: could not prepare internal query (%s): %s",
+				 SPI_result_code_string(SPI_result), sql);
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "schemamig: could not save internal query: %s", sql);
+		*slot = plan;
+	}
+	return *slot;
+}
+
+/*
+ * exec_saved
+ *		smig_spi_exec() of a saved plan (see saved_plan()).
+ */
+static int
+exec_saved(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
+		   Datum *values, const char *nulls, bool read_only, int expected)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = saved_plan(slot, sql, nargs, types);
+	int			ret;
+
+	ret = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	MemoryContextSwitchTo(cxt);
+	if (ret != expected)
+		elog(ERROR, "schemamig: internal query failed (%s): %s",
+			 SPI_result_code_string(ret), sql);
+	return ret;
+}
+
+/*
+ * A bump allocator for the rows of a long load: thousands of small structs
+ * and strings that live as long as the caller's context and are never freed
+ * one by one.  palloc would round each up to a power of two and add a chunk
+ * header; this packs them into 32 kB blocks of the caller's context.
+ */
+typedef struct LoadArena
+{
+	char	   *next;
+	Size		left;
+} LoadArena;
+
+#define ARENA_BLOCK 32768
+
+static void *
+arena_alloc(LoadArena *a, Size size)
+{
+	void	   *result;
+
+	size = MAXALIGN(size);
+	if (size > ARENA_BLOCK / 4)
+		return palloc0(size);
+	if (size > a->left)
+	{
+		a->next = palloc(ARENA_BLOCK);
+		a->left = ARENA_BLOCK;
+	}
+	result = a->next;
+	memset(result, 0, size);
+	a->next += size;
+	a->left -= size;
+	return result;
+}
+
+/* a text datum as a C string in the arena */
+static char *
+arena_text(LoadArena *a, Datum d)
+{
+	text	   *t = DatumGetTextPP(d);
+	Size		len = VARSIZE_ANY_EXHDR(t);
+	char	   *result = arena_alloc(a, len + 1);
+
+	memcpy(result, VARDATA_ANY(t), len);
+	result[len] = '\0';
+	return result;
+}
+
+/* qsort comparator: revisions by registration order */
+static int
+cmp_seq(const void *a, const void *b)
+{
+	int64		sa = (*(SmigRevision *const *) a)->seq;
+	int64		sb = (*(SmigRevision *const *) b)->seq;
+
+	return (sa < sb) ? -1 : (sa > sb) ? 1 : 0;
+}
+
+/*
  * smig_load_revisions
  *		Every registered revision, in registration order, without bodies.
+ *
+ *		Read through a cursor, a thousand rows at a time, and sorted here:
+ *		an ORDER BY would sort the wide rows in the executor, and one
+ *		SPI_execute would copy every row into a tuple table at once.
  */
 List *
 smig_load_revisions(bool read_only)
 {
+	static SPIPlanPtr plan = NULL;
+	const char *sql =
+		"SELECT revision, down_revisions, depends_on, branch_labels,"
+		" message, downgrade_sql IS NOT NULL, checksum, seq,"
+		" upgrade_line, downgrade_line, registered_by, lint_allow"
+		" FROM schemamig.revisions";
+	MemoryContext cxt = CurrentMemoryContext;
+	SmigRevision **revs = NULL;
+	int			nrevs = 0;
+	int			maxrevs = 0;
 	List	   *result = NIL;
-	uint64		i;
+	LoadArena	arena = {NULL, 0};
+	Portal		portal;
+	int			i;
 
-	smig_spi_exec("SELECT revision, down_revisions, depends_on, branch_labels,"
-				  " message, downgrade_sql IS NOT NULL, checksum, seq,"
-				  " upgrade_line, downgrade_line, registered_by, lint_allow"
-				  " FROM schemamig.revisions ORDER BY seq",
-				  0, NULL, NULL, NULL, read_only, SPI_OK_SELECT);
-
-	for (i = 0; i < SPI_processed; i++)
+	portal = SPI_cursor_open(NULL, saved_plan(&plan, sql, 0, NULL),
+							 NULL, NULL, read_only);
+	MemoryContextSwitchTo(cxt);
+	for (;;)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		SmigRevision *rev = palloc0(sizeof(SmigRevision));
-		bool		isnull;
+		TupleDesc	desc;
+		uint64		r;
 
-		CHECK_FOR_INTERRUPTS();
-		rev->id = get_text(tuple, desc, 1);
-		rev->down_revisions = get_list(tuple, desc, 2);
-		rev->depends_on = get_list(tuple, desc, 3);
-		rev->branch_labels = get_list(tuple, desc, 4);
-		rev->message = get_text(tuple, desc, 5);
-		rev->reversible = DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull));
-		rev->checksum = get_text(tuple, desc, 7);
-		rev->seq = DatumGetInt64(SPI_getbinval(tuple, desc, 8, &isnull));
-		rev->upgrade_line = DatumGetInt32(SPI_getbinval(tuple, desc, 9, &isnull));
-		rev->downgrade_line = DatumGetInt32(SPI_getbinval(tuple, desc, 10, &isnull));
-		if (isnull)
-			rev->downgrade_line = 0;
+		SPI_cursor_fetch(portal, true, 1000);
+		MemoryContextSwitchTo(cxt);
+		if (SPI_tuptable == NULL || SPI_processed == 0)
+			break;
+		desc = SPI_tuptable->tupdesc;
+		if (desc->natts != 12)
+			elog(ERROR, "schemamig: unexpected columns in schemamig.revisions");
+		for (r = 0; r < SPI_processed; r++)
 		{
-			Datum		by = SPI_getbinval(tuple, desc, 11, &isnull);
+			Datum		values[12];
+			bool		isnull[12];
+			SmigRevision *rev = arena_alloc(&arena, sizeof(SmigRevision));
 
-			rev->registered_by = isnull ? NULL :
-				pstrdup(NameStr(*DatumGetName(by)));
+			CHECK_FOR_INTERRUPTS();
+			heap_deform_tuple(SPI_tuptable->vals[r], desc, values, isnull);
+			if (isnull[0] || isnull[6] || isnull[7] || isnull[8])
+				elog(ERROR, "schemamig.revisions holds a row without id, checksum, seq or line");
+			rev->id = arena_text(&arena, values[0]);
+			rev->down_revisions = isnull[1] ? NIL : smig_array_to_list(values[1]);
+			rev->depends_on = isnull[2] ? NIL : smig_array_to_list(values[2]);
+			rev->branch_labels = isnull[3] ? NIL : smig_array_to_list(values[3]);
+			rev->message = isnull[4] ? NULL : arena_text(&arena, values[4]);
+			rev->reversible = !isnull[5] && DatumGetBool(values[5]);
+			rev->checksum = arena_text(&arena, values[6]);
+			rev->seq = DatumGetInt64(values[7]);
+			rev->upgrade_line = DatumGetInt32(values[8]);
+			rev->downgrade_line = isnull[9] ? 0 : DatumGetInt32(values[9]);
+			if (!isnull[10])
+			{
+				const char *by = NameStr(*DatumGetName(values[10]));
+
+				rev->registered_by = arena_alloc(&arena, strlen(by) + 1);
+				strcpy(rev->registered_by, by);
+			}
+			rev->lint_allow = isnull[11] ? NIL : smig_array_to_list(values[11]);
+
+			if (nrevs == maxrevs)
+			{
+				maxrevs = Max(maxrevs * 2, 1024);
+				revs = revs ? repalloc(revs, sizeof(SmigRevision *) * maxrevs) :
+					palloc(sizeof(SmigRevision *) * maxrevs);
+			}
+			revs[nrevs++] = rev;
 		}
-		rev->lint_allow = get_list(tuple, desc, 12);
-		if (rev->id == NULL || rev->checksum == NULL)
-			elog(ERROR, "schemamig.revisions holds a row without id or checksum");
-		result = lappend(result, rev);
+		SPI_freetuptable(SPI_tuptable);
 	}
-	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	MemoryContextSwitchTo(cxt);
+
+	if (nrevs > 1)
+		qsort(revs, nrevs, sizeof(SmigRevision *), cmp_seq);
+	for (i = 0; i < nrevs; i++)
+		result = lappend(result, revs[i]);
+	if (revs)
+		pfree(revs);
 	return result;
 }
 
 /*
  * smig_load_applied
- *		Every row of schemamig.applied (List of SmigApplied *), by id.
+ *		Every row of schemamig.applied (List of SmigApplied *), in no
+ *		particular order.
  */
 List *
 smig_load_applied(bool read_only)
 {
+	static SPIPlanPtr plan = NULL;
+	const char *sql =
+		"SELECT revision, checksum, applied_at, applied_by"
+		" FROM schemamig.applied";
+	MemoryContext cxt = CurrentMemoryContext;
 	List	   *result = NIL;
-	uint64		i;
+	LoadArena	arena = {NULL, 0};
+	Portal		portal;
 
-	smig_spi_exec("SELECT revision, checksum, applied_at, applied_by"
-				  " FROM schemamig.applied ORDER BY applied_at, revision",
-				  0, NULL, NULL, NULL, read_only, SPI_OK_SELECT);
-
-	for (i = 0; i < SPI_processed; i++)
+	portal = SPI_cursor_open(NULL, saved_plan(&plan, sql, 0, NULL),
+							 NULL, NULL, read_only);
+	MemoryContextSwitchTo(cxt);
+	for (;;)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		SmigApplied *app = palloc0(sizeof(SmigApplied));
-		bool		isnull;
+		TupleDesc	desc;
+		uint64		r;
 
-		CHECK_FOR_INTERRUPTS();
-		app->id = get_text(tuple, desc, 1);
-		app->checksum = get_text(tuple, desc, 2);
-		app->applied_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
-		app->applied_by = pstrdup(NameStr(*DatumGetName(SPI_getbinval(tuple, desc, 4, &isnull))));
-		if (app->id == NULL)
-			elog(ERROR, "schemamig.applied holds a row without id");
-		result = lappend(result, app);
+		SPI_cursor_fetch(portal, true, 1000);
+		MemoryContextSwitchTo(cxt);
+		if (SPI_tuptable == NULL || SPI_processed == 0)
+			break;
+		desc = SPI_tuptable->tupdesc;
+		if (desc->natts != 4)
+			elog(ERROR, "schemamig: unexpected columns in schemamig.applied");
+		for (r = 0; r < SPI_processed; r++)
+		{
+			Datum		values[4];
+			bool		isnull[4];
+			SmigApplied *app = arena_alloc(&arena, sizeof(SmigApplied));
+			const char *by;
+
+			CHECK_FOR_INTERRUPTS();
+			heap_deform_tuple(SPI_tuptable->vals[r], desc, values, isnull);
+			if (isnull[0] || isnull[2] || isnull[3])
+				elog(ERROR, "schemamig.applied holds a row without id, time or role");
+			app->id = arena_text(&arena, values[0]);
+			app->checksum = isnull[1] ? NULL : arena_text(&arena, values[1]);
+			app->applied_at = DatumGetTimestampTz(values[2]);
+			by = NameStr(*DatumGetName(values[3]));
+			app->applied_by = arena_alloc(&arena, strlen(by) + 1);
+			strcpy(app->applied_by, by);
+			result = lappend(result, app);
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
-	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	MemoryContextSwitchTo(cxt);
 	return result;
 }
 
@@ -140,6 +307,7 @@ smig_load_applied(bool read_only)
 void
 smig_load_bodies(SmigRevision *rev, bool read_only)
 {
+	static SPIPlanPtr plan = NULL;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	HeapTuple	tuple;
@@ -149,10 +317,10 @@ smig_load_bodies(SmigRevision *rev, bool read_only)
 	if (rev->bodies_loaded)
 		return;
 	values[0] = CStringGetTextDatum(rev->id);
-	smig_spi_exec("SELECT upgrade_sql, downgrade_sql, upgrade_line,"
-				  " downgrade_line FROM schemamig.revisions"
-				  " WHERE revision OPERATOR(pg_catalog.=) $1",
-				  1, types, values, NULL, read_only, SPI_OK_SELECT);
+	exec_saved(&plan, "SELECT upgrade_sql, downgrade_sql, upgrade_line,"
+			   " downgrade_line FROM schemamig.revisions"
+			   " WHERE revision OPERATOR(pg_catalog.=) $1",
+			   1, types, values, NULL, read_only, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -209,36 +377,38 @@ revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 void
 smig_insert_revision(SmigRevision *rev)
 {
+	static SPIPlanPtr plan = NULL;
 	Oid			types[REVISION_COLS];
 	Datum		values[REVISION_COLS];
 	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
-	smig_spi_exec("INSERT INTO schemamig.revisions (revision, down_revisions,"
-				  " depends_on, branch_labels, message, upgrade_sql,"
-				  " downgrade_sql, upgrade_line, downgrade_line, checksum,"
-				  " lint_allow)"
-				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-				  REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
+	exec_saved(&plan, "INSERT INTO schemamig.revisions (revision,"
+			   " down_revisions, depends_on, branch_labels, message, upgrade_sql,"
+			   " downgrade_sql, upgrade_line, downgrade_line, checksum,"
+			   " lint_allow)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+			   REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
 }
 
 /* replace the content of a pending revision, keeping its place */
 void
 smig_update_revision(SmigRevision *rev)
 {
+	static SPIPlanPtr plan = NULL;
 	Oid			types[REVISION_COLS];
 	Datum		values[REVISION_COLS];
 	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
-	smig_spi_exec("UPDATE schemamig.revisions SET down_revisions = $2,"
-				  " depends_on = $3, branch_labels = $4, message = $5,"
-				  " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
-				  " downgrade_line = $9, checksum = $10, lint_allow = $11,"
-				  " registered_at = pg_catalog.now(),"
-				  " registered_by = pg_catalog.\"current_user\"()"
-				  " WHERE revision OPERATOR(pg_catalog.=) $1",
-				  REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
+	exec_saved(&plan, "UPDATE schemamig.revisions SET down_revisions = $2,"
+			   " depends_on = $3, branch_labels = $4, message = $5,"
+			   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
+			   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
+			   " registered_at = pg_catalog.now(),"
+			   " registered_by = pg_catalog.\"current_user\"()"
+			   " WHERE revision OPERATOR(pg_catalog.=) $1",
+			   REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
 /*
@@ -248,6 +418,7 @@ smig_update_revision(SmigRevision *rev)
 void
 smig_update_lines(SmigRevision *rev)
 {
+	static SPIPlanPtr plan = NULL;
 	Oid			types[3] = {TEXTOID, INT4OID, INT4OID};
 	Datum		values[3];
 	char		nulls[3] = {' ', ' ', ' '};
@@ -257,29 +428,31 @@ smig_update_lines(SmigRevision *rev)
 	values[2] = Int32GetDatum(rev->downgrade_line);
 	if (rev->downgrade_sql == NULL)
 		nulls[2] = 'n';
-	smig_spi_exec("UPDATE schemamig.revisions SET upgrade_line = $2,"
-				  " downgrade_line = $3,"
-				  " registered_by = pg_catalog.\"current_user\"()"
-				  " WHERE revision OPERATOR(pg_catalog.=) $1",
-				  3, types, values, nulls, false, SPI_OK_UPDATE);
+	exec_saved(&plan, "UPDATE schemamig.revisions SET upgrade_line = $2,"
+			   " downgrade_line = $3,"
+			   " registered_by = pg_catalog.\"current_user\"()"
+			   " WHERE revision OPERATOR(pg_catalog.=) $1",
+			   3, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
-/* run sql, a DELETE whose only parameter $1 is a revision id */
+/* run sql (plan saved in *plan): a DELETE whose $1 is a revision id */
 static void
-delete_by_id(const char *sql, const char *id)
+delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 
 	values[0] = CStringGetTextDatum(id);
-	smig_spi_exec(sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	exec_saved(plan, sql, 1, types, values, NULL, false, SPI_OK_DELETE);
 }
 
 /* unregister a revision */
 void
 smig_delete_revision(const char *id)
 {
-	delete_by_id("DELETE FROM schemamig.revisions"
+	static SPIPlanPtr plan = NULL;
+
+	delete_by_id(&plan, "DELETE FROM schemamig.revisions"
 				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
@@ -288,6 +461,7 @@ void
 smig_insert_applied(const char *id, const char *checksum, const char *by,
 					int64 elapsed_us)
 {
+	static SPIPlanPtr plan = NULL;
 	Oid			types[4] = {TEXTOID, TEXTOID, NAMEOID, INTERVALOID};
 	Datum		values[4];
 
@@ -295,16 +469,18 @@ smig_insert_applied(const char *id, const char *checksum, const char *by,
 	values[1] = CStringGetTextDatum(checksum);
 	values[2] = DirectFunctionCall1(namein, CStringGetDatum(by));
 	values[3] = smig_interval_datum(elapsed_us);
-	smig_spi_exec("INSERT INTO schemamig.applied (revision, checksum,"
-				  " applied_by, elapsed) VALUES ($1, $2, $3, $4)",
-				  4, types, values, NULL, false, SPI_OK_INSERT);
+	exec_saved(&plan, "INSERT INTO schemamig.applied (revision, checksum,"
+			   " applied_by, elapsed) VALUES ($1, $2, $3, $4)",
+			   4, types, values, NULL, false, SPI_OK_INSERT);
 }
 
 /* record a revision as no longer applied */
 void
 smig_delete_applied(const char *id)
 {
-	delete_by_id("DELETE FROM schemamig.applied"
+	static SPIPlanPtr plan = NULL;
+
+	delete_by_id(&plan, "DELETE FROM schemamig.applied"
 				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
@@ -314,6 +490,7 @@ smig_insert_event(const char *operation, const char *id,
 				  List *from_revisions, const char *checksum,
 				  const char *by, int64 elapsed_us)
 {
+	static SPIPlanPtr plan = NULL;
 	Oid			types[6] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID,
 	NAMEOID, INTERVALOID};
 	Datum		values[6];
@@ -331,10 +508,10 @@ smig_insert_event(const char *operation, const char *id,
 		values[5] = smig_interval_datum(elapsed_us);
 	else
 		nulls[5] = 'n';
-	smig_spi_exec("INSERT INTO schemamig.events (operation, revision,"
-				  " from_revisions, checksum, by, elapsed)"
-				  " VALUES ($1, $2, $3, $4, $5, $6)",
-				  6, types, values, nulls, false, SPI_OK_INSERT);
+	exec_saved(&plan, "INSERT INTO schemamig.events (operation, revision,"
+			   " from_revisions, checksum, by, elapsed)"
+			   " VALUES ($1, $2, $3, $4, $5, $6)",
+			   6, types, values, nulls, false, SPI_OK_INSERT);
 }
 
 /*
@@ -360,13 +537,24 @@ smig_list_to_array(List *strings)
 List *
 smig_array_to_list(Datum array)
 {
-	ArrayType  *arr = DatumGetArrayTypeP(array);
+	struct varlena *raw = (struct varlena *) DatumGetPointer(array);
+	ArrayType  *arr;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
 	int			i;
 	List	   *result = NIL;
 
+	/* an empty array (no dimensions) without detoasting a copy */
+	if (!VARATT_IS_EXTENDED(raw) || VARATT_IS_SHORT(raw))
+	{
+		int32		ndim;
+
+		memcpy(&ndim, VARDATA_ANY(raw), sizeof(int32));
+		if (ndim == 0)
+			return NIL;
+	}
+	arr = DatumGetArrayTypeP(array);
 	if (ARR_ELEMTYPE(arr) != TEXTOID)
 		elog(ERROR, "expected a text[] array");
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
@@ -397,16 +585,4 @@ get_text(HeapTuple tuple, TupleDesc desc, int col)
 	if (isnull)
 		return NULL;
 	return TextDatumGetCString(d);
-}
-
-/* column col of tuple, a text[], as a List of C strings */
-static List *
-get_list(HeapTuple tuple, TupleDesc desc, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
-
-	if (isnull)
-		return NIL;
-	return smig_array_to_list(d);
 }

@@ -34,6 +34,7 @@ typedef struct IdEntry
 	int			index;
 } IdEntry;
 
+static int	cmp_applied(const ListCell *a, const ListCell *b);
 static HTAB *make_id_table(const char *name, long size);
 static void add_edges(SmigGraph *g, int i, List *ids, const char *what,
 					  int **edges, int *nedges);
@@ -143,8 +144,23 @@ smig_graph_build(List *revisions, List *applied)
 			g->orphans = lappend(g->orphans, app);
 	}
 
+	/* in the order they were applied, then by id */
+	if (list_length(g->orphans) > 1)
+		list_sort(g->orphans, cmp_applied);
 	order_topologically(g);
 	return g;
+}
+
+/* list_sort comparator: SmigApplied by applied_at, then id */
+static int
+cmp_applied(const ListCell *a, const ListCell *b)
+{
+	SmigApplied *aa = lfirst(a);
+	SmigApplied *ab = lfirst(b);
+
+	if (aa->applied_at != ab->applied_at)
+		return (aa->applied_at < ab->applied_at) ? -1 : 1;
+	return strcmp(aa->id, ab->id);
 }
 
 /* a string-keyed hash table of node indexes */

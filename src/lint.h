@@ -15,6 +15,7 @@
 
 #include "nodes/parsenodes.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 
 #include "schemamig.h"
 #include "statements.h"
@@ -38,11 +39,11 @@ typedef struct LintFinding
 	int			number;			/* statement number in its section, or 0 */
 } LintFinding;
 
-/* a relation created earlier in the run */
+/* relations of one name created earlier in the run */
 typedef struct LintCreated
 {
-	char	   *schema;			/* as written, NULL when unqualified */
-	char	   *name;
+	char		name[NAMEDATALEN];	/* hash key */
+	List	   *schemas;		/* as written (char *), NULL if unqualified */
 } LintCreated;
 
 /* a "-- schemamig:allow" line */
@@ -66,7 +67,7 @@ typedef struct LintState
 	bool		report;			/* false: collect facts, keep no finding */
 
 	/* the whole run */
-	List	   *created;		/* LintCreated *: tables, views, ... */
+	HTAB	   *created;		/* tables, views, ... by name: LintCreated */
 	List	   *created_types;	/* type names (char *) created by the run */
 	List	   *enum_values;	/* values added by ADD VALUE (char *) */
 	List	   *enum_value_revs;	/* ... and the revision that added them */

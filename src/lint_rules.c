@@ -1656,32 +1656,49 @@ rel_size(LintRel *rel)
 static bool
 is_created(LintState *st, RangeVar *rv)
 {
+	LintCreated *c;
 	ListCell   *lc;
 
-	foreach(lc, st->created)
+	if (st->created == NULL || rv == NULL || rv->relname == NULL)
+		return false;
+	c = hash_search(st->created, rv->relname, HASH_FIND, NULL);
+	if (c == NULL)
+		return false;
+	foreach(lc, c->schemas)
 	{
-		LintCreated *c = lfirst(lc);
+		char	   *schema = lfirst(lc);
 
-		if (strcmp(c->name, rv->relname) != 0)
-			continue;
-		if (c->schema == NULL || rv->schemaname == NULL ||
-			strcmp(c->schema, rv->schemaname) == 0)
+		if (schema == NULL || rv->schemaname == NULL ||
+			strcmp(schema, rv->schemaname) == 0)
 			return true;
 	}
 	return false;
 }
 
+/* remember that the run creates rv (a hash table: long scripts create many) */
 static void
 add_created(LintState *st, RangeVar *rv)
 {
 	LintCreated *c;
+	bool		found;
 
 	if (rv == NULL || rv->relname == NULL)
 		return;
-	c = palloc(sizeof(LintCreated));
-	c->schema = rv->schemaname ? pstrdup(rv->schemaname) : NULL;
-	c->name = pstrdup(rv->relname);
-	st->created = lappend(st->created, c);
+	if (st->created == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = NAMEDATALEN;
+		ctl.entrysize = sizeof(LintCreated);
+		ctl.hcxt = CurrentMemoryContext;
+		st->created = hash_create("schemamig lint created relations", 64,
+								  &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	c = hash_search(st->created, rv->relname, HASH_ENTER, &found);
+	if (!found)
+		c->schemas = NIL;
+	c->schemas = lappend(c->schemas,
+						 rv->schemaname ? pstrdup(rv->schemaname) : NULL);
 }
 
 /*

@@ -114,12 +114,16 @@ schemamig_status(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext opcxt;
+	MemoryContext rowcxt;
 	SmigGraph  *g;
 	int			k;
 
 	smig_init_srf(fcinfo, false);
 	opcxt = smig_begin_spi("schemamig status");
 	g = smig_load_graph(true);
+	/* each row is copied into the tuplestore: build it in a reset context */
+	rowcxt = AllocSetContextCreate(opcxt, "schemamig status row",
+								   ALLOCSET_SMALL_SIZES);
 	for (k = 0; k < g->nnodes; k++)
 	{
 		int			i = g->topo[k];
@@ -129,6 +133,8 @@ schemamig_status(PG_FUNCTION_ARGS)
 		int			c = 0;
 
 		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(rowcxt);
+		MemoryContextSwitchTo(rowcxt);
 		values[c++] = CStringGetTextDatum(node->rev->id);
 		values[c++] = smig_list_to_array(node->rev->down_revisions);
 		if (node->rev->message)
@@ -152,6 +158,7 @@ schemamig_status(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
 							 values, nulls);
 	}
+	MemoryContextSwitchTo(opcxt);
 	smig_end_spi(opcxt);
 	return (Datum) 0;
 }
