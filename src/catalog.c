@@ -484,6 +484,44 @@ smig_delete_applied(const char *id)
 				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
+/*
+ * smig_record_step
+ *		The bookkeeping of one upgrade or downgrade step in one statement:
+ *		the applied row inserted (or deleted) and the event logged.
+ */
+void
+smig_record_step(bool upgrade, const char *id, const char *checksum,
+				 List *from_revisions, const char *by, int64 elapsed_us)
+{
+	static SPIPlanPtr up_plan = NULL;
+	static SPIPlanPtr down_plan = NULL;
+	Oid			types[5] = {TEXTOID, TEXTARRAYOID, TEXTOID, NAMEOID,
+	INTERVALOID};
+	Datum		values[5];
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = smig_list_to_array(from_revisions);
+	values[2] = CStringGetTextDatum(checksum);
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(by));
+	values[4] = smig_interval_datum(elapsed_us);
+	if (upgrade)
+		exec_saved(&up_plan,
+				   "WITH a AS (INSERT INTO schemamig.applied (revision,"
+				   " checksum, applied_by, elapsed) VALUES ($1, $3, $4, $5))"
+				   " INSERT INTO schemamig.events (operation, revision,"
+				   " from_revisions, checksum, by, elapsed)"
+				   " VALUES ('upgrade', $1, $2, $3, $4, $5)",
+				   5, types, values, NULL, false, SPI_OK_INSERT);
+	else
+		exec_saved(&down_plan,
+				   "WITH d AS (DELETE FROM schemamig.applied"
+				   " WHERE revision OPERATOR(pg_catalog.=) $1)"
+				   " INSERT INTO schemamig.events (operation, revision,"
+				   " from_revisions, checksum, by, elapsed)"
+				   " VALUES ('downgrade', $1, $2, $3, $4, $5)",
+				   5, types, values, NULL, false, SPI_OK_INSERT);
+}
+
 /* append a step to the event log */
 void
 smig_insert_event(const char *operation, const char *id,

@@ -500,18 +500,8 @@ run_step(RunState *rs, int k)
 	elapsed = GetCurrentTimestamp() - start;
 	rs->elapsed[k] = elapsed;
 
-	if (rs->kind == STEP_UPGRADE)
-	{
-		smig_insert_applied(rev->id, rev->checksum, rs->by, elapsed);
-		smig_insert_event("upgrade", rev->id, rev->down_revisions,
-						  rev->checksum, rs->by, elapsed);
-	}
-	else
-	{
-		smig_delete_applied(rev->id);
-		smig_insert_event("downgrade", rev->id, rev->down_revisions,
-						  rev->checksum, rs->by, elapsed);
-	}
+	smig_record_step(rs->kind == STEP_UPGRADE, rev->id, rev->checksum,
+					 rev->down_revisions, rs->by, elapsed);
 	MemoryContextSwitchTo(oldcxt);
 }
 
