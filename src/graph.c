@@ -15,6 +15,7 @@
 
 #include <limits.h>
 
+#include "common/hashfn.h"
 #include "lib/binaryheap.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -28,14 +29,21 @@
 /* most ids an error message lists before "..." */
 #define SMIG_MAX_LISTED 10
 
+/*
+ * An entry of the id and label tables.  The key points at the string of
+ * the revision (which lives as long as the graph), rather than holding a
+ * copy: a large graph builds faster and takes less memory.
+ */
 typedef struct IdEntry
 {
-	char		key[SMIG_ID_MAXLEN + 1];
+	const char *key;
 	int			index;
 } IdEntry;
 
 static int	cmp_applied(const ListCell *a, const ListCell *b);
 static HTAB *make_id_table(const char *name, long size);
+static uint32 id_hash(const void *key, Size keysize);
+static int	id_match(const void *key1, const void *key2, Size keysize);
 static void add_edges(SmigGraph *g, int i, List *ids, const char *what,
 					  int **edges, int *nedges);
 static void fill_reverse_edges(SmigGraph *g);
@@ -85,7 +93,7 @@ smig_graph_build(List *revisions, List *applied)
 		if (strlen(rev->id) > SMIG_ID_MAXLEN)
 			elog(ERROR, "revision id longer than %d characters: \"%s\"",
 				 SMIG_ID_MAXLEN, rev->id);
-		e = hash_search(g->ids, rev->id, HASH_ENTER, &found);
+		e = hash_search(g->ids, &rev->id, HASH_ENTER, &found);
 		if (found)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -112,7 +120,7 @@ smig_graph_build(List *revisions, List *applied)
 						 errhint("Choose a label that is not a revision id.")));
 			if (strlen(label) > SMIG_ID_MAXLEN)
 				elog(ERROR, "branch label too long: \"%s\"", label);
-			e = hash_search(g->labels, label, HASH_ENTER, &found);
+			e = hash_search(g->labels, &label, HASH_ENTER, &found);
 			if (found && e->index != i)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -163,18 +171,34 @@ cmp_applied(const ListCell *a, const ListCell *b)
 	return strcmp(aa->id, ab->id);
 }
 
-/* a string-keyed hash table of node indexes */
+/* a string-keyed hash table of node indexes (keys: const char *) */
 static HTAB *
 make_id_table(const char *name, long size)
 {
 	HASHCTL		ctl;
 
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = SMIG_ID_MAXLEN + 1;
+	ctl.keysize = sizeof(const char *);
 	ctl.entrysize = sizeof(IdEntry);
+	ctl.hash = id_hash;
+	ctl.match = id_match;
 	ctl.hcxt = CurrentMemoryContext;
 	return hash_create(name, Max(size, 16), &ctl,
-					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+static uint32
+id_hash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+id_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
 }
 
 /* resolve the ids of node i's down_revision or depends_on list */
@@ -205,12 +229,18 @@ add_edges(SmigGraph *g, int i, List *ids, const char *what,
 	*nedges = n;
 }
 
-/* children and dependents: the parent and deps edges reversed */
+/*
+ * children and dependents: the parent and deps edges reversed, carved out
+ * of one array (one palloc per node and direction made a large graph slow
+ * to build)
+ */
 static void
 fill_reverse_edges(SmigGraph *g)
 {
 	int			i,
 				k;
+	Size		nedges = 0;
+	int		   *pool;
 
 	for (i = 0; i < g->nnodes; i++)
 	{
@@ -218,13 +248,17 @@ fill_reverse_edges(SmigGraph *g)
 			g->nodes[g->nodes[i].parents[k]].nchildren++;
 		for (k = 0; k < g->nodes[i].ndeps; k++)
 			g->nodes[g->nodes[i].deps[k]].ndependents++;
+		nedges += g->nodes[i].nparents + g->nodes[i].ndeps;
 	}
+	pool = palloc(sizeof(int) * Max(nedges, 1));
 	for (i = 0; i < g->nnodes; i++)
 	{
 		SmigNode   *node = &g->nodes[i];
 
-		node->children = palloc(sizeof(int) * Max(node->nchildren, 1));
-		node->dependents = palloc(sizeof(int) * Max(node->ndependents, 1));
+		node->children = pool;
+		pool += node->nchildren;
+		node->dependents = pool;
+		pool += node->ndependents;
 		node->nchildren = 0;
 		node->ndependents = 0;
 	}
@@ -377,7 +411,7 @@ smig_graph_find(SmigGraph *g, const char *id)
 
 	if (strlen(id) > SMIG_ID_MAXLEN)
 		return -1;
-	e = hash_search(g->ids, id, HASH_FIND, NULL);
+	e = hash_search(g->ids, &id, HASH_FIND, NULL);
 	return e ? e->index : -1;
 }
 
@@ -389,7 +423,7 @@ find_label(SmigGraph *g, const char *label)
 
 	if (strlen(label) > SMIG_ID_MAXLEN)
 		return -1;
-	e = hash_search(g->labels, label, HASH_FIND, NULL);
+	e = hash_search(g->labels, &label, HASH_FIND, NULL);
 	return e ? e->index : -1;
 }
 
