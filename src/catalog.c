@@ -600,6 +600,11 @@ smig_array_to_list(Datum array)
 	for (i = 0; i < n; i++)
 		if (!nulls[i])
 			result = lappend(result, TextDatumGetCString(elems[i]));
+	/* called once per revision for each array column: free what we made */
+	pfree(elems);
+	pfree(nulls);
+	if ((Pointer) arr != DatumGetPointer(array))
+		pfree(arr);
 	return result;
 }
 
