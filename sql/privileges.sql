@@ -59,6 +59,36 @@ SELECT * FROM schemamig.register('-- schemamig:revision p2
 SELECT * FROM schemamig.stamp('base');
 RESET ROLE;
 
+-- The reading functions read the tables straight from the heap only when
+-- the caller may read them whole and no row-level security policy applies;
+-- otherwise they run a query, so column privileges and policies hold as for
+-- any query.  A policy hiding every row hides every revision:
+ALTER TABLE schemamig.revisions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY regress_none ON schemamig.revisions FOR SELECT
+    TO regress_reader USING (false);
+SET ROLE regress_reader;
+SELECT revision, state FROM schemamig.status();
+RESET ROLE;
+SELECT revision, state FROM schemamig.status();
+DROP POLICY regress_none ON schemamig.revisions;
+ALTER TABLE schemamig.revisions DISABLE ROW LEVEL SECURITY;
+-- SELECT on the columns status() needs (not the SQL) is enough
+GRANT USAGE ON SCHEMA schemamig TO regress_nobody;
+GRANT EXECUTE ON FUNCTION schemamig.status() TO regress_nobody;
+GRANT SELECT ON schemamig.applied TO regress_nobody;
+SET ROLE regress_nobody;
+SELECT revision, state FROM schemamig.status();
+RESET ROLE;
+GRANT SELECT (revision, down_revisions, depends_on, branch_labels, message,
+    downgrade_sql, checksum, seq, upgrade_line, downgrade_line, registered_by,
+    lint_allow) ON schemamig.revisions TO regress_nobody;
+SET ROLE regress_nobody;
+SELECT revision, state FROM schemamig.status();
+RESET ROLE;
+REVOKE ALL ON schemamig.revisions, schemamig.applied FROM regress_nobody;
+REVOKE ALL ON FUNCTION schemamig.status() FROM regress_nobody;
+REVOKE ALL ON SCHEMA schemamig FROM regress_nobody;
+
 -- S4: SQL registered by a weaker role never runs with more rights
 SET ROLE regress_migrator;
 SELECT revision, action FROM schemamig.register($s$

@@ -13,12 +13,23 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "catalog.h"
@@ -140,6 +151,18 @@ arena_text(LoadArena *a, Datum d)
 	return result;
 }
 
+/* a name datum as a C string in the arena */
+static char *
+arena_name(LoadArena *a, Datum d)
+{
+	const char *s = NameStr(*DatumGetName(d));
+	Size		len = strlen(s);
+	char	   *result = arena_alloc(a, len + 1);
+
+	memcpy(result, s, len + 1);
+	return result;
+}
+
 /* qsort comparator: revisions by registration order */
 static int
 cmp_seq(const void *a, const void *b)
@@ -151,95 +174,250 @@ cmp_seq(const void *a, const void *b)
 }
 
 /*
+ * scan_saved
+ *		Run the saved query sql (no parameters) through a cursor, a thousand
+ *		rows at a time, and call fn with each row's columns.  One SPI_execute
+ *		would copy every row into a tuple table at once.
+ */
+#define SCAN_MAX_COLS 12
+typedef void (*RowFn) (Datum *values, bool *isnull, void *arg);
+
+static void
+scan_saved(SPIPlanPtr *slot, const char *sql, int natts, bool read_only,
+		   RowFn fn, void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		values[SCAN_MAX_COLS];
+	bool		isnull[SCAN_MAX_COLS];
+	Portal		portal;
+
+	Assert(natts <= SCAN_MAX_COLS);
+	portal = SPI_cursor_open(NULL, saved_plan(slot, sql, 0, NULL),
+							 NULL, NULL, read_only);
+	MemoryContextSwitchTo(cxt);
+	for (;;)
+	{
+		uint64		processed;
+		uint64		r;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		MemoryContextSwitchTo(cxt);
+		if (SPI_tuptable == NULL)
+			elog(ERROR, "schemamig: internal query returned no rows: %s", sql);
+		if (SPI_tuptable->tupdesc->natts != natts)
+			elog(ERROR, "schemamig: unexpected columns: %s", sql);
+		processed = SPI_processed;
+		for (r = 0; r < processed; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			heap_deform_tuple(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
+							  values, isnull);
+			fn(values, isnull, arg);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		if (processed == 0)
+			break;
+	}
+	SPI_cursor_close(portal);
+	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * scan_direct
+ *		The rows scan_saved() would give, read straight from the heap of
+ *		schemamig.<relname> with the snapshot SPI would use (the active one
+ *		when read_only, else a new command and the transaction snapshot):
+ *		no executor, and no copy of every row into a tuple table.  The
+ *		columns are colnames; those in the present_only bit mask give true
+ *		when the column is not null, for "col IS NOT NULL".  The values
+ *		point into the table's buffers: fn must copy what it keeps.
+ *
+ *		Returns false, having read nothing, unless the caller may read the
+ *		whole table with no row-level security policy applying: then the
+ *		query must run, so that the executor checks (and reports) column
+ *		privileges and policies as for any query.
+ */
+static bool
+scan_direct(const char *relname, const char *const *colnames, int natts,
+			uint32 present_only, bool read_only, RowFn fn, void *arg)
+{
+	Oid			nsp = get_namespace_oid("schemamig", true);
+	Oid			relid;
+	Relation	rel;
+	TupleDesc	desc;
+	AttrNumber	attnums[SCAN_MAX_COLS];
+	Datum		values[SCAN_MAX_COLS];
+	bool		isnull[SCAN_MAX_COLS];
+	Datum	   *all_values;
+	bool	   *all_nulls;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	HeapTuple	tuple;
+	int			i;
+
+	Assert(natts <= SCAN_MAX_COLS);
+	if (!OidIsValid(nsp))
+		return false;
+	relid = get_relname_relid(relname, nsp);
+	if (!OidIsValid(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		return false;
+	for (i = 0; i < natts; i++)
+	{
+		attnums[i] = get_attnum(relid, colnames[i]);
+		if (attnums[i] <= 0)
+			return false;
+	}
+
+	/* held to the end of the transaction, as the executor would */
+	rel = table_open(relid, AccessShareLock);
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	desc = RelationGetDescr(rel);
+	all_values = palloc(sizeof(Datum) * desc->natts);
+	all_nulls = palloc(sizeof(bool) * desc->natts);
+
+	if (read_only)
+		snapshot = GetActiveSnapshot();
+	else
+	{
+		CommandCounterIncrement();
+		snapshot = GetTransactionSnapshot();
+	}
+	snapshot = RegisterSnapshot(snapshot);
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		heap_deform_tuple(tuple, desc, all_values, all_nulls);
+		for (i = 0; i < natts; i++)
+		{
+			int			a = attnums[i] - 1;
+
+			if (present_only & (1 << i))
+			{
+				values[i] = BoolGetDatum(!all_nulls[a]);
+				isnull[i] = false;
+			}
+			else
+			{
+				values[i] = all_values[a];
+				isnull[i] = all_nulls[a];
+			}
+		}
+		fn(values, isnull, arg);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, NoLock);
+	pfree(all_values);
+	pfree(all_nulls);
+	return true;
+}
+
+/* what revision_row() fills */
+typedef struct RevisionRows
+{
+	LoadArena	arena;
+	SmigRevision **revs;
+	int			n;
+	int			max;
+} RevisionRows;
+
+/* scan_saved() callback: one row of schemamig.revisions */
+static void
+revision_row(Datum *values, bool *isnull, void *arg)
+{
+	RevisionRows *rows = (RevisionRows *) arg;
+	LoadArena  *arena = &rows->arena;
+	SmigRevision *rev = arena_alloc(arena, sizeof(SmigRevision));
+
+	if (isnull[0] || isnull[6] || isnull[7] || isnull[8])
+		elog(ERROR, "schemamig.revisions holds a row without id, checksum, seq or line");
+	rev->id = arena_text(arena, values[0]);
+	rev->down_revisions = isnull[1] ? NIL : smig_array_to_list(values[1]);
+	rev->depends_on = isnull[2] ? NIL : smig_array_to_list(values[2]);
+	rev->branch_labels = isnull[3] ? NIL : smig_array_to_list(values[3]);
+	rev->message = isnull[4] ? NULL : arena_text(arena, values[4]);
+	rev->reversible = !isnull[5] && DatumGetBool(values[5]);
+	rev->checksum = arena_text(arena, values[6]);
+	rev->seq = DatumGetInt64(values[7]);
+	rev->upgrade_line = DatumGetInt32(values[8]);
+	rev->downgrade_line = isnull[9] ? 0 : DatumGetInt32(values[9]);
+	rev->registered_by = isnull[10] ? NULL : arena_name(arena, values[10]);
+	rev->lint_allow = isnull[11] ? NIL : smig_array_to_list(values[11]);
+
+	if (rows->n == rows->max)
+	{
+		rows->max = Max(rows->max * 2, 1024);
+		rows->revs = rows->revs ?
+			repalloc(rows->revs, sizeof(SmigRevision *) * rows->max) :
+			palloc(sizeof(SmigRevision *) * rows->max);
+	}
+	rows->revs[rows->n++] = rev;
+}
+
+/*
  * smig_load_revisions
  *		Every registered revision, in registration order, without bodies.
- *
- *		Read through a cursor, a thousand rows at a time, and sorted here:
- *		an ORDER BY would sort the wide rows in the executor, and one
- *		SPI_execute would copy every row into a tuple table at once.
+ *		Sorted here: an ORDER BY would sort the wide rows in the executor.
  */
 List *
 smig_load_revisions(bool read_only)
 {
 	static SPIPlanPtr plan = NULL;
-	const char *sql =
-		"SELECT revision, down_revisions, depends_on, branch_labels,"
-		" message, downgrade_sql IS NOT NULL, checksum, seq,"
-		" upgrade_line, downgrade_line, registered_by, lint_allow"
-		" FROM schemamig.revisions";
-	MemoryContext cxt = CurrentMemoryContext;
-	SmigRevision **revs = NULL;
-	int			nrevs = 0;
-	int			maxrevs = 0;
+	RevisionRows rows;
 	List	   *result = NIL;
-	LoadArena	arena = {NULL, 0};
-	Portal		portal;
 	int			i;
 
-	portal = SPI_cursor_open(NULL, saved_plan(&plan, sql, 0, NULL),
-							 NULL, NULL, read_only);
-	MemoryContextSwitchTo(cxt);
-	for (;;)
-	{
-		TupleDesc	desc;
-		uint64		r;
+	static const char *const cols[12] = {"revision", "down_revisions",
+		"depends_on", "branch_labels", "message", "downgrade_sql", "checksum",
+	"seq", "upgrade_line", "downgrade_line", "registered_by", "lint_allow"};
 
-		SPI_cursor_fetch(portal, true, 1000);
-		MemoryContextSwitchTo(cxt);
-		if (SPI_tuptable == NULL || SPI_processed == 0)
-			break;
-		desc = SPI_tuptable->tupdesc;
-		if (desc->natts != 12)
-			elog(ERROR, "schemamig: unexpected columns in schemamig.revisions");
-		for (r = 0; r < SPI_processed; r++)
-		{
-			Datum		values[12];
-			bool		isnull[12];
-			SmigRevision *rev = arena_alloc(&arena, sizeof(SmigRevision));
-
-			CHECK_FOR_INTERRUPTS();
-			heap_deform_tuple(SPI_tuptable->vals[r], desc, values, isnull);
-			if (isnull[0] || isnull[6] || isnull[7] || isnull[8])
-				elog(ERROR, "schemamig.revisions holds a row without id, checksum, seq or line");
-			rev->id = arena_text(&arena, values[0]);
-			rev->down_revisions = isnull[1] ? NIL : smig_array_to_list(values[1]);
-			rev->depends_on = isnull[2] ? NIL : smig_array_to_list(values[2]);
-			rev->branch_labels = isnull[3] ? NIL : smig_array_to_list(values[3]);
-			rev->message = isnull[4] ? NULL : arena_text(&arena, values[4]);
-			rev->reversible = !isnull[5] && DatumGetBool(values[5]);
-			rev->checksum = arena_text(&arena, values[6]);
-			rev->seq = DatumGetInt64(values[7]);
-			rev->upgrade_line = DatumGetInt32(values[8]);
-			rev->downgrade_line = isnull[9] ? 0 : DatumGetInt32(values[9]);
-			if (!isnull[10])
-			{
-				const char *by = NameStr(*DatumGetName(values[10]));
-
-				rev->registered_by = arena_alloc(&arena, strlen(by) + 1);
-				strcpy(rev->registered_by, by);
-			}
-			rev->lint_allow = isnull[11] ? NIL : smig_array_to_list(values[11]);
-
-			if (nrevs == maxrevs)
-			{
-				maxrevs = Max(maxrevs * 2, 1024);
-				revs = revs ? repalloc(revs, sizeof(SmigRevision *) * maxrevs) :
-					palloc(sizeof(SmigRevision *) * maxrevs);
-			}
-			revs[nrevs++] = rev;
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-	MemoryContextSwitchTo(cxt);
-
-	if (nrevs > 1)
-		qsort(revs, nrevs, sizeof(SmigRevision *), cmp_seq);
-	for (i = 0; i < nrevs; i++)
-		result = lappend(result, revs[i]);
-	if (revs)
-		pfree(revs);
+	memset(&rows, 0, sizeof(rows));
+	if (!scan_direct("revisions", cols, 12, 1 << 5, read_only,
+					 revision_row, &rows))
+		scan_saved(&plan,
+				   "SELECT revision, down_revisions, depends_on, branch_labels,"
+				   " message, downgrade_sql IS NOT NULL, checksum, seq,"
+				   " upgrade_line, downgrade_line, registered_by, lint_allow"
+				   " FROM schemamig.revisions",
+				   12, read_only, revision_row, &rows);
+	if (rows.n > 1)
+		qsort(rows.revs, rows.n, sizeof(SmigRevision *), cmp_seq);
+	for (i = 0; i < rows.n; i++)
+		result = lappend(result, rows.revs[i]);
+	if (rows.revs)
+		pfree(rows.revs);
 	return result;
+}
+
+/* what applied_row() fills */
+typedef struct AppliedRows
+{
+	LoadArena	arena;
+	List	   *result;
+} AppliedRows;
+
+/* scan_saved() callback: one row of schemamig.applied */
+static void
+applied_row(Datum *values, bool *isnull, void *arg)
+{
+	AppliedRows *rows = (AppliedRows *) arg;
+	SmigApplied *app = arena_alloc(&rows->arena, sizeof(SmigApplied));
+
+	if (isnull[0] || isnull[2] || isnull[3])
+		elog(ERROR, "schemamig.applied holds a row without id, time or role");
+	app->id = arena_text(&rows->arena, values[0]);
+	app->checksum = isnull[1] ? NULL : arena_text(&rows->arena, values[1]);
+	app->applied_at = DatumGetTimestampTz(values[2]);
+	app->applied_by = arena_name(&rows->arena, values[3]);
+	rows->result = lappend(rows->result, app);
 }
 
 /*
@@ -251,53 +429,18 @@ List *
 smig_load_applied(bool read_only)
 {
 	static SPIPlanPtr plan = NULL;
-	const char *sql =
-		"SELECT revision, checksum, applied_at, applied_by"
-		" FROM schemamig.applied";
-	MemoryContext cxt = CurrentMemoryContext;
-	List	   *result = NIL;
-	LoadArena	arena = {NULL, 0};
-	Portal		portal;
+	AppliedRows rows;
 
-	portal = SPI_cursor_open(NULL, saved_plan(&plan, sql, 0, NULL),
-							 NULL, NULL, read_only);
-	MemoryContextSwitchTo(cxt);
-	for (;;)
-	{
-		TupleDesc	desc;
-		uint64		r;
+	static const char *const cols[4] = {"revision", "checksum",
+	"applied_at", "applied_by"};
 
-		SPI_cursor_fetch(portal, true, 1000);
-		MemoryContextSwitchTo(cxt);
-		if (SPI_tuptable == NULL || SPI_processed == 0)
-			break;
-		desc = SPI_tuptable->tupdesc;
-		if (desc->natts != 4)
-			elog(ERROR, "schemamig: unexpected columns in schemamig.applied");
-		for (r = 0; r < SPI_processed; r++)
-		{
-			Datum		values[4];
-			bool		isnull[4];
-			SmigApplied *app = arena_alloc(&arena, sizeof(SmigApplied));
-			const char *by;
-
-			CHECK_FOR_INTERRUPTS();
-			heap_deform_tuple(SPI_tuptable->vals[r], desc, values, isnull);
-			if (isnull[0] || isnull[2] || isnull[3])
-				elog(ERROR, "schemamig.applied holds a row without id, time or role");
-			app->id = arena_text(&arena, values[0]);
-			app->checksum = isnull[1] ? NULL : arena_text(&arena, values[1]);
-			app->applied_at = DatumGetTimestampTz(values[2]);
-			by = NameStr(*DatumGetName(values[3]));
-			app->applied_by = arena_alloc(&arena, strlen(by) + 1);
-			strcpy(app->applied_by, by);
-			result = lappend(result, app);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-	MemoryContextSwitchTo(cxt);
-	return result;
+	memset(&rows, 0, sizeof(rows));
+	if (!scan_direct("applied", cols, 4, 0, read_only, applied_row, &rows))
+		scan_saved(&plan,
+				   "SELECT revision, checksum, applied_at, applied_by"
+				   " FROM schemamig.applied",
+				   4, read_only, applied_row, &rows);
+	return rows.result;
 }
 
 /*

@@ -123,7 +123,6 @@ static void lint_section(LintState *st, const char *sql, int first_line,
 						 List *revision_allows);
 static void lint_one_statement(LintState *st, SmigStatement *stmt);
 static bool must_rethrow(int code);
-static ErrorData *run_caught(void (*fn) (void *), void *arg);
 static void parse_section(void *arg);
 static void run_rules(void *arg);
 static void report_unused(LintState *st, List *allows);
@@ -403,7 +402,7 @@ typedef struct ParseArgs
 	List	   *stmts;
 } ParseArgs;
 
-/* run_caught() callbacks: parse a section; run the rules on a statement */
+/* smig_run_caught() callbacks: parse a section; run the rules on a statement */
 static void
 parse_section(void *arg)
 {
@@ -418,42 +417,6 @@ run_rules(void *arg)
 	LintState  *st = (LintState *) arg;
 
 	smig_lint_statement(st, st->stmt->tree);
-}
-
-/*
- * run_caught
- *		Run fn(arg) in an internal subtransaction, as PL/pgSQL runs a block
- *		with an exception handler: on an error, roll the subtransaction back
- *		(releasing what it took, locks included) and return the error; else
- *		return NULL.  What fn allocates stays in the caller's context.
- */
-static ErrorData *
-run_caught(void (*fn) (void *), void *arg)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_END_TRY();
-	return edata;
 }
 
 /*
@@ -515,7 +478,7 @@ lint_section(LintState *st, const char *sql, int first_line,
 	parse.sql = sql;
 	parse.src = &src;
 	parse.stmts = NIL;
-	edata = run_caught(parse_section, &parse);
+	edata = smig_run_caught(parse_section, &parse);
 	stmts = parse.stmts;
 
 	if (edata != NULL)
@@ -582,7 +545,7 @@ lint_one_statement(LintState *st, SmigStatement *stmt)
 			return;
 	}
 
-	edata = run_caught(run_rules, st);
+	edata = smig_run_caught(run_rules, st);
 
 	if (edata != NULL)
 	{

@@ -265,7 +265,18 @@ typedef struct RunState
 	TimestampTz started;		/* start of the call's first step */
 } RunState;
 
+/* what run_steps() runs, and how far it got */
+typedef struct BatchArgs
+{
+	RunState   *rs;
+	volatile int k;				/* the next step to run */
+	int			end;
+	TimestampTz start;
+	int64		budget_us;		/* stop after this long; -1: never */
+} BatchArgs;
+
 static bool run_batch(RunState *rs, int first, int end, int *reached);
+static void run_steps(void *arg);
 static void run_step(RunState *rs, int k);
 static void finish_steps(RunState *rs, int first, int end,
 						 ReturnSetInfo *rsinfo);
@@ -389,60 +400,49 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 static bool
 run_batch(RunState *rs, int first, int end, int *reached)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-	volatile int k = first;
-	TimestampTz start;
-	int64		budget_us;
+	BatchArgs	b;
+	ErrorData  *edata;
 
+	b.rs = rs;
+	b.k = first;
+	b.end = end;
+	b.start = GetCurrentTimestamp();
+	b.budget_us = -1;			/* no subtransaction: all in one go */
 	if (smig_lock_timeout <= 0)
 	{
-		for (k = first; k < end; k++)
-			run_step(rs, k);
-		*reached = end;
+		run_steps(&b);
+		*reached = b.k;
 		return true;
 	}
 
-	start = GetCurrentTimestamp();
-	budget_us = 0;
+	b.budget_us = 0;
 	if (smig_subtransaction_time > 0)
-		budget_us = Max((int64) smig_subtransaction_time * 1000,
-						(start - rs->started) / BATCH_SHARE);
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		while (k < end)
-		{
-			run_step(rs, k);
-			k++;
-			if (GetCurrentTimestamp() - start >= budget_us)
-				break;
-		}
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_END_TRY();
-
-	*reached = k;
+		b.budget_us = Max((int64) smig_subtransaction_time * 1000,
+						  (b.start - rs->started) / BATCH_SHARE);
+	edata = smig_run_caught(run_steps, &b);
+	*reached = b.k;
 	if (edata == NULL)
 		return true;
 	if (!smig_lockwait_fired())
 		ReThrowError(edata);
 	FreeErrorData(edata);
 	return false;
+}
+
+/* smig_run_caught() callback: steps b->k .. b->end-1, or until the budget */
+static void
+run_steps(void *arg)
+{
+	BatchArgs  *b = (BatchArgs *) arg;
+
+	while (b->k < b->end)
+	{
+		run_step(b->rs, b->k);
+		b->k++;
+		if (b->budget_us >= 0 &&
+			GetCurrentTimestamp() - b->start >= b->budget_us)
+			break;
+	}
 }
 
 /*
