@@ -1,9 +1,13 @@
 # schemamig: PGXS build
 EXTENSION = schemamig
 MODULE_big = schemamig
-OBJS = src/schemamig.o src/script.o src/statements.o src/catalog.o \
-       src/graph.o src/runner.o src/reading.o src/offline.o src/register.o src/locks.o \
-       src/lint.o src/lint_rules.o
+OBJS = src/schemamig.o \
+       src/base/session.o src/base/spi.o src/base/subxact.o \
+       src/model/script.o src/model/catalog.o src/model/graph.o \
+       src/exec/statements.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
+       src/register/register.o \
+       src/lint/lint.o src/lint/lint_rules.o \
+       src/api/reading.o
 DATA = sql/schemamig--0.1.sql
 
 REGRESS = format register graph running atomicity offline check \
@@ -13,6 +17,7 @@ REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 ISOLATION = upgrade_vs_upgrade waits
 ISOLATION_OPTS = --inputdir=test --load-extension=schemamig
 
+PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
             -Wno-missing-field-initializers -Wno-sign-compare
 
@@ -21,7 +26,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild everything when one changes
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*.h src/*/*.h)
 
 # The command-line client (cli/): built, installed and cleaned with the
 # extension, by its own PGXS makefile (PGXS allows one MODULE_big or PROGRAM

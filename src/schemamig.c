@@ -4,17 +4,14 @@
  *	  Module entry point: the magic block and _PG_init.
  *
  * schemamig keeps Alembic-style revisions in catalog tables and runs them
- * through SPI inside the caller's transaction.  The areas are:
- *	  script.c		script text -> revision blocks
- *	  statements.c	bodies -> statements, with PostgreSQL's parser
- *	  catalog.c		SPI access to the tables
- *	  graph.c		heads, order, targets, plans
- *	  register.c	register(), revision(), merge(), forget()
- *	  runner.c		the lock; upgrade(), downgrade(), apply(), stamp()
- *	  reading.c		current(), heads(), status(), history(), show(), check()
- *	  offline.c		upgrade_sql(), downgrade_sql()
- *	  lint.c		lint(), lint_revision(), warnings at registration
- *	  lint_rules.c	the lint rules
+ * through SPI inside the caller's transaction.  The areas (src/<area>/),
+ * lower ones first; a lower area never calls a higher one:
+ *	  base/		session toolkit: write checks, the lock, SPI, subtransactions
+ *	  model/	script text -> revisions; catalog rows; graph, targets, plans
+ *	  exec/		bodies -> statements; running them; lock waits; offline SQL
+ *	  register/	register(), revision(), merge(), forget()
+ *	  lint/		lint(), lint_revision(), warnings at registration
+ *	  api/		the reading functions
  *
  *-------------------------------------------------------------------------
  */
@@ -22,13 +19,10 @@
 
 #include <limits.h>
 
-#include "access/xact.h"
 #include "fmgr.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/guc.h"
 
-#include "lint.h"
+#include "lint/lint.h"
 #include "schemamig.h"
 
 PG_MODULE_MAGIC;
@@ -129,38 +123,3 @@ _PG_init(void)
 #endif
 }
 
-/*
- * smig_run_caught
- *		Run fn(arg) in an internal subtransaction, as PL/pgSQL runs a block
- *		with an exception handler: on an error, roll the subtransaction back
- *		(releasing what it took, locks included) and return the error; else
- *		return NULL.  What fn allocates stays in the caller's context.
- */
-ErrorData *
-smig_run_caught(void (*fn) (void *), void *arg)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_END_TRY();
-	return edata;
-}

@@ -83,7 +83,5 @@ extern List *smig_split_list(const char *value);
 extern void smig_check_unique(List *ids, const char *what, int line);
 extern char *smig_clean_body(const char *sql);
 
-/* schemamig.c */
-extern ErrorData *smig_run_caught(void (*fn) (void *), void *arg);
 
 #endif							/* SCHEMAMIG_H */

@@ -35,7 +35,7 @@ for my $f (glob("sql/schemamig--*.sql")) {
 }
 
 # ---- S8: SQL texts in the C code
-for my $f (glob("src/*.c")) {
+for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 	open(my $fh, "<", $f) or die "$f: $!";
 	my @lines = <$fh>;
 	my $text = join("", @lines);

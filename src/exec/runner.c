@@ -32,10 +32,13 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "base/session.h"
+#include "base/subxact.h"
 #include "compat.h"
-#include "runner.h"
-#include "locks.h"
-#include "statements.h"
+#include "exec/locks.h"
+#include "exec/runner.h"
+#include "exec/statements.h"
+#include "register/register.h"
 
 #define STEP_COLS 4
 
@@ -64,7 +67,7 @@ typedef struct StepProgress
 } StepProgress;
 
 /* true while revision SQL runs: schemamig must not be re-entered */
-static bool in_revision = false;
+/* smig_in_revision (base/session.h) is true while revision SQL runs */
 
 /* the statement that was running when the last attempt failed */
 static SmigStatement *failed_statement = NULL;
@@ -76,161 +79,8 @@ static void run_statements(SmigRevision *rev, StepKind kind, List *stmts,
 static List *split_body(SmigRevision *rev, StepKind kind);
 static void step_error_callback(void *arg);
 static void run_upgrade(const char *target, ReturnSetInfo *rsinfo);
-static void check_snapshot_is_current(const char *fname);
 static void check_registrant(SmigRevision *rev);
 
-/*
- * smig_begin_write
- *		Checks and locking before any function that writes: refuse on a hot
- *		standby, in a read-only transaction and from inside a revision, then
- *		wait for the migration lock.
- */
-void
-smig_begin_write(const char *fname)
-{
-	char	   *what = psprintf("schemamig.%s()", fname);
-
-	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot run %s on a hot standby", what),
-				 errhint("Run it on the primary; the reading functions (status, current, history, check) work here.")));
-	if (in_revision)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s cannot be called from inside a revision", what)));
-	PreventCommandIfReadOnly(what);
-
-	if (!smig_debug_skip_lock)
-		DirectFunctionCall2(pg_advisory_xact_lock_int4,
-							Int32GetDatum(SMIG_LOCK_KEY1),
-							Int32GetDatum(SMIG_LOCK_KEY2));
-
-	if (IsolationUsesXactSnapshot())
-		check_snapshot_is_current(fname);
-}
-
-/*
- * check_snapshot_is_current
- *		In REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
- *		predate a migration that committed while we waited for the lock: we
- *		would not see it and would run its DDL again.  Compare schemamig's
- *		state as the snapshot sees it with the latest committed state, and
- *		raise a serialization failure when they differ, so the caller
- *		retries (as for any serialization failure).
- */
-static void
-check_snapshot_is_current(const char *fname)
-{
-	const char *sql =
-		"SELECT pg_catalog.concat_ws(',',"
-		" (SELECT pg_catalog.max(id) FROM schemamig.events),"
-		" (SELECT pg_catalog.count(*) FROM schemamig.applied),"
-		" (SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat("
-		"    revision, ':', checksum, ':', registered_at), ',' ORDER BY seq))"
-		"  FROM schemamig.revisions))";
-	MemoryContext cxt = CurrentMemoryContext;
-	SPIPlanPtr	plan;
-	char	   *seen;
-	char	   *latest;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "schemamig: SPI_connect failed");
-	plan = SPI_prepare(sql, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "schemamig: could not prepare the state query: %s",
-			 SPI_result_code_string(SPI_result));
-
-	if (SPI_execute_snapshot(plan, NULL, NULL, GetTransactionSnapshot(),
-							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "schemamig: state query failed");
-	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-
-	if (SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(),
-							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "schemamig: state query failed");
-	latest = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-
-	if (strcmp(seen ? seen : "", latest ? latest : "") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access: another transaction changed schemamig's state"),
-				 errdetail("This %s transaction's snapshot does not show a migration that committed before schemamig.%s() got the migration lock; running it would repeat that work.",
-						   IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ", fname),
-				 errhint("Retry the transaction, or call schemamig.%s() in a READ COMMITTED transaction.", fname)));
-
-	SPI_finish();
-	MemoryContextSwitchTo(cxt);
-}
-
-/* name of the role calling us, for applied_by and the event log */
-char *
-smig_caller_name(void)
-{
-	return GetUserNameFromId(GetUserId(), false);
-}
-
-/*
- * smig_begin_spi
- *		Create the operation's memory context, connect to SPI and leave the
- *		context current.  smig_end_spi undoes both.
- */
-MemoryContext
-smig_begin_spi(const char *fname)
-{
-	MemoryContext opcxt = AllocSetContextCreate(CurrentMemoryContext,
-												"schemamig operation",
-												ALLOCSET_DEFAULT_SIZES);
-
-	/* fname is a string literal: it outlives the context */
-	MemoryContextSetIdentifier(opcxt, fname);
-	MemoryContextSwitchTo(opcxt);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "schemamig: SPI_connect failed");
-	MemoryContextSwitchTo(opcxt);
-	return opcxt;
-}
-
-void
-smig_end_spi(MemoryContext opcxt)
-{
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "schemamig: SPI_finish failed");
-	MemoryContextSwitchTo(MemoryContextGetParent(opcxt));
-	MemoryContextDelete(opcxt);
-}
-
-/* a text copy of s that outlives opcxt, for a function's result */
-text *
-smig_text_in_parent(MemoryContext opcxt, const char *s)
-{
-	MemoryContext oldcxt = MemoryContextSwitchTo(MemoryContextGetParent(opcxt));
-	text	   *result = cstring_to_text(s);
-
-	MemoryContextSwitchTo(oldcxt);
-	return result;
-}
-
-/* load the registered revisions and the applied state into a graph */
-SmigGraph *
-smig_load_graph(bool read_only)
-{
-	List	   *revisions = smig_load_revisions(read_only);
-	List	   *applied = smig_load_applied(read_only);
-
-	return smig_graph_build(revisions, applied);
-}
-
-/* a revision's down_revisions as Alembic prints them, NULL for a root */
-char *
-smig_from_text(SmigGraph *g, int i)
-{
-	if (g->nodes[i].nparents == 0)
-		return NULL;
-	return smig_join_ids(g, g->nodes[i].parents, g->nodes[i].nparents, ", ");
-}
 
 /*
  * How revisions are grouped into subtransactions when schemamig.lock_timeout
@@ -649,7 +499,7 @@ run_statements(SmigRevision *rev, StepKind kind, List *stmts,
 	failed_statement = NULL;
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	save_nestlevel = NewGUCNestLevel();
-	in_revision = true;
+	smig_in_revision = true;
 	error_context_stack = &errcb;
 	PG_TRY();
 	{
@@ -692,7 +542,7 @@ run_statements(SmigRevision *rev, StepKind kind, List *stmts,
 	{
 		smig_statement_timer_stop(&saved);
 		smig_lockwait_stop();
-		in_revision = false;
+		smig_in_revision = false;
 	}
 	PG_END_TRY();
 	error_context_stack = errcb.previous;

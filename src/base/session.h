@@ -1,26 +1,24 @@
 /*-------------------------------------------------------------------------
  *
- * runner.h
- *	  Taking the migration lock and running revision SQL.
+ * session.h
+ *	  What every operation does around its work: the checks and the lock
+ *	  before a write, the operation's memory context and SPI connection,
+ *	  the caller's name, and results that outlive the operation.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef SMIG_RUNNER_H
-#define SMIG_RUNNER_H
+#ifndef SMIG_SESSION_H
+#define SMIG_SESSION_H
 
 #include "fmgr.h"
 
-#include "graph.h"
+/* true while revision SQL runs: schemamig must not be re-entered */
+extern bool smig_in_revision;
 
 extern void smig_begin_write(const char *fname);
 extern char *smig_caller_name(void);
 extern MemoryContext smig_begin_spi(const char *fname);
 extern void smig_end_spi(MemoryContext opcxt);
 extern text *smig_text_in_parent(MemoryContext opcxt, const char *s);
-extern SmigGraph *smig_load_graph(bool read_only);
-extern char *smig_from_text(SmigGraph *g, int i);
 
-/* register.c */
-extern void smig_register_script(const char *script, ReturnSetInfo *rsinfo);
-
-#endif							/* SMIG_RUNNER_H */
+#endif							/* SMIG_SESSION_H */

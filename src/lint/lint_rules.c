@@ -52,8 +52,8 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
-#include "catalog.h"
-#include "lint.h"
+#include "model/catalog.h"
+#include "lint/lint.h"
 
 /* size classes: "large" tables make lock and rewrite findings errors */
 #define LINT_LARGE_ROWS 1000000.0

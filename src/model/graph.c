@@ -20,7 +20,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 
-#include "graph.h"
+#include "model/graph.h"
 
 #if PG_VERSION_NUM < 140000
 #define HASH_STRINGS 0
@@ -1236,4 +1236,23 @@ smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep)
 						 g->nodes[nodes[k]].rev->id);
 	}
 	return buf.data;
+}
+
+/* load the registered revisions and the applied state into a graph */
+SmigGraph *
+smig_load_graph(bool read_only)
+{
+	List	   *revisions = smig_load_revisions(read_only);
+	List	   *applied = smig_load_applied(read_only);
+
+	return smig_graph_build(revisions, applied);
+}
+
+/* a revision's down_revisions as Alembic prints them, NULL for a root */
+char *
+smig_from_text(SmigGraph *g, int i)
+{
+	if (g->nodes[i].nparents == 0)
+		return NULL;
+	return smig_join_ids(g, g->nodes[i].parents, g->nodes[i].nparents, ", ");
 }

@@ -20,8 +20,9 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "base/session.h"
 #include "compat.h"
-#include "runner.h"
+#include "exec/runner.h"
 
 #define HEADS_COLS 3
 #define STATUS_COLS 8

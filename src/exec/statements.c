@@ -32,7 +32,7 @@
 #include "parser/scansup.h"
 #include "utils/memutils.h"
 
-#include "statements.h"
+#include "exec/statements.h"
 
 /* longest psql meta-command name quoted back in an error, in bytes */
 #define META_COMMAND_MAXLEN 32

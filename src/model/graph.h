@@ -10,7 +10,7 @@
 
 #include "utils/hsearch.h"
 
-#include "catalog.h"
+#include "model/catalog.h"
 #include "schemamig.h"
 
 /*
@@ -91,5 +91,9 @@ extern bool *smig_stamp_state(SmigGraph *g, const char *target,
 extern bool *smig_range(SmigGraph *g, const char *range);
 
 extern char *smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep);
+
+/* graph.c: the catalog's revisions and applied state as a graph */
+extern SmigGraph *smig_load_graph(bool read_only);
+extern char *smig_from_text(SmigGraph *g, int i);
 
 #endif							/* SMIG_GRAPH_H */

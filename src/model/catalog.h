@@ -13,6 +13,7 @@
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 
+#include "base/spi.h"
 #include "schemamig.h"
 
 /* one row of schemamig.applied */
@@ -43,11 +44,5 @@ extern void smig_insert_event(const char *operation, const char *id,
 							  List *from_revisions, const char *checksum,
 							  const char *by, int64 elapsed_us);
 
-extern int	smig_spi_exec(const char *sql, int nargs, Oid *types,
-						  Datum *values, const char *nulls, bool read_only,
-						  int expected);
-extern Datum smig_list_to_array(List *strings);
-extern List *smig_array_to_list(Datum array);
-extern Datum smig_interval_datum(int64 usecs);
 
 #endif							/* SMIG_CATALOG_H */

@@ -18,7 +18,7 @@
 #include "utils/hsearch.h"
 
 #include "schemamig.h"
-#include "statements.h"
+#include "exec/statements.h"
 
 /* severities, most serious first */
 #define LINT_ERROR "error"

@@ -33,9 +33,9 @@
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 
-#include "catalog.h"
+#include "model/catalog.h"
 #include "compat.h"
-#include "locks.h"
+#include "exec/locks.h"
 #include "schemamig.h"
 
 /* most blocking sessions an error lists */

@@ -20,10 +20,12 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "base/session.h"
 #include "compat.h"
-#include "lint.h"
-#include "runner.h"
-#include "statements.h"
+#include "exec/runner.h"
+#include "exec/statements.h"
+#include "lint/lint.h"
+#include "register/register.h"
 
 #define REGISTER_COLS 2
 

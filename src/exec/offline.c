@@ -18,8 +18,9 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "runner.h"
-#include "statements.h"
+#include "base/session.h"
+#include "exec/runner.h"
+#include "exec/statements.h"
 
 static void set_from_state(SmigGraph *g, const char *from);
 static char *render_script(SmigGraph *g, SmigPlan plan, bool upgrade,

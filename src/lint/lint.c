@@ -31,12 +31,14 @@
 #include "utils/resowner.h"
 #include "utils/varlena.h"
 
-#include "catalog.h"
+#include "base/session.h"
+#include "base/subxact.h"
 #include "compat.h"
-#include "graph.h"
-#include "lint.h"
-#include "runner.h"
-#include "statements.h"
+#include "exec/runner.h"
+#include "exec/statements.h"
+#include "lint/lint.h"
+#include "model/catalog.h"
+#include "model/graph.h"
 
 /* the rule catalogue: ids are stable once shipped */
 typedef struct LintRule
