@@ -8,10 +8,10 @@ OBJS = src/schemamig.o \
        src/register/register.o \
        src/lint/lint.o src/lint/lint_rules.o \
        src/api/reading.o
-DATA = sql/schemamig--0.1.sql
+DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking migrate lint
+          stamp privileges statements locking migrate lint upgrade
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits
