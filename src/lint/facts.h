@@ -1,0 +1,68 @@
+/*-------------------------------------------------------------------------
+ *
+ * facts.h
+ *	  What the linter's rules ask the catalog of the database the linter
+ *	  runs in: relations (new in the run, or found, with their size),
+ *	  dependents, NOT NULL proofs, coercions and volatility; and small
+ *	  helpers over raw parse trees shared by the rule families.
+ *
+ * Nothing here reports a finding; nothing takes a lock stronger than
+ * ACCESS SHARE, and that one only when it is free at once.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SMIG_LINT_FACTS_H
+#define SMIG_LINT_FACTS_H
+
+#include "nodes/parsenodes.h"
+#include "storage/lockdefs.h"
+
+#include "lint/findings.h"
+
+/* size classes: "large" tables make lock and rewrite findings errors */
+#define LINT_LARGE_ROWS 1000000.0
+#define LINT_LARGE_BLOCKS ((BlockNumber) (1024 * 1024 * 1024 / BLCKSZ))
+
+/* a relation a statement names, with what the catalog says of it */
+typedef struct LintRel
+{
+	const char *display;		/* quoted, as written */
+	const char *relname;
+	bool		is_new;			/* created earlier in the run */
+	Oid			oid;			/* InvalidOid: not in this database */
+	char		relkind;
+	double		rows;			/* estimate; < 0 unknown */
+	double		blocks;			/* < 0 unknown */
+} LintRel;
+
+/* relations */
+extern void lint_rel_of(LintState *st, RangeVar *rv, LintRel *rel);
+extern void lint_rel_size(LintRel *rel);
+extern bool lint_is_created(LintState *st, RangeVar *rv);
+extern void lint_add_created(LintState *st, RangeVar *rv);
+extern const char *lint_size_severity(LintRel *rel);
+extern bool lint_has_rows(LintRel *rel);
+extern char *lint_describe(LintRel *rel);
+extern const char *lint_lock_name(LOCKMODE mode);
+
+/* dependents, proofs, coercions */
+extern char *lint_column_dependents(Oid relid, AttrNumber attnum,
+									bool for_type_change);
+extern char *lint_relation_dependents(Oid relid);
+extern bool lint_not_null_proven(LintState *st, LintRel *rel,
+								 const char *column, AttrNumber attnum);
+extern bool lint_type_change_rewrites(Oid oldtype, int32 oldmod,
+									  Oid collation, Oid newtype,
+									  int32 newmod, bool *no_cast);
+extern bool lint_type_change_narrows(Oid oldtype, int32 oldmod,
+									 Oid newtype, int32 newmod);
+extern bool lint_default_is_volatile(Node *raw_default, TypeName *type);
+
+/* raw parse trees and names */
+extern bool lint_collect_column_names(Node *node, void *context);
+extern const char *lint_type_last_name(TypeName *type);
+extern bool lint_is_serial(const char *name);
+extern char *lint_key(const char *a, const char *b);
+extern bool lint_list_has(List *list, const char *s);
+
+#endif							/* SMIG_LINT_FACTS_H */
