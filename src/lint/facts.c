@@ -380,6 +380,32 @@ lint_relation_dependents(Oid relid)
 }
 
 /*
+ * lint_invalid_not_null
+ *		The name of the column's NOT NULL constraint when it is catalogued
+ *		but not validated (PostgreSQL 18 and later: added NOT VALID; the
+ *		column's attnotnull is set all the same), else NULL.  Before 18 no
+ *		NOT NULL constraint is catalogued, and nothing is found.
+ */
+char *
+lint_invalid_not_null(Oid relid, AttrNumber attnum)
+{
+	Oid			types[2] = {OIDOID, INT2OID};
+	Datum		values[2];
+
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = Int16GetDatum(attnum);
+	smig_spi_exec("SELECT conname::pg_catalog.text FROM pg_catalog.pg_constraint"
+				  " WHERE conrelid OPERATOR(pg_catalog.=) $1"
+				  " AND contype OPERATOR(pg_catalog.=) 'n' AND NOT convalidated"
+				  " AND $2 OPERATOR(pg_catalog.=) ANY (conkey)"
+				  " ORDER BY conname LIMIT 1",
+				  2, types, values, NULL, true, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/*
  * lint_not_null_proven
  *		Whether the table's validated CHECK constraints imply that column is
  *		not null, as ALTER TABLE's own test does (PostgreSQL 12 and later):

@@ -23,6 +23,14 @@
 #define LINT_LARGE_ROWS 1000000.0
 #define LINT_LARGE_BLOCKS ((BlockNumber) (1024 * 1024 * 1024 / BLCKSZ))
 
+/*
+ * PostgreSQL 18 catalogues NOT NULL constraints and lets them be added NOT
+ * VALID (ALTER TABLE ... ADD CONSTRAINT c NOT NULL col NOT VALID), then
+ * validated under SHARE UPDATE EXCLUSIVE: the better advice for L005 there.
+ * Both branches are compiled everywhere; this only picks one.
+ */
+#define LINT_NOT_NULL_NOT_VALID (PG_VERSION_NUM >= 180000)
+
 /* a relation a statement names, with what the catalog says of it */
 typedef struct LintRel
 {
@@ -49,6 +57,7 @@ extern const char *lint_lock_name(LOCKMODE mode);
 extern char *lint_column_dependents(Oid relid, AttrNumber attnum,
 									bool for_type_change);
 extern char *lint_relation_dependents(Oid relid);
+extern char *lint_invalid_not_null(Oid relid, AttrNumber attnum);
 extern bool lint_not_null_proven(LintState *st, LintRel *rel,
 								 const char *column, AttrNumber attnum);
 extern bool lint_type_change_rewrites(Oid oldtype, int32 oldmod,

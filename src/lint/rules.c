@@ -28,6 +28,10 @@ smig_lint_statement(LintState *st, Node *tree)
 	if (tree == NULL)
 		return;
 
+	/* first: the rules below may fail on the value the catalog lacks yet */
+	if (st->enum_values != NIL && !IsA(tree, AlterEnumStmt))
+		lint_enum_use(st, tree);
+
 	switch (nodeTag(tree))
 	{
 		case T_CreateStmt:
@@ -104,9 +108,6 @@ smig_lint_statement(LintState *st, Node *tree)
 		default:
 			break;
 	}
-
-	if (st->enum_values != NIL && !IsA(tree, AlterEnumStmt))
-		lint_enum_use(st, tree);
 }
 
 /*

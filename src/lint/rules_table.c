@@ -36,7 +36,8 @@ typedef struct LintFk
 
 static void lint_add_column(LintState *st, LintRel *rel, ColumnDef *col);
 static void lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd);
-static void lint_set_not_null(LintState *st, LintRel *rel, const char *column);
+static void lint_set_not_null(LintState *st, LintRel *rel, const char *column,
+							  const char *what);
 static void lint_add_constraint(LintState *st, LintRel *rel, Constraint *con);
 static void lint_drop_column(LintState *st, LintRel *rel, AlterTableCmd *cmd);
 static void lint_column_type(LintState *st, const char *column,
@@ -252,7 +253,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 				lint_alter_type(st, &rel, cmd);
 				break;
 			case AT_SetNotNull:
-				lint_set_not_null(st, &rel, cmd->name);
+				lint_set_not_null(st, &rel, cmd->name, "SET NOT NULL");
 				break;
 			case AT_DropNotNull:
 				if (sev != NULL)
@@ -589,12 +590,26 @@ lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 	}
 }
 
-/* SET NOT NULL: L005 unless proven by a validated CHECK */
+/*
+ * lint_set_not_null
+ *		L005: making column NOT NULL (what: "SET NOT NULL", or on 18 "ADD
+ *		CONSTRAINT ... NOT NULL") scans the table under ACCESS EXCLUSIVE,
+ *		unless the column is NOT NULL already (a no-op) or a validated
+ *		CHECK proves it (the server skips the scan, 12 and later).
+ *
+ * From PostgreSQL 18 a NOT NULL constraint is catalogued and can be added
+ * NOT VALID: the column's attnotnull is then set although nothing was
+ * checked, and SET NOT NULL validates it with the same scan; VALIDATE
+ * CONSTRAINT does it under SHARE UPDATE EXCLUSIVE only, which is the
+ * advice there.  Before 18 no NOT NULL constraint is ever found invalid.
+ */
 static void
-lint_set_not_null(LintState *st, LintRel *rel, const char *column)
+lint_set_not_null(LintState *st, LintRel *rel, const char *column,
+				  const char *what)
 {
 	const char *sev = lint_size_severity(rel);
 	AttrNumber	attnum = InvalidAttrNumber;
+	char	   *invalid = NULL;
 	char	   *cname;
 
 	if (sev == NULL || column == NULL)
@@ -612,16 +627,32 @@ lint_set_not_null(LintState *st, LintRel *rel, const char *column)
 
 			attnum = att->attnum;
 			ReleaseSysCache(tuple);
-			if (already)
+			if (already &&
+				(invalid = lint_invalid_not_null(rel->oid, attnum)) == NULL)
 				return;			/* a no-op */
 		}
 		if (attnum > 0 && lint_not_null_proven(st, rel, column, attnum))
 			return;
 	}
 	st->stmt_slow = true;
+	if (invalid != NULL)
+	{
+		smig_lint_report(st, "L005", sev,
+						 psprintf("%s on column \"%s\" validates its NOT VALID constraint %s by scanning all of %s under an ACCESS EXCLUSIVE lock",
+								  what, column, quote_identifier(invalid),
+								  lint_describe(rel)),
+						 psprintf("Validate it instead: ALTER TABLE %s VALIDATE CONSTRAINT %s; which scans under a SHARE UPDATE EXCLUSIVE lock only (reads and writes go on) and makes the column NOT NULL.",
+								  rel->display, quote_identifier(invalid)));
+		return;
+	}
 	cname = psprintf("%s_%s_not_null", rel->relname, column);
 	smig_lint_report(st, "L005", sev,
-					 psprintf("SET NOT NULL on column \"%s\" scans all of %s under an ACCESS EXCLUSIVE lock to check for NULLs", column, lint_describe(rel)),
+					 psprintf("%s on column \"%s\" scans all of %s under an ACCESS EXCLUSIVE lock to check for NULLs", what, column, lint_describe(rel)),
+					 LINT_NOT_NULL_NOT_VALID ?
+					 psprintf("Add it unchecked first: ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID; then in a later revision ALTER TABLE %s VALIDATE CONSTRAINT %s; which scans under a SHARE UPDATE EXCLUSIVE lock only (reads and writes go on) and makes the column NOT NULL.",
+							  rel->display, quote_identifier(cname),
+							  quote_identifier(column), rel->display,
+							  quote_identifier(cname)) :
 					 psprintf("Prove it first with a constraint: ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID; then in a later revision ALTER TABLE %s VALIDATE CONSTRAINT %s; and then SET NOT NULL skips the scan (the CHECK can be dropped after).",
 							  rel->display, quote_identifier(cname),
 							  quote_identifier(column), rel->display,
@@ -664,6 +695,14 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 									 lint_key(rel->relname, con->conname),
 									 strVal(linitial(cr->fields))));
 		}
+		/* NOT NULL col NOT VALID (18 and later): validated, it is one */
+		if (con->contype == CONSTR_NOTNULL && con->keys != NIL &&
+			IsA(linitial(con->keys), String))
+			st->not_null_checks =
+				lappend(st->not_null_checks,
+						psprintf("%s\037%s",
+								 lint_key(rel->relname, con->conname),
+								 strVal(linitial(con->keys))));
 	}
 
 	if (sev == NULL)
@@ -742,6 +781,13 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 									 psprintf("Make the column NOT NULL first, proven by a validated CHECK (%s IS NOT NULL) constraint (see L005).", quote_identifier(col)));
 				}
 			}
+			break;
+		case CONSTR_NOTNULL:
+			/* ADD CONSTRAINT ... NOT NULL col (18 and later) */
+			if (!con->skip_validation && con->keys != NIL &&
+				IsA(linitial(con->keys), String))
+				lint_set_not_null(st, rel, strVal(linitial(con->keys)),
+								  "ADD CONSTRAINT ... NOT NULL");
 			break;
 		case CONSTR_EXCLUSION:
 			st->stmt_slow = true;
