@@ -55,13 +55,13 @@ static bool is_user_function(Oid f, void *context);
 static bool calls_user_function(Node *node, void *context);
 
 /*
- * lint_rel_of
+ * smig_lint_rel_of
  *		What the run and the catalog know of the relation rv names: new
  *		(created earlier in the run), found (with its size), or unknown.
  *		Takes no lock.
  */
 void
-lint_rel_of(LintState *st, RangeVar *rv, LintRel *rel)
+smig_lint_rel_of(LintState *st, RangeVar *rv, LintRel *rel)
 {
 	memset(rel, 0, sizeof(LintRel));
 	rel->relname = rv->relname;
@@ -69,7 +69,7 @@ lint_rel_of(LintState *st, RangeVar *rv, LintRel *rel)
 	rel->rows = -1;
 	rel->blocks = -1;
 	rel->oid = InvalidOid;
-	if (lint_is_created(st, rv))
+	if (smig_lint_is_created(st, rv))
 	{
 		rel->is_new = true;
 		return;
@@ -80,19 +80,19 @@ lint_rel_of(LintState *st, RangeVar *rv, LintRel *rel)
 	if (OidIsValid(rel->oid))
 	{
 		rel->relkind = get_rel_relkind(rel->oid);
-		lint_rel_size(rel);
+		smig_lint_rel_size(rel);
 	}
 }
 
 /*
- * lint_rel_size
+ * smig_lint_rel_size
  *		rel->rows and rel->blocks of a found relation: the real length of
  *		its files when its ACCESS SHARE lock is free at once, scaled by
  *		pg_class's density (as the planner does), else pg_class alone.  A
  *		partitioned table sums its partitions' pg_class figures.
  */
 void
-lint_rel_size(LintRel *rel)
+smig_lint_rel_size(LintRel *rel)
 {
 	HeapTuple	tuple;
 	Form_pg_class cls;
@@ -156,7 +156,7 @@ lint_rel_size(LintRel *rel)
 
 /* was rv created earlier in the run? */
 bool
-lint_is_created(LintState *st, RangeVar *rv)
+smig_lint_is_created(LintState *st, RangeVar *rv)
 {
 	LintCreated *c;
 	ListCell   *lc;
@@ -179,7 +179,7 @@ lint_is_created(LintState *st, RangeVar *rv)
 
 /* remember that the run creates rv (a hash table: long scripts create many) */
 void
-lint_add_created(LintState *st, RangeVar *rv)
+smig_lint_add_created(LintState *st, RangeVar *rv)
 {
 	LintCreated *c;
 	bool		found;
@@ -204,14 +204,14 @@ lint_add_created(LintState *st, RangeVar *rv)
 }
 
 /*
- * lint_size_severity
+ * smig_lint_size_severity
  *		The severity of a lock or rewrite finding about rel: NULL (no
  *		finding) when the run created it; info when it is empty; error when
  *		large (a million rows or 1 GB); else warning, also when the table
  *		is not in this database (its size is unknown).
  */
 const char *
-lint_size_severity(LintRel *rel)
+smig_lint_size_severity(LintRel *rel)
 {
 	if (rel->is_new)
 		return NULL;
@@ -226,7 +226,7 @@ lint_size_severity(LintRel *rel)
 
 /* may rel hold rows? (unknown: yes) */
 bool
-lint_has_rows(LintRel *rel)
+smig_lint_has_rows(LintRel *rel)
 {
 	if (rel->is_new)
 		return false;
@@ -237,7 +237,7 @@ lint_has_rows(LintRel *rel)
 
 /* "orders" (about 120000 rows, 6 MB) */
 char *
-lint_describe(LintRel *rel)
+smig_lint_describe(LintRel *rel)
 {
 	if (rel->is_new)
 		return psprintf("%s (created by this script)", rel->display);
@@ -273,7 +273,7 @@ display_name(const char *schema, const char *name)
 }
 
 const char *
-lint_lock_name(LOCKMODE mode)
+smig_lint_lock_name(LOCKMODE mode)
 {
 	static const char *const names[] = {
 		"NO", "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE",
@@ -287,7 +287,7 @@ lint_lock_name(LOCKMODE mode)
 }
 
 /*
- * lint_column_dependents
+ * smig_lint_column_dependents
  *		What would stop a column from changing type (for_type_change) or
  *		from being dropped without CASCADE, from pg_depend, as "view v,
  *		generated column g, ...", or NULL.
@@ -299,7 +299,7 @@ lint_lock_name(LOCKMODE mode)
  * indexes depend on it automatically too, and go silently).
  */
 char *
-lint_column_dependents(Oid relid, AttrNumber attnum, bool for_type_change)
+smig_lint_column_dependents(Oid relid, AttrNumber attnum, bool for_type_change)
 {
 	Oid			types[3] = {OIDOID, INT4OID, BOOLOID};
 	Datum		values[3];
@@ -354,7 +354,7 @@ lint_column_dependents(Oid relid, AttrNumber attnum, bool for_type_change)
 
 /* what DROP ... CASCADE of a relation would take along, or NULL */
 char *
-lint_relation_dependents(Oid relid)
+smig_lint_relation_dependents(Oid relid)
 {
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
@@ -380,14 +380,14 @@ lint_relation_dependents(Oid relid)
 }
 
 /*
- * lint_invalid_not_null
+ * smig_lint_invalid_not_null
  *		The name of the column's NOT NULL constraint when it is catalogued
  *		but not validated (PostgreSQL 18 and later: added NOT VALID; the
  *		column's attnotnull is set all the same), else NULL.  Before 18 no
  *		NOT NULL constraint is catalogued, and nothing is found.
  */
 char *
-lint_invalid_not_null(Oid relid, AttrNumber attnum)
+smig_lint_invalid_not_null(Oid relid, AttrNumber attnum)
 {
 	Oid			types[2] = {OIDOID, INT2OID};
 	Datum		values[2];
@@ -406,13 +406,13 @@ lint_invalid_not_null(Oid relid, AttrNumber attnum)
 }
 
 /*
- * lint_not_null_proven
+ * smig_lint_not_null_proven
  *		Whether the table's validated CHECK constraints imply that column is
  *		not null, as ALTER TABLE's own test does (PostgreSQL 12 and later):
  *		then SET NOT NULL skips its scan.
  */
 bool
-lint_not_null_proven(LintState *st, LintRel *rel, const char *column,
+smig_lint_not_null_proven(LintState *st, LintRel *rel, const char *column,
 				AttrNumber attnum)
 {
 	Oid			types[1] = {OIDOID};
@@ -456,7 +456,7 @@ lint_not_null_proven(LintState *st, LintRel *rel, const char *column,
 }
 
 /*
- * lint_type_change_rewrites
+ * smig_lint_type_change_rewrites
  *		Whether ALTER COLUMN TYPE from (oldtype, oldmod) to (newtype,
  *		newmod), without USING, rewrites the table.  Builds the coercion
  *		the server would (assignment cast of the column), simplifies it as
@@ -467,7 +467,7 @@ lint_not_null_proven(LintState *st, LintRel *rel, const char *column,
  *		set when there is no assignment cast (the server refuses it).
  */
 bool
-lint_type_change_rewrites(Oid oldtype, int32 oldmod, Oid collation,
+smig_lint_type_change_rewrites(Oid oldtype, int32 oldmod, Oid collation,
 					 Oid newtype, int32 newmod, bool *no_cast)
 {
 	Var		   *var = makeVar(1, 1, oldtype, oldmod, collation, 0);
@@ -520,14 +520,14 @@ lint_type_change_rewrites(Oid oldtype, int32 oldmod, Oid collation,
 }
 
 /*
- * lint_type_change_narrows
+ * smig_lint_type_change_narrows
  *		Whether a type change can lose or refuse values: a smaller length,
  *		precision or scale of the same type, a narrower integer or float,
  *		numbers to integers, text to a bounded string, a timestamp to a
  *		date.
  */
 bool
-lint_type_change_narrows(Oid oldtype, int32 oldmod, Oid newtype, int32 newmod)
+smig_lint_type_change_narrows(Oid oldtype, int32 oldmod, Oid newtype, int32 newmod)
 {
 	if (oldtype == newtype)
 	{
@@ -575,14 +575,14 @@ lint_type_change_narrows(Oid oldtype, int32 oldmod, Oid newtype, int32 newmod)
 }
 
 /*
- * lint_default_is_volatile
+ * smig_lint_default_is_volatile
  *		Whether a column default, analysed as the server would, contains a
  *		volatile function: then ADD COLUMN cannot store it once as the
  *		"missing" value and rewrites the table.  A default on a domain with
  *		constraints counts as volatile: it rewrites too.
  */
 bool
-lint_default_is_volatile(Node *raw_default, TypeName *type)
+smig_lint_default_is_volatile(Node *raw_default, TypeName *type)
 {
 	ParseState *pstate;
 	Oid			typid;
@@ -611,12 +611,12 @@ lint_default_is_volatile(Node *raw_default, TypeName *type)
 }
 
 /*
- * lint_collect_column_names
+ * smig_lint_collect_column_names
  *		raw_expression_tree_walker callback: append the last name of each
  *		ColumnRef to *context (a List **).
  */
 bool
-lint_collect_column_names(Node *node, void *context)
+smig_lint_collect_column_names(Node *node, void *context)
 {
 	List	  **names = (List **) context;
 
@@ -631,7 +631,7 @@ lint_collect_column_names(Node *node, void *context)
 			*names = lappend(*names, strVal(last));
 		return false;
 	}
-	return raw_expression_tree_walker(node, lint_collect_column_names, context);
+	return raw_expression_tree_walker(node, smig_lint_collect_column_names, context);
 }
 
 /* is f a user's function (not built in)? */
@@ -700,7 +700,7 @@ calls_volatile_function(Node *node, void *context)
 
 /* the type's own name ("int4", "varchar", "serial"), or NULL */
 const char *
-lint_type_last_name(TypeName *type)
+smig_lint_type_last_name(TypeName *type)
 {
 	Node	   *last;
 
@@ -711,7 +711,7 @@ lint_type_last_name(TypeName *type)
 }
 
 bool
-lint_is_serial(const char *name)
+smig_lint_is_serial(const char *name)
 {
 	return strcmp(name, "serial") == 0 || strcmp(name, "serial4") == 0 ||
 		strcmp(name, "bigserial") == 0 || strcmp(name, "serial8") == 0 ||
@@ -720,13 +720,13 @@ lint_is_serial(const char *name)
 
 /* "a\037b": a key of two names */
 char *
-lint_key(const char *a, const char *b)
+smig_lint_key(const char *a, const char *b)
 {
 	return psprintf("%s\037%s", a, b);
 }
 
 bool
-lint_list_has(List *list, const char *s)
+smig_lint_list_has(List *list, const char *s)
 {
 	ListCell   *lc;
 

@@ -44,34 +44,34 @@ typedef struct LintRel
 } LintRel;
 
 /* relations */
-extern void lint_rel_of(LintState *st, RangeVar *rv, LintRel *rel);
-extern void lint_rel_size(LintRel *rel);
-extern bool lint_is_created(LintState *st, RangeVar *rv);
-extern void lint_add_created(LintState *st, RangeVar *rv);
-extern const char *lint_size_severity(LintRel *rel);
-extern bool lint_has_rows(LintRel *rel);
-extern char *lint_describe(LintRel *rel);
-extern const char *lint_lock_name(LOCKMODE mode);
+extern void smig_lint_rel_of(LintState *st, RangeVar *rv, LintRel *rel);
+extern void smig_lint_rel_size(LintRel *rel);
+extern bool smig_lint_is_created(LintState *st, RangeVar *rv);
+extern void smig_lint_add_created(LintState *st, RangeVar *rv);
+extern const char *smig_lint_size_severity(LintRel *rel);
+extern bool smig_lint_has_rows(LintRel *rel);
+extern char *smig_lint_describe(LintRel *rel);
+extern const char *smig_lint_lock_name(LOCKMODE mode);
 
 /* dependents, proofs, coercions */
-extern char *lint_column_dependents(Oid relid, AttrNumber attnum,
+extern char *smig_lint_column_dependents(Oid relid, AttrNumber attnum,
 									bool for_type_change);
-extern char *lint_relation_dependents(Oid relid);
-extern char *lint_invalid_not_null(Oid relid, AttrNumber attnum);
-extern bool lint_not_null_proven(LintState *st, LintRel *rel,
+extern char *smig_lint_relation_dependents(Oid relid);
+extern char *smig_lint_invalid_not_null(Oid relid, AttrNumber attnum);
+extern bool smig_lint_not_null_proven(LintState *st, LintRel *rel,
 								 const char *column, AttrNumber attnum);
-extern bool lint_type_change_rewrites(Oid oldtype, int32 oldmod,
+extern bool smig_lint_type_change_rewrites(Oid oldtype, int32 oldmod,
 									  Oid collation, Oid newtype,
 									  int32 newmod, bool *no_cast);
-extern bool lint_type_change_narrows(Oid oldtype, int32 oldmod,
+extern bool smig_lint_type_change_narrows(Oid oldtype, int32 oldmod,
 									 Oid newtype, int32 newmod);
-extern bool lint_default_is_volatile(Node *raw_default, TypeName *type);
+extern bool smig_lint_default_is_volatile(Node *raw_default, TypeName *type);
 
 /* raw parse trees and names */
-extern bool lint_collect_column_names(Node *node, void *context);
-extern const char *lint_type_last_name(TypeName *type);
-extern bool lint_is_serial(const char *name);
-extern char *lint_key(const char *a, const char *b);
-extern bool lint_list_has(List *list, const char *s);
+extern bool smig_lint_collect_column_names(Node *node, void *context);
+extern const char *smig_lint_type_last_name(TypeName *type);
+extern bool smig_lint_is_serial(const char *name);
+extern char *smig_lint_key(const char *a, const char *b);
+extern bool smig_lint_list_has(List *list, const char *s);
 
 #endif							/* SMIG_LINT_FACTS_H */

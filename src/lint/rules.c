@@ -30,12 +30,12 @@ smig_lint_statement(LintState *st, Node *tree)
 
 	/* first: the rules below may fail on the value the catalog lacks yet */
 	if (st->enum_values != NIL && !IsA(tree, AlterEnumStmt))
-		lint_enum_use(st, tree);
+		smig_lint_enum_use(st, tree);
 
 	switch (nodeTag(tree))
 	{
 		case T_CreateStmt:
-			lint_create(st, (CreateStmt *) tree);
+			smig_lint_create(st, (CreateStmt *) tree);
 			break;
 		case T_CreateTableAsStmt:
 			{
@@ -45,62 +45,62 @@ smig_lint_statement(LintState *st, Node *tree)
 					break;
 				if (ctas->if_not_exists &&
 					OidIsValid(RangeVarGetRelid(ctas->into->rel, NoLock, true)) &&
-					!lint_is_created(st, ctas->into->rel))
+					!smig_lint_is_created(st, ctas->into->rel))
 					break;
-				lint_add_created(st, ctas->into->rel);
+				smig_lint_add_created(st, ctas->into->rel);
 			}
 			break;
 		case T_SelectStmt:
 			if (((SelectStmt *) tree)->intoClause != NULL)
-				lint_add_created(st, ((SelectStmt *) tree)->intoClause->rel);
+				smig_lint_add_created(st, ((SelectStmt *) tree)->intoClause->rel);
 			break;
 		case T_ViewStmt:
-			lint_add_created(st, ((ViewStmt *) tree)->view);
+			smig_lint_add_created(st, ((ViewStmt *) tree)->view);
 			break;
 		case T_AlterTableStmt:
-			lint_alter_table(st, (AlterTableStmt *) tree);
+			smig_lint_alter_table(st, (AlterTableStmt *) tree);
 			break;
 		case T_IndexStmt:
-			lint_index(st, (IndexStmt *) tree);
+			smig_lint_index(st, (IndexStmt *) tree);
 			break;
 		case T_DropStmt:
-			lint_drop(st, (DropStmt *) tree);
+			smig_lint_drop(st, (DropStmt *) tree);
 			break;
 		case T_TruncateStmt:
-			lint_truncate(st, (TruncateStmt *) tree);
+			smig_lint_truncate(st, (TruncateStmt *) tree);
 			break;
 		case T_UpdateStmt:
-			lint_update(st, (UpdateStmt *) tree);
+			smig_lint_update(st, (UpdateStmt *) tree);
 			break;
 		case T_DeleteStmt:
-			lint_delete(st, (DeleteStmt *) tree);
+			smig_lint_delete(st, (DeleteStmt *) tree);
 			break;
 		case T_RenameStmt:
-			lint_rename(st, (RenameStmt *) tree);
+			smig_lint_rename(st, (RenameStmt *) tree);
 			break;
 		case T_AlterEnumStmt:
-			lint_enum(st, (AlterEnumStmt *) tree);
+			smig_lint_enum(st, (AlterEnumStmt *) tree);
 			break;
 		case T_CreateEnumStmt:
-			lint_type_created(st, ((CreateEnumStmt *) tree)->typeName);
+			smig_lint_type_created(st, ((CreateEnumStmt *) tree)->typeName);
 			break;
 		case T_CreateDomainStmt:
-			lint_type_created(st, ((CreateDomainStmt *) tree)->domainname);
+			smig_lint_type_created(st, ((CreateDomainStmt *) tree)->domainname);
 			break;
 		case T_AlterDomainStmt:
-			lint_alter_domain(st, (AlterDomainStmt *) tree);
+			smig_lint_alter_domain(st, (AlterDomainStmt *) tree);
 			break;
 		case T_ReindexStmt:
-			lint_reindex(st, (ReindexStmt *) tree);
+			smig_lint_reindex(st, (ReindexStmt *) tree);
 			break;
 		case T_ClusterStmt:
-			lint_cluster(st, (ClusterStmt *) tree);
+			smig_lint_cluster(st, (ClusterStmt *) tree);
 			break;
 		case T_LockStmt:
-			lint_lock(st, (LockStmt *) tree);
+			smig_lint_lock(st, (LockStmt *) tree);
 			break;
 		case T_RefreshMatViewStmt:
-			lint_refresh(st, (RefreshMatViewStmt *) tree);
+			smig_lint_refresh(st, (RefreshMatViewStmt *) tree);
 			break;
 		case T_VariableSetStmt:
 			lint_set(st, (VariableSetStmt *) tree);
@@ -118,7 +118,7 @@ smig_lint_statement(LintState *st, Node *tree)
 void
 smig_lint_end_section(LintState *st)
 {
-	lint_fk_indexes(st);
+	smig_lint_fk_indexes(st);
 	st->stmt = NULL;
 }
 

@@ -20,28 +20,28 @@ extern void smig_lint_statement(LintState *st, Node *tree);
 extern void smig_lint_end_section(LintState *st);
 
 /* rules_table.c: CREATE TABLE, ALTER TABLE, FKs */
-extern void lint_create(LintState *st, CreateStmt *stmt);
-extern void lint_alter_table(LintState *st, AlterTableStmt *stmt);
-extern void lint_fk_indexes(LintState *st);
+extern void smig_lint_create(LintState *st, CreateStmt *stmt);
+extern void smig_lint_alter_table(LintState *st, AlterTableStmt *stmt);
+extern void smig_lint_fk_indexes(LintState *st);
 
 /* rules_index.c: indexes and maintenance */
-extern void lint_index(LintState *st, IndexStmt *stmt);
-extern void lint_reindex(LintState *st, ReindexStmt *stmt);
-extern void lint_cluster(LintState *st, ClusterStmt *stmt);
-extern void lint_lock(LintState *st, LockStmt *stmt);
-extern void lint_refresh(LintState *st, RefreshMatViewStmt *stmt);
+extern void smig_lint_index(LintState *st, IndexStmt *stmt);
+extern void smig_lint_reindex(LintState *st, ReindexStmt *stmt);
+extern void smig_lint_cluster(LintState *st, ClusterStmt *stmt);
+extern void smig_lint_lock(LintState *st, LockStmt *stmt);
+extern void smig_lint_refresh(LintState *st, RefreshMatViewStmt *stmt);
 
 /* rules_drop.c: DROP, TRUNCATE, UPDATE / DELETE, RENAME */
-extern void lint_drop(LintState *st, DropStmt *stmt);
-extern void lint_truncate(LintState *st, TruncateStmt *stmt);
-extern void lint_update(LintState *st, UpdateStmt *stmt);
-extern void lint_delete(LintState *st, DeleteStmt *stmt);
-extern void lint_rename(LintState *st, RenameStmt *stmt);
+extern void smig_lint_drop(LintState *st, DropStmt *stmt);
+extern void smig_lint_truncate(LintState *st, TruncateStmt *stmt);
+extern void smig_lint_update(LintState *st, UpdateStmt *stmt);
+extern void smig_lint_delete(LintState *st, DeleteStmt *stmt);
+extern void smig_lint_rename(LintState *st, RenameStmt *stmt);
 
 /* rules_types.c: enums, domains, new enum values in use */
-extern void lint_enum(LintState *st, AlterEnumStmt *stmt);
-extern void lint_enum_use(LintState *st, Node *tree);
-extern void lint_alter_domain(LintState *st, AlterDomainStmt *stmt);
-extern void lint_type_created(LintState *st, List *names);
+extern void smig_lint_enum(LintState *st, AlterEnumStmt *stmt);
+extern void smig_lint_enum_use(LintState *st, Node *tree);
+extern void smig_lint_alter_domain(LintState *st, AlterDomainStmt *stmt);
+extern void smig_lint_type_created(LintState *st, List *names);
 
 #endif							/* SMIG_LINT_RULES_H */

@@ -27,7 +27,7 @@ static void lint_dml(LintState *st, RangeVar *relation, Node *where,
 
 /* DROP TABLE / INDEX / SCHEMA / ...: D001, D003, D007, L012 */
 void
-lint_drop(LintState *st, DropStmt *stmt)
+smig_lint_drop(LintState *st, DropStmt *stmt)
 {
 	ListCell   *lc;
 
@@ -76,8 +76,8 @@ lint_drop(LintState *st, DropStmt *stmt)
 			continue;
 		names = (List *) obj;
 		rv = makeRangeVarFromNameList(names);
-		lint_rel_of(st, rv, &rel);
-		if ((sev = lint_size_severity(&rel)) == NULL)
+		smig_lint_rel_of(st, rv, &rel);
+		if ((sev = smig_lint_size_severity(&rel)) == NULL)
 			continue;
 
 		/* DROP ... IF EXISTS of what is not there: a no-op */
@@ -95,12 +95,12 @@ lint_drop(LintState *st, DropStmt *stmt)
 				trel.oid = table;
 				trel.display = quote_identifier(get_rel_name(table));
 				trel.relkind = get_rel_relkind(table);
-				lint_rel_size(&trel);
-				sev = lint_size_severity(&trel);
+				smig_lint_rel_size(&trel);
+				sev = smig_lint_size_severity(&trel);
 			}
 			smig_lint_report(st, "L012", sev,
 							 psprintf("DROP INDEX %s takes an ACCESS EXCLUSIVE lock on its table%s: every query on it waits, even a short wait queues everyone behind it",
-									  rel.display, OidIsValid(table) ? psprintf(" %s", lint_describe(&trel)) : ""),
+									  rel.display, OidIsValid(table) ? psprintf(" %s", smig_lint_describe(&trel)) : ""),
 							 psprintf("Drop it outside schemamig first: DROP INDEX CONCURRENTLY IF EXISTS %s; and keep DROP INDEX IF EXISTS %s; in the revision, which is then a no-op.",
 									  rel.display, rel.display));
 			continue;
@@ -108,7 +108,7 @@ lint_drop(LintState *st, DropStmt *stmt)
 
 		if (stmt->behavior == DROP_CASCADE && OidIsValid(rel.oid))
 		{
-			char	   *deps = lint_relation_dependents(rel.oid);
+			char	   *deps = smig_lint_relation_dependents(rel.oid);
 
 			if (deps != NULL)
 				smig_lint_report(st, "D007", LINT_ERROR,
@@ -116,8 +116,8 @@ lint_drop(LintState *st, DropStmt *stmt)
 								 "Drop the dependent objects explicitly, so that the revision says what it removes.");
 		}
 		if (stmt->removeType == OBJECT_TABLE)
-			smig_lint_report(st, "D001", lint_has_rows(&rel) ? LINT_ERROR : LINT_WARNING,
-							 psprintf("DROP TABLE %s loses its data, and running code that uses it fails", lint_describe(&rel)),
+			smig_lint_report(st, "D001", smig_lint_has_rows(&rel) ? LINT_ERROR : LINT_WARNING,
+							 psprintf("DROP TABLE %s loses its data, and running code that uses it fails", smig_lint_describe(&rel)),
 							 psprintf("Stop using the table first; to keep the data for a while, rename it instead: ALTER TABLE %s RENAME TO %s;",
 									  rel.display, quote_identifier(psprintf("%s_dropped", rel.relname))));
 	}
@@ -125,7 +125,7 @@ lint_drop(LintState *st, DropStmt *stmt)
 
 /* TRUNCATE: D005, D006 */
 void
-lint_truncate(LintState *st, TruncateStmt *stmt)
+smig_lint_truncate(LintState *st, TruncateStmt *stmt)
 {
 	ListCell   *lc;
 
@@ -133,11 +133,11 @@ lint_truncate(LintState *st, TruncateStmt *stmt)
 	{
 		LintRel		rel;
 
-		lint_rel_of(st, lfirst(lc), &rel);
-		if (lint_size_severity(&rel) == NULL)
+		smig_lint_rel_of(st, lfirst(lc), &rel);
+		if (smig_lint_size_severity(&rel) == NULL)
 			continue;
-		smig_lint_report(st, "D005", lint_has_rows(&rel) ? LINT_ERROR : LINT_WARNING,
-						 psprintf("TRUNCATE empties %s under an ACCESS EXCLUSIVE lock", lint_describe(&rel)),
+		smig_lint_report(st, "D005", smig_lint_has_rows(&rel) ? LINT_ERROR : LINT_WARNING,
+						 psprintf("TRUNCATE empties %s under an ACCESS EXCLUSIVE lock", smig_lint_describe(&rel)),
 						 "Delete only the rows the migration means to remove, with a WHERE clause.");
 		if (stmt->behavior == DROP_CASCADE && OidIsValid(rel.oid))
 		{
@@ -173,27 +173,27 @@ lint_dml(LintState *st, RangeVar *relation, Node *where, const char *verb)
 
 	if (relation == NULL)
 		return;
-	lint_rel_of(st, relation, &rel);
-	if ((sev = lint_size_severity(&rel)) == NULL)
+	smig_lint_rel_of(st, relation, &rel);
+	if ((sev = smig_lint_size_severity(&rel)) == NULL)
 		return;
-	if (lint_has_rows(&rel))
+	if (smig_lint_has_rows(&rel))
 		st->stmt_slow = true;
 	if (where != NULL)
 		return;
 	if (verb[0] == 'D')
-		smig_lint_report(st, "D008", lint_has_rows(&rel) ? LINT_ERROR : LINT_WARNING,
-						 psprintf("a DELETE without WHERE removes every row of %s", lint_describe(&rel)),
+		smig_lint_report(st, "D008", smig_lint_has_rows(&rel) ? LINT_ERROR : LINT_WARNING,
+						 psprintf("a DELETE without WHERE removes every row of %s", smig_lint_describe(&rel)),
 						 "Add the WHERE clause that says which rows go.");
 	else
 		smig_lint_report(st, "D008", sev,
-						 psprintf("an UPDATE without WHERE writes every row of %s in one transaction: each row stays locked until the revision commits, and the table doubles in size until vacuum", lint_describe(&rel)),
+						 psprintf("an UPDATE without WHERE writes every row of %s in one transaction: each row stays locked until the revision commits, and the table doubles in size until vacuum", smig_lint_describe(&rel)),
 						 psprintf("Backfill in batches, outside the revision or over several: UPDATE %s SET ... WHERE <key> BETWEEN <a> AND <b>;", rel.display));
 }
 
 
 /* UPDATE: D008, and P012 for SET a = 1, a = 2 */
 void
-lint_update(LintState *st, UpdateStmt *stmt)
+smig_lint_update(LintState *st, UpdateStmt *stmt)
 {
 	ListCell   *a;
 
@@ -222,14 +222,14 @@ lint_update(LintState *st, UpdateStmt *stmt)
 
 /* DELETE: D008 */
 void
-lint_delete(LintState *st, DeleteStmt *stmt)
+smig_lint_delete(LintState *st, DeleteStmt *stmt)
 {
 	lint_dml(st, stmt->relation, stmt->whereClause, "DELETE");
 }
 
 /* RENAME: B001, B002, B003 */
 void
-lint_rename(LintState *st, RenameStmt *stmt)
+smig_lint_rename(LintState *st, RenameStmt *stmt)
 {
 	LintRel		rel;
 
@@ -243,7 +243,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 	}
 	if (stmt->relation == NULL)
 		return;
-	lint_rel_of(st, stmt->relation, &rel);
+	smig_lint_rel_of(st, stmt->relation, &rel);
 	if (stmt->renameType == OBJECT_TABLE)
 	{
 		if (rel.is_new)
@@ -251,17 +251,17 @@ lint_rename(LintState *st, RenameStmt *stmt)
 			RangeVar   *renamed = makeRangeVar(stmt->relation->schemaname,
 											   stmt->newname, -1);
 
-			lint_add_created(st, renamed);
+			smig_lint_add_created(st, renamed);
 			return;
 		}
-		if (lint_size_severity(&rel) != NULL)
+		if (smig_lint_size_severity(&rel) != NULL)
 			smig_lint_report(st, "B002", LINT_WARNING,
 							 psprintf("renaming table %s to %s breaks running code that uses the old name", rel.display, quote_identifier(stmt->newname)),
 							 psprintf("Keep the old name working during the deploy: ALTER TABLE %s RENAME TO %s; CREATE VIEW %s AS SELECT * FROM %s; and drop the view in a later revision.",
 									  rel.display, quote_identifier(stmt->newname),
 									  rel.display, quote_identifier(stmt->newname)));
 	}
-	else if (stmt->renameType == OBJECT_COLUMN && lint_size_severity(&rel) != NULL)
+	else if (stmt->renameType == OBJECT_COLUMN && smig_lint_size_severity(&rel) != NULL)
 		smig_lint_report(st, "B001", LINT_WARNING,
 						 psprintf("renaming column \"%s\" of %s to \"%s\" breaks running code that uses the old name", stmt->subname, rel.display, stmt->newname),
 						 "Add the new column, write both (trigger) and backfill, move the code to the new name, then drop the old column in a later release.");

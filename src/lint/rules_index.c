@@ -27,17 +27,17 @@ static bool is_ident_char(char c);
 
 /* CREATE INDEX: L011, T008, P009 */
 void
-lint_index(LintState *st, IndexStmt *stmt)
+smig_lint_index(LintState *st, IndexStmt *stmt)
 {
 	LintRel		rel;
 	const char *sev;
 
 	if (stmt->relation == NULL)
 		return;
-	lint_rel_of(st, stmt->relation, &rel);
+	smig_lint_rel_of(st, stmt->relation, &rel);
 	/* an index the script makes is new: dropping it is no surprise */
 	if (stmt->idxname != NULL)
-		lint_add_created(st, makeRangeVar(stmt->relation->schemaname,
+		smig_lint_add_created(st, makeRangeVar(stmt->relation->schemaname,
 									 stmt->idxname, -1));
 	if (stmt->indexParams != NIL)
 	{
@@ -45,7 +45,7 @@ lint_index(LintState *st, IndexStmt *stmt)
 
 		if (first->name != NULL)
 			st->script_indexes = lappend(st->script_indexes,
-										 lint_key(rel.relname, first->name));
+										 smig_lint_key(rel.relname, first->name));
 	}
 	if (!stmt->unique && list_length(stmt->indexParams) > 3)
 		smig_lint_report(st, "P009", LINT_INFO,
@@ -75,7 +75,7 @@ lint_index(LintState *st, IndexStmt *stmt)
 		}
 	}
 
-	if (stmt->concurrent || (sev = lint_size_severity(&rel)) == NULL)
+	if (stmt->concurrent || (sev = smig_lint_size_severity(&rel)) == NULL)
 		return;
 	/* IF NOT EXISTS of an index that is there (built CONCURRENTLY): no-op */
 	if (stmt->if_not_exists && stmt->idxname != NULL && OidIsValid(rel.oid) &&
@@ -91,20 +91,20 @@ lint_index(LintState *st, IndexStmt *stmt)
 			insert_after_keyword(st->stmt->sql, "index", "IF NOT EXISTS");
 
 		smig_lint_report(st, "L011", sev,
-						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", lint_describe(&rel)),
+						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", smig_lint_describe(&rel)),
 						 psprintf("Build it outside schemamig first (CONCURRENTLY cannot run in a transaction block): %s; and keep in the revision: %s; which is then a no-op.",
 								  concurrently, guarded));
 	}
 	else
 		smig_lint_report(st, "L011", sev,
-						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", lint_describe(&rel)),
+						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", smig_lint_describe(&rel)),
 						 "Name the index, build it outside schemamig first with CREATE INDEX CONCURRENTLY IF NOT EXISTS <name> ON ... (it cannot run in a transaction block), and keep CREATE INDEX IF NOT EXISTS <name> ON ... in the revision, which is then a no-op.");
 }
 
 
 /* REINDEX TABLE / INDEX: L013 */
 void
-lint_reindex(LintState *st, ReindexStmt *stmt)
+smig_lint_reindex(LintState *st, ReindexStmt *stmt)
 {
 	LintRel		rel;
 	const char *sev;
@@ -113,12 +113,12 @@ lint_reindex(LintState *st, ReindexStmt *stmt)
 		(stmt->kind != REINDEX_OBJECT_TABLE &&
 		 stmt->kind != REINDEX_OBJECT_INDEX))
 		return;
-	lint_rel_of(st, stmt->relation, &rel);
-	if ((sev = lint_size_severity(&rel)) == NULL)
+	smig_lint_rel_of(st, stmt->relation, &rel);
+	if ((sev = smig_lint_size_severity(&rel)) == NULL)
 		return;
 	st->stmt_slow = true;
 	smig_lint_report(st, "L013", sev,
-					 psprintf("REINDEX of %s blocks writes to the table (SHARE lock) and takes ACCESS EXCLUSIVE on each index while it is rebuilt: reads that use it wait too", lint_describe(&rel)),
+					 psprintf("REINDEX of %s blocks writes to the table (SHARE lock) and takes ACCESS EXCLUSIVE on each index while it is rebuilt: reads that use it wait too", smig_lint_describe(&rel)),
 					 psprintf("Run it outside schemamig, where it can be concurrent: REINDEX %s CONCURRENTLY %s;",
 							  stmt->kind == REINDEX_OBJECT_TABLE ? "TABLE" : "INDEX",
 							  rel.display));
@@ -126,41 +126,40 @@ lint_reindex(LintState *st, ReindexStmt *stmt)
 
 /* CLUSTER: L015 */
 void
-lint_cluster(LintState *st, ClusterStmt *stmt)
+smig_lint_cluster(LintState *st, ClusterStmt *stmt)
 {
 	LintRel		rel;
 	const char *sev;
 
 	if (stmt->relation == NULL)
 		return;
-	lint_rel_of(st, stmt->relation, &rel);
-	if ((sev = lint_size_severity(&rel)) == NULL)
+	smig_lint_rel_of(st, stmt->relation, &rel);
+	if ((sev = smig_lint_size_severity(&rel)) == NULL)
 		return;
 	st->stmt_slow = true;
 	smig_lint_report(st, "L015", sev,
-					 psprintf("CLUSTER rewrites %s under an ACCESS EXCLUSIVE lock: no reads or writes until it ends", lint_describe(&rel)),
+					 psprintf("CLUSTER rewrites %s under an ACCESS EXCLUSIVE lock: no reads or writes until it ends", smig_lint_describe(&rel)),
 					 "Do not cluster in a migration; if the table must be compacted, use an online tool (pg_repack) outside schemamig.");
 }
 
 /* LOCK TABLE: L019; an ACCESS EXCLUSIVE one is held for L018 */
 void
-lint_lock(LintState *st, LockStmt *stmt)
+smig_lint_lock(LintState *st, LockStmt *stmt)
 {
 	ListCell   *lc;
 
 	foreach(lc, stmt->relations)
 	{
 		LintRel		rel;
-		const char *sev;
 
-		lint_rel_of(st, lfirst(lc), &rel);
-		if ((sev = lint_size_severity(&rel)) == NULL)
-			continue;
+		smig_lint_rel_of(st, lfirst(lc), &rel);
+		if (smig_lint_size_severity(&rel) == NULL)
+			continue;			/* created by the run */
 		if (stmt->mode >= ExclusiveLock)
 		{
 			smig_lint_report(st, "L019", LINT_WARNING,
 							 psprintf("LOCK TABLE %s IN %s MODE blocks %s until the revision commits",
-									  lint_describe(&rel), lint_lock_name(stmt->mode),
+									  smig_lint_describe(&rel), smig_lint_lock_name(stmt->mode),
 									  stmt->mode == AccessExclusiveLock ? "every query on it" : "every write to it"),
 							 "Let the statements that need the lock take it themselves, as late as possible; schemamig.lock_timeout then bounds the wait.");
 			if (stmt->mode == AccessExclusiveLock && st->held_table == NULL)
@@ -171,13 +170,13 @@ lint_lock(LintState *st, LockStmt *stmt)
 		}
 		else
 			smig_lint_report(st, "L019", LINT_INFO,
-							 psprintf("LOCK TABLE %s IN %s MODE", lint_describe(&rel), lint_lock_name(stmt->mode)),
+							 psprintf("LOCK TABLE %s IN %s MODE", smig_lint_describe(&rel), smig_lint_lock_name(stmt->mode)),
 							 "Let the statements that need the lock take it themselves.");
 	}
 }
 
 /*
- * lint_refresh
+ * smig_lint_refresh
  *		REFRESH MATERIALIZED VIEW without CONCURRENTLY: L024.  Its ACCESS
  *		EXCLUSIVE lock on the view is the same on every supported major
  *		version.  (Before 16, planning the view's query also took ACCESS
@@ -186,19 +185,19 @@ lint_lock(LintState *st, LockStmt *stmt)
  *		rule says.)
  */
 void
-lint_refresh(LintState *st, RefreshMatViewStmt *stmt)
+smig_lint_refresh(LintState *st, RefreshMatViewStmt *stmt)
 {
 	LintRel		rel;
 	const char *sev;
 
 	if (stmt->concurrent)
 		return;
-	lint_rel_of(st, stmt->relation, &rel);
-	if ((sev = lint_size_severity(&rel)) == NULL)
+	smig_lint_rel_of(st, stmt->relation, &rel);
+	if ((sev = smig_lint_size_severity(&rel)) == NULL)
 		return;
 	st->stmt_slow = true;
 	smig_lint_report(st, "L024", sev,
-					 psprintf("REFRESH MATERIALIZED VIEW %s takes an ACCESS EXCLUSIVE lock on it: no reads until the query has run again", lint_describe(&rel)),
+					 psprintf("REFRESH MATERIALIZED VIEW %s takes an ACCESS EXCLUSIVE lock on it: no reads until the query has run again", smig_lint_describe(&rel)),
 					 psprintf("Use REFRESH MATERIALIZED VIEW CONCURRENTLY %s; (it needs a unique index on the view, without WHERE, and lets reads go on).", rel.display));
 }
 

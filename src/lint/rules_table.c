@@ -47,17 +47,17 @@ static void lint_fk(LintState *st, LintRel *rel, Constraint *con,
 
 /* CREATE TABLE: a new table; column types, FKs, duplicate columns */
 void
-lint_create(LintState *st, CreateStmt *stmt)
+smig_lint_create(LintState *st, CreateStmt *stmt)
 {
 	LintRel		rel;
 	ListCell   *lc;
 
 	/* IF NOT EXISTS of a table that is there: a no-op, the table stays old */
-	lint_rel_of(st, stmt->relation, &rel);
+	smig_lint_rel_of(st, stmt->relation, &rel);
 	if (stmt->if_not_exists && !rel.is_new && OidIsValid(rel.oid))
 		return;
-	lint_add_created(st, stmt->relation);
-	lint_rel_of(st, stmt->relation, &rel);
+	smig_lint_add_created(st, stmt->relation);
+	smig_lint_rel_of(st, stmt->relation, &rel);
 	foreach(lc, stmt->tableElts)
 	{
 		Node	   *elt = lfirst(lc);
@@ -79,7 +79,7 @@ lint_create(LintState *st, CreateStmt *stmt)
 				else if (con->contype == CONSTR_PRIMARY ||
 						 con->contype == CONSTR_UNIQUE)
 					st->script_indexes = lappend(st->script_indexes,
-												 lint_key(rel.relname, col->colname));
+												 smig_lint_key(rel.relname, col->colname));
 			}
 			for_each_from(other, stmt->tableElts, foreach_current_index(lc) + 1)
 			{
@@ -104,7 +104,7 @@ lint_create(LintState *st, CreateStmt *stmt)
 			else if ((con->contype == CONSTR_PRIMARY ||
 					  con->contype == CONSTR_UNIQUE) && con->keys != NIL)
 				st->script_indexes = lappend(st->script_indexes,
-											 lint_key(rel.relname, strVal(linitial(con->keys))));
+											 smig_lint_key(rel.relname, strVal(linitial(con->keys))));
 		}
 	}
 }
@@ -113,7 +113,7 @@ lint_create(LintState *st, CreateStmt *stmt)
 static void
 lint_column_type(LintState *st, const char *column, TypeName *type)
 {
-	const char *name = lint_type_last_name(type);
+	const char *name = smig_lint_type_last_name(type);
 	const char *col = column ? column : "?";
 
 	if (name == NULL)
@@ -128,7 +128,7 @@ lint_column_type(LintState *st, const char *column, TypeName *type)
 		smig_lint_report(st, "P002", LINT_INFO,
 						 psprintf("column \"%s\" is a 16-bit integer: it runs out at 32767, and widening it later rewrites the table", col),
 						 "Use bigint, or integer where the range is known to be small.");
-	if (lint_is_serial(name))
+	if (smig_lint_is_serial(name))
 		smig_lint_report(st, "P003", LINT_INFO,
 						 psprintf("column \"%s\" is %s: its sequence has its own owner and privileges", col, name),
 						 psprintf("Use an identity column: %s bigint GENERATED ALWAYS AS IDENTITY.", quote_identifier(col)));
@@ -159,10 +159,10 @@ lint_fk(LintState *st, LintRel *rel, Constraint *con, const char *column)
 
 	if (con->pktable != NULL)
 	{
-		lint_rel_of(st, con->pktable, &ref);
+		smig_lint_rel_of(st, con->pktable, &ref);
 		if (!ref.is_new)
 			smig_lint_report(st, "L007", LINT_INFO,
-							 psprintf("the foreign key takes a SHARE ROW EXCLUSIVE lock on the referenced table %s until the revision commits: writes to it wait", lint_describe(&ref)),
+							 psprintf("the foreign key takes a SHARE ROW EXCLUSIVE lock on the referenced table %s until the revision commits: writes to it wait", smig_lint_describe(&ref)),
 							 "Keep the revision short; schemamig.lock_timeout bounds the wait for the lock.");
 	}
 	if (column == NULL)
@@ -177,20 +177,20 @@ lint_fk(LintState *st, LintRel *rel, Constraint *con, const char *column)
 }
 
 /*
- * lint_fk_indexes
+ * smig_lint_fk_indexes
  *		L022, at the end of a section: the foreign keys it added whose
  *		referencing column leads no index (one the section creates after
  *		the FK counts).
  */
 void
-lint_fk_indexes(LintState *st)
+smig_lint_fk_indexes(LintState *st)
 {
 	ListCell   *lc;
 
 	foreach(lc, st->fk_checks)
 	{
 		LintFk	   *fk = lfirst(lc);
-		bool		indexed = lint_list_has(st->script_indexes, lint_key(fk->table, fk->column));
+		bool		indexed = smig_lint_list_has(st->script_indexes, smig_lint_key(fk->table, fk->column));
 
 		CHECK_FOR_INTERRUPTS();
 		if (!indexed && OidIsValid(fk->oid))
@@ -226,7 +226,7 @@ lint_fk_indexes(LintState *st)
 
 /* ALTER TABLE: each subcommand, then what the whole statement locks */
 void
-lint_alter_table(LintState *st, AlterTableStmt *stmt)
+smig_lint_alter_table(LintState *st, AlterTableStmt *stmt)
 {
 	LintRel		rel;
 	ListCell   *lc;
@@ -236,8 +236,8 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 	if (stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_MATVIEW &&
 		stmt->objtype != OBJECT_FOREIGN_TABLE)
 		return;
-	lint_rel_of(st, stmt->relation, &rel);
-	sev = lint_size_severity(&rel);
+	smig_lint_rel_of(st, stmt->relation, &rel);
+	sev = smig_lint_size_severity(&rel);
 
 	foreach(lc, stmt->cmds)
 	{
@@ -258,7 +258,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 			case AT_DropNotNull:
 				if (sev != NULL)
 					smig_lint_report(st, "B005", LINT_WARNING,
-									 psprintf("DROP NOT NULL on column \"%s\" of %s: code that reads it may now get NULLs", cmd->name, lint_describe(&rel)),
+									 psprintf("DROP NOT NULL on column \"%s\" of %s: code that reads it may now get NULLs", cmd->name, smig_lint_describe(&rel)),
 									 "Make sure every reader handles NULL first; deploy that code before this revision.");
 				break;
 			case AT_DropColumn:
@@ -269,10 +269,10 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 				break;
 			case AT_ValidateConstraint:
 				{
-					char	   *k = lint_key(rel.relname, cmd->name);
+					char	   *k = smig_lint_key(rel.relname, cmd->name);
 					ListCell   *nc;
 
-					if (lint_list_has(st->not_valid, k))
+					if (smig_lint_list_has(st->not_valid, k))
 						smig_lint_report(st, "L021", LINT_WARNING,
 										 psprintf("constraint \"%s\" is validated in the revision that added it NOT VALID: the scan runs in the same transaction, so NOT VALID gained nothing", cmd->name),
 										 psprintf("Move \"ALTER TABLE %s VALIDATE CONSTRAINT %s;\" to a later revision, and run with CALL schemamig.migrate(), which commits after each revision.",
@@ -284,9 +284,9 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 						if (strncmp(entry, k, strlen(k)) == 0 &&
 							entry[strlen(k)] == '\037')
 							st->proven = lappend(st->proven,
-												 lint_key(rel.relname, entry + strlen(k) + 1));
+												 smig_lint_key(rel.relname, entry + strlen(k) + 1));
 					}
-					if (!lint_list_has(st->not_valid, k) && sev != NULL)
+					if (!smig_lint_list_has(st->not_valid, k) && sev != NULL)
 						st->stmt_slow = true;
 				}
 				break;
@@ -305,7 +305,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 								  2, types, values, NULL, true, SPI_OK_SELECT);
 					if (SPI_processed > 0)
 						smig_lint_report(st, "D011", LINT_WARNING,
-										 psprintf("dropping foreign key \"%s\" of %s: nothing stops rows that point nowhere from now on", cmd->name, lint_describe(&rel)),
+										 psprintf("dropping foreign key \"%s\" of %s: nothing stops rows that point nowhere from now on", cmd->name, smig_lint_describe(&rel)),
 										 "If it is replaced, add the new constraint (NOT VALID, then VALIDATE) before dropping this one.");
 				}
 				break;
@@ -321,7 +321,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 											  cmd->subtype == AT_SetLogged ? "SET LOGGED" :
 											  cmd->subtype == AT_SetUnLogged ? "SET UNLOGGED" :
 											  cmd->subtype == AT_SetTableSpace ? "SET TABLESPACE" : "SET ACCESS METHOD",
-											  lint_describe(&rel)),
+											  smig_lint_describe(&rel)),
 									 "Do it in a maintenance window, or copy the data into a new table online and swap names.");
 				}
 				break;
@@ -333,12 +333,12 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 
 					if (pc == NULL || !IsA(pc, PartitionCmd) || pc->name == NULL)
 						break;
-					lint_rel_of(st, pc->name, &part);
-					if ((psev = lint_size_severity(&part)) == NULL)
+					smig_lint_rel_of(st, pc->name, &part);
+					if ((psev = smig_lint_size_severity(&part)) == NULL)
 						break;
 					st->stmt_slow = true;
 					smig_lint_report(st, "L020", psev,
-									 psprintf("ATTACH PARTITION scans %s under an ACCESS EXCLUSIVE lock to check the partition bound, unless a validated CHECK constraint already implies it", lint_describe(&part)),
+									 psprintf("ATTACH PARTITION scans %s under an ACCESS EXCLUSIVE lock to check the partition bound, unless a validated CHECK constraint already implies it", smig_lint_describe(&part)),
 									 psprintf("First add a CHECK constraint matching the bound to %s as NOT VALID and VALIDATE it (SHARE UPDATE EXCLUSIVE only); then ATTACH skips the scan, and the CHECK can be dropped after.", part.display));
 				}
 				break;
@@ -349,7 +349,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 					if (pc != NULL && IsA(pc, PartitionCmd) && !pc->concurrent &&
 						sev != NULL)
 						smig_lint_report(st, "L014", sev,
-										 psprintf("DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table %s: every query on it waits", lint_describe(&rel)),
+										 psprintf("DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table %s: every query on it waits", smig_lint_describe(&rel)),
 										 "Run ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY outside schemamig (it cannot run in a transaction block), then keep the revision for the rest.");
 				}
 				break;
@@ -368,7 +368,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 	foreach(lc, stmt->cmds)
 		if (((AlterTableCmd *) lfirst(lc))->subtype != AT_ValidateConstraint)
 			break;
-	if (lc != NULL && lint_list_has(st->altered, rel.relname) && st->stmt_slow)
+	if (lc != NULL && smig_lint_list_has(st->altered, rel.relname) && st->stmt_slow)
 		smig_lint_report(st, "L023", LINT_INFO,
 						 psprintf("%s is altered by an earlier statement of this section too: each ALTER TABLE takes its lock and may scan or rewrite again", rel.display),
 						 "Combine the subcommands into one ALTER TABLE, separated by commas: one lock, at most one scan or rewrite.");
@@ -377,7 +377,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 
 	mode = AlterTableGetLockLevel(stmt->cmds);
 	if (mode == AccessExclusiveLock && st->held_table == NULL &&
-		lint_has_rows(&rel))
+		smig_lint_has_rows(&rel))
 	{
 		st->held_table = pstrdup(rel.display);
 		st->held_line = st->stmt->line;
@@ -388,7 +388,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 static void
 lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 {
-	const char *sev = lint_size_severity(rel);
+	const char *sev = smig_lint_size_severity(rel);
 	const char *typname;
 	Node	   *raw_default;
 	bool		not_null;
@@ -399,11 +399,11 @@ lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 
 	if (col == NULL || !IsA(col, ColumnDef))
 		return;
-	typname = lint_type_last_name(col->typeName);
+	typname = smig_lint_type_last_name(col->typeName);
 	raw_default = col->raw_default;
 	not_null = col->is_not_null;
 	identity = col->identity != 0;
-	serial = typname != NULL && lint_is_serial(typname);
+	serial = typname != NULL && smig_lint_is_serial(typname);
 	lint_column_type(st, col->colname, col->typeName);
 
 	foreach(lc, col->constraints)
@@ -433,7 +433,7 @@ lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 				{
 					st->stmt_slow = true;
 					smig_lint_report(st, "L008", sev,
-									 psprintf("ADD COLUMN ... UNIQUE builds an index on %s under an ACCESS EXCLUSIVE lock", lint_describe(rel)),
+									 psprintf("ADD COLUMN ... UNIQUE builds an index on %s under an ACCESS EXCLUSIVE lock", smig_lint_describe(rel)),
 									 psprintf("Add the column alone; build the index outside schemamig with CREATE UNIQUE INDEX CONCURRENTLY, then ALTER TABLE %s ADD CONSTRAINT ... UNIQUE USING INDEX ...;", rel->display));
 				}
 				break;
@@ -449,24 +449,24 @@ lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 	{
 		st->stmt_slow = true;
 		smig_lint_report(st, "L002", sev,
-						 psprintf("ADD COLUMN \"%s\" ... GENERATED ALWAYS AS ... STORED rewrites %s under an ACCESS EXCLUSIVE lock: every row gets the value computed", col->colname, lint_describe(rel)),
+						 psprintf("ADD COLUMN \"%s\" ... GENERATED ALWAYS AS ... STORED rewrites %s under an ACCESS EXCLUSIVE lock: every row gets the value computed", col->colname, smig_lint_describe(rel)),
 						 psprintf("Add a plain column, fill it in batches, and keep it current with a trigger; or compute it in a view: CREATE VIEW ... AS SELECT ..., <expression> AS %s FROM %s;", quote_identifier(col->colname), rel->display));
 	}
 	else if (identity || serial)
 	{
 		st->stmt_slow = true;
 		smig_lint_report(st, "L003", sev,
-						 psprintf("ADD COLUMN \"%s\" %s rewrites %s under an ACCESS EXCLUSIVE lock: every row gets a value from the sequence", col->colname, identity ? "GENERATED ... AS IDENTITY" : typname, lint_describe(rel)),
+						 psprintf("ADD COLUMN \"%s\" %s rewrites %s under an ACCESS EXCLUSIVE lock: every row gets a value from the sequence", col->colname, identity ? "GENERATED ... AS IDENTITY" : typname, smig_lint_describe(rel)),
 						 identity ?
 						 psprintf("Add a plain bigint column, fill the old rows in batches, make it NOT NULL (see L005), then ALTER TABLE %s ALTER COLUMN %s ADD GENERATED ALWAYS AS IDENTITY; which rewrites nothing.", rel->display, quote_identifier(col->colname)) :
 						 psprintf("Add a plain bigint column, give it a sequence default for new rows (ALTER TABLE %s ALTER COLUMN %s SET DEFAULT nextval(...)), and fill the old rows in batches.", rel->display, quote_identifier(col->colname)));
 	}
 	else if (raw_default != NULL &&
-			 lint_default_is_volatile(raw_default, col->typeName))
+			 smig_lint_default_is_volatile(raw_default, col->typeName))
 	{
 		st->stmt_slow = true;
 		smig_lint_report(st, "L001", sev,
-						 psprintf("ADD COLUMN \"%s\" with a volatile default rewrites %s under an ACCESS EXCLUSIVE lock: the default is computed for every row", col->colname, lint_describe(rel)),
+						 psprintf("ADD COLUMN \"%s\" with a volatile default rewrites %s under an ACCESS EXCLUSIVE lock: the default is computed for every row", col->colname, smig_lint_describe(rel)),
 						 psprintf("Add the column without a default, then set the default for new rows and fill the old ones in batches: ALTER TABLE %s ADD COLUMN %s ...; ALTER TABLE %s ALTER COLUMN %s SET DEFAULT ...; UPDATE %s SET %s = ... WHERE <a batch of keys>;",
 								  rel->display, quote_identifier(col->colname),
 								  rel->display, quote_identifier(col->colname),
@@ -475,13 +475,13 @@ lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 
 	if (not_null && raw_default == NULL && !identity && !serial && !generated)
 	{
-		if (lint_has_rows(rel))
+		if (smig_lint_has_rows(rel))
 			smig_lint_report(st, "B006", LINT_ERROR,
-							 psprintf("ADD COLUMN \"%s\" NOT NULL without a default fails on %s: its rows would get NULL", col->colname, lint_describe(rel)),
+							 psprintf("ADD COLUMN \"%s\" NOT NULL without a default fails on %s: its rows would get NULL", col->colname, smig_lint_describe(rel)),
 							 psprintf("Give it a constant default (ADD COLUMN %s ... NOT NULL DEFAULT <constant>, which rewrites nothing); or add it nullable, fill it in batches, then add CHECK (%s IS NOT NULL) NOT VALID, VALIDATE it in a later revision and SET NOT NULL (see L005).", quote_identifier(col->colname), quote_identifier(col->colname)));
 		else
 			smig_lint_report(st, "B006", LINT_WARNING,
-							 psprintf("ADD COLUMN \"%s\" NOT NULL without a default on %s: INSERTs of code that does not know the column fail", col->colname, lint_describe(rel)),
+							 psprintf("ADD COLUMN \"%s\" NOT NULL without a default on %s: INSERTs of code that does not know the column fail", col->colname, smig_lint_describe(rel)),
 							 psprintf("Give it a default (ADD COLUMN %s ... NOT NULL DEFAULT <constant>), or deploy code that fills it first.", quote_identifier(col->colname)));
 	}
 }
@@ -491,7 +491,7 @@ static void
 lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 {
 	ColumnDef  *def = (ColumnDef *) cmd->def;
-	const char *sev = lint_size_severity(rel);
+	const char *sev = smig_lint_size_severity(rel);
 	AttrNumber	attnum;
 	Oid			oldtype;
 	int32		oldmod;
@@ -524,16 +524,16 @@ lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 	if (def->raw_default != NULL && !using_self)
 		rewrites = true;
 	else
-		rewrites = lint_type_change_rewrites(oldtype, oldmod, collation,
+		rewrites = smig_lint_type_change_rewrites(oldtype, oldmod, collation,
 										newtype, newmod, &no_cast);
 
-	deps = lint_column_dependents(rel->oid, attnum, true);
+	deps = smig_lint_column_dependents(rel->oid, attnum, true);
 	if (deps != NULL)
 		smig_lint_report(st, "B009", LINT_ERROR,
 						 psprintf("the type of column \"%s\" of %s cannot change while other objects use it: %s", cmd->name, rel->display, deps),
 						 "Drop the dependent objects in the same revision and create them again after the change.");
 
-	if (lint_type_change_narrows(oldtype, oldmod, newtype, newmod))
+	if (smig_lint_type_change_narrows(oldtype, oldmod, newtype, newmod))
 		smig_lint_report(st, "D010", LINT_ERROR,
 						 psprintf("column \"%s\" of %s narrows from %s to %s: values that do not fit fail the statement, or are rounded",
 								  cmd->name, rel->display,
@@ -567,7 +567,7 @@ lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 				st->stmt_slow = true;
 				smig_lint_report(st, "L004", sev,
 								 psprintf("changing column \"%s\" of %s from %s to %s rewrites nothing, but its CHECK constraints (%s) are verified again by a full scan under an ACCESS EXCLUSIVE lock",
-										  cmd->name, lint_describe(rel),
+										  cmd->name, smig_lint_describe(rel),
 										  format_type_with_typemod(oldtype, oldmod),
 										  format_type_with_typemod(newtype, newmod),
 										  checks),
@@ -581,7 +581,7 @@ lint_alter_type(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 		st->stmt_slow = true;
 		smig_lint_report(st, "L004", sev,
 						 psprintf("changing column \"%s\" of %s from %s to %s rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock",
-								  cmd->name, lint_describe(rel),
+								  cmd->name, smig_lint_describe(rel),
 								  format_type_with_typemod(oldtype, oldmod),
 								  format_type_with_typemod(newtype, newmod)),
 						 psprintf("Add a new column of the new type, fill it in batches and keep it current with a trigger, then swap names in one short revision: ALTER TABLE %s ADD COLUMN %s_new %s; ...",
@@ -607,14 +607,14 @@ static void
 lint_set_not_null(LintState *st, LintRel *rel, const char *column,
 				  const char *what)
 {
-	const char *sev = lint_size_severity(rel);
+	const char *sev = smig_lint_size_severity(rel);
 	AttrNumber	attnum = InvalidAttrNumber;
 	char	   *invalid = NULL;
 	char	   *cname;
 
 	if (sev == NULL || column == NULL)
 		return;
-	if (lint_list_has(st->proven, lint_key(rel->relname, column)))
+	if (smig_lint_list_has(st->proven, smig_lint_key(rel->relname, column)))
 		return;
 	if (OidIsValid(rel->oid))
 	{
@@ -628,10 +628,10 @@ lint_set_not_null(LintState *st, LintRel *rel, const char *column,
 			attnum = att->attnum;
 			ReleaseSysCache(tuple);
 			if (already &&
-				(invalid = lint_invalid_not_null(rel->oid, attnum)) == NULL)
+				(invalid = smig_lint_invalid_not_null(rel->oid, attnum)) == NULL)
 				return;			/* a no-op */
 		}
-		if (attnum > 0 && lint_not_null_proven(st, rel, column, attnum))
+		if (attnum > 0 && smig_lint_not_null_proven(st, rel, column, attnum))
 			return;
 	}
 	st->stmt_slow = true;
@@ -640,14 +640,14 @@ lint_set_not_null(LintState *st, LintRel *rel, const char *column,
 		smig_lint_report(st, "L005", sev,
 						 psprintf("%s on column \"%s\" validates its NOT VALID constraint %s by scanning all of %s under an ACCESS EXCLUSIVE lock",
 								  what, column, quote_identifier(invalid),
-								  lint_describe(rel)),
+								  smig_lint_describe(rel)),
 						 psprintf("Validate it instead: ALTER TABLE %s VALIDATE CONSTRAINT %s; which scans under a SHARE UPDATE EXCLUSIVE lock only (reads and writes go on) and makes the column NOT NULL.",
 								  rel->display, quote_identifier(invalid)));
 		return;
 	}
 	cname = psprintf("%s_%s_not_null", rel->relname, column);
 	smig_lint_report(st, "L005", sev,
-					 psprintf("%s on column \"%s\" scans all of %s under an ACCESS EXCLUSIVE lock to check for NULLs", what, column, lint_describe(rel)),
+					 psprintf("%s on column \"%s\" scans all of %s under an ACCESS EXCLUSIVE lock to check for NULLs", what, column, smig_lint_describe(rel)),
 					 LINT_NOT_NULL_NOT_VALID ?
 					 psprintf("Add it unchecked first: ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID; then in a later revision ALTER TABLE %s VALIDATE CONSTRAINT %s; which scans under a SHARE UPDATE EXCLUSIVE lock only (reads and writes go on) and makes the column NOT NULL.",
 							  rel->display, quote_identifier(cname),
@@ -663,7 +663,7 @@ lint_set_not_null(LintState *st, LintRel *rel, const char *column,
 static void
 lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 {
-	const char *sev = lint_size_severity(rel);
+	const char *sev = smig_lint_size_severity(rel);
 	const char *name;
 
 	if (con == NULL || !IsA(con, Constraint))
@@ -675,11 +675,11 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 	else if ((con->contype == CONSTR_PRIMARY || con->contype == CONSTR_UNIQUE) &&
 			 con->keys != NIL)
 		st->script_indexes = lappend(st->script_indexes,
-									 lint_key(rel->relname, strVal(linitial(con->keys))));
+									 smig_lint_key(rel->relname, strVal(linitial(con->keys))));
 
 	if (con->skip_validation && con->conname != NULL)
 	{
-		st->not_valid = lappend(st->not_valid, lint_key(rel->relname, con->conname));
+		st->not_valid = lappend(st->not_valid, smig_lint_key(rel->relname, con->conname));
 		/* CHECK (col IS NOT NULL) NOT VALID: a proof once validated */
 		if (con->contype == CONSTR_CHECK && con->raw_expr != NULL &&
 			IsA(con->raw_expr, NullTest) &&
@@ -692,7 +692,7 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 				st->not_null_checks =
 					lappend(st->not_null_checks,
 							psprintf("%s\037%s",
-									 lint_key(rel->relname, con->conname),
+									 smig_lint_key(rel->relname, con->conname),
 									 strVal(linitial(cr->fields))));
 		}
 		/* NOT NULL col NOT VALID (18 and later): validated, it is one */
@@ -701,7 +701,7 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 			st->not_null_checks =
 				lappend(st->not_null_checks,
 						psprintf("%s\037%s",
-								 lint_key(rel->relname, con->conname),
+								 smig_lint_key(rel->relname, con->conname),
 								 strVal(linitial(con->keys))));
 	}
 
@@ -718,7 +718,7 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 				smig_lint_report(st, "L006", sev,
 								 psprintf("adding %s constraint %s validates every row of %s while holding its %s lock",
 										  con->contype == CONSTR_CHECK ? "CHECK" : "FOREIGN KEY",
-										  name, lint_describe(rel),
+										  name, smig_lint_describe(rel),
 										  con->contype == CONSTR_CHECK ? "ACCESS EXCLUSIVE" : "SHARE ROW EXCLUSIVE"),
 								 psprintf("Add it with NOT VALID (new rows are checked at once), then in a later revision: ALTER TABLE %s VALIDATE CONSTRAINT %s; which takes only SHARE UPDATE EXCLUSIVE.",
 										  rel->display, name));
@@ -737,7 +737,7 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 									 quote_identifier(strVal(lfirst(kc))));
 				st->stmt_slow = true;
 				smig_lint_report(st, "L008", sev,
-								 psprintf("ADD CONSTRAINT %s UNIQUE builds its index on %s under an ACCESS EXCLUSIVE lock", name, lint_describe(rel)),
+								 psprintf("ADD CONSTRAINT %s UNIQUE builds its index on %s under an ACCESS EXCLUSIVE lock", name, smig_lint_describe(rel)),
 								 psprintf("Build the index outside schemamig: CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s); then in the revision: ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s;",
 										  idx, rel->display, cols.len ? cols.data : "...",
 										  rel->display, name, idx));
@@ -748,7 +748,7 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 			{
 				st->stmt_slow = true;
 				smig_lint_report(st, "L009", sev,
-								 psprintf("ADD PRIMARY KEY builds its index on %s under an ACCESS EXCLUSIVE lock, and scans for NULLs in columns not yet NOT NULL", lint_describe(rel)),
+								 psprintf("ADD PRIMARY KEY builds its index on %s under an ACCESS EXCLUSIVE lock, and scans for NULLs in columns not yet NOT NULL", smig_lint_describe(rel)),
 								 psprintf("Build the index outside schemamig: CREATE UNIQUE INDEX CONCURRENTLY %s_pkey_idx ON %s (...); make the columns NOT NULL with a validated CHECK first (see L005); then: ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY USING INDEX %s_pkey_idx;",
 										  rel->relname, rel->display, rel->display,
 										  con->conname ? name : quote_identifier(psprintf("%s_pkey", rel->relname)),
@@ -777,7 +777,7 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 
 					st->stmt_slow = true;
 					smig_lint_report(st, "L009", sev,
-									 psprintf("ADD PRIMARY KEY USING INDEX makes column \"%s\" NOT NULL, which scans all of %s under an ACCESS EXCLUSIVE lock", col, lint_describe(rel)),
+									 psprintf("ADD PRIMARY KEY USING INDEX makes column \"%s\" NOT NULL, which scans all of %s under an ACCESS EXCLUSIVE lock", col, smig_lint_describe(rel)),
 									 psprintf("Make the column NOT NULL first, proven by a validated CHECK (%s IS NOT NULL) constraint (see L005).", quote_identifier(col)));
 				}
 			}
@@ -792,7 +792,7 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 		case CONSTR_EXCLUSION:
 			st->stmt_slow = true;
 			smig_lint_report(st, "L010", sev,
-							 psprintf("ADD EXCLUDE builds its index on %s under an ACCESS EXCLUSIVE lock; an exclusion constraint has no online way to be added", lint_describe(rel)),
+							 psprintf("ADD EXCLUDE builds its index on %s under an ACCESS EXCLUSIVE lock; an exclusion constraint has no online way to be added", smig_lint_describe(rel)),
 							 "Add it while the table is new or small, or in a maintenance window.");
 			break;
 		default:
@@ -807,13 +807,13 @@ lint_drop_column(LintState *st, LintRel *rel, AlterTableCmd *cmd)
 	char	   *deps = NULL;
 	AttrNumber	attnum;
 
-	if (lint_size_severity(rel) == NULL || cmd->name == NULL)
+	if (smig_lint_size_severity(rel) == NULL || cmd->name == NULL)
 		return;
 	if (OidIsValid(rel->oid) && (attnum = get_attnum(rel->oid, cmd->name)) > 0)
-		deps = lint_column_dependents(rel->oid, attnum, false);
+		deps = smig_lint_column_dependents(rel->oid, attnum, false);
 
-	smig_lint_report(st, "D002", lint_has_rows(rel) ? LINT_ERROR : LINT_WARNING,
-					 psprintf("DROP COLUMN \"%s\" of %s loses its data, and running code that still names the column fails", cmd->name, lint_describe(rel)),
+	smig_lint_report(st, "D002", smig_lint_has_rows(rel) ? LINT_ERROR : LINT_WARNING,
+					 psprintf("DROP COLUMN \"%s\" of %s loses its data, and running code that still names the column fails", cmd->name, smig_lint_describe(rel)),
 					 "Deploy code that no longer uses the column first; drop it in a later release (keep a copy if the data may be needed: CREATE TABLE ... AS SELECT key, column FROM ...).");
 	if (deps != NULL)
 	{

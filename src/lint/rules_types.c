@@ -38,19 +38,19 @@ static bool statement_uses_type(LintState *st, Node *tree, TypeUses *uses,
 
 /* ALTER TYPE ... ADD VALUE / RENAME VALUE: B004, B007, notes for T007 */
 void
-lint_enum(LintState *st, AlterEnumStmt *stmt)
+smig_lint_enum(LintState *st, AlterEnumStmt *stmt)
 {
 	char	   *name = strVal(llast(stmt->typeName));
 
 	if (stmt->oldVal != NULL)
 	{
-		if (!lint_list_has(st->created_types, name))
+		if (!smig_lint_list_has(st->created_types, name))
 			smig_lint_report(st, "B004", LINT_WARNING,
 							 psprintf("renaming value '%s' of enum %s to '%s': stored rows now read as the new value, and code that writes the old one fails", stmt->oldVal, NameListToString(stmt->typeName), stmt->newVal),
 							 "Add the new value, move the code and the rows to it, and stop using the old value (an enum value cannot be dropped).");
 		return;
 	}
-	if (stmt->newVal == NULL || lint_list_has(st->created_types, name))
+	if (stmt->newVal == NULL || smig_lint_list_has(st->created_types, name))
 		return;
 	if (stmt->newValNeighbor == NULL)
 		smig_lint_report(st, "B007", LINT_INFO,
@@ -65,7 +65,7 @@ lint_enum(LintState *st, AlterEnumStmt *stmt)
 
 /* CREATE TYPE ... AS ENUM / CREATE DOMAIN: names is the new type's */
 void
-lint_type_created(LintState *st, List *names)
+smig_lint_type_created(LintState *st, List *names)
 {
 	if (names == NIL || !IsA(llast(names), String))
 		return;
@@ -75,7 +75,7 @@ lint_type_created(LintState *st, List *names)
 
 /* ALTER DOMAIN ... ADD CONSTRAINT ... CHECK, validated: L017 */
 void
-lint_alter_domain(LintState *st, AlterDomainStmt *stmt)
+smig_lint_alter_domain(LintState *st, AlterDomainStmt *stmt)
 {
 	Constraint *con = (Constraint *) stmt->def;
 	char	   *name;
@@ -84,7 +84,7 @@ lint_alter_domain(LintState *st, AlterDomainStmt *stmt)
 		con->contype != CONSTR_CHECK || con->skip_validation)
 		return;
 	name = strVal(llast(stmt->typeName));
-	if (lint_list_has(st->created_types, name))
+	if (smig_lint_list_has(st->created_types, name))
 		return;
 	smig_lint_report(st, "L017", LINT_WARNING,
 					 psprintf("ALTER DOMAIN %s ADD CONSTRAINT checks every value of every column of that domain, holding a SHARE lock on each of their tables", NameListToString(stmt->typeName)),
@@ -94,13 +94,13 @@ lint_alter_domain(LintState *st, AlterDomainStmt *stmt)
 }
 
 /*
- * lint_enum_use
+ * smig_lint_enum_use
  *		T007: a string constant equal to an enum value added earlier, in a
  *		statement that names the enum type or writes a table with a column
  *		of it.  The first such constant (in the statement's order) decides.
  */
 void
-lint_enum_use(LintState *st, Node *tree)
+smig_lint_enum_use(LintState *st, Node *tree)
 {
 	TypeUses	uses = {NIL, NIL};
 	ListCell   *sc;
@@ -345,12 +345,12 @@ statement_uses_type(LintState *st, Node *tree, TypeUses *uses,
 		target = upd->relation;
 		foreach(lc, upd->targetList)
 			columns = lappend(columns, ((ResTarget *) lfirst(lc))->name);
-		(void) lint_collect_column_names(upd->whereClause, &columns);
+		(void) smig_lint_collect_column_names(upd->whereClause, &columns);
 	}
 	else if (IsA(tree, DeleteStmt))
 	{
 		target = ((DeleteStmt *) tree)->relation;
-		(void) lint_collect_column_names(((DeleteStmt *) tree)->whereClause, &columns);
+		(void) smig_lint_collect_column_names(((DeleteStmt *) tree)->whereClause, &columns);
 	}
 	if (target != NULL && (any_column || columns != NIL))
 	{
@@ -358,7 +358,7 @@ statement_uses_type(LintState *st, Node *tree, TypeUses *uses,
 		Oid			types[3] = {OIDOID, TEXTOID, TEXTARRAYOID};
 		Datum		values[3];
 
-		lint_rel_of(st, target, &rel);
+		smig_lint_rel_of(st, target, &rel);
 		if (!OidIsValid(rel.oid))
 			return rel.is_new;	/* cannot tell: a table of the script */
 		values[0] = ObjectIdGetDatum(rel.oid);

@@ -213,14 +213,17 @@ check_bodies(SmigRevision *rev, const char *line_of, int first_line,
  *		smig_parse_statements() of one body, with what cannot run in a
  *		migration raised as an error: by smig_split_statements(), whose
  *		error names the statement, so only a body being refused is split
- *		twice.
+ *		twice.  With schemamig.lint = off no parse tree is kept.
  */
 static List *
 split_checked(const char *sql, const SmigBodySource *src)
 {
-	List	   *stmts = smig_parse_statements(sql, src);
+	List	   *stmts;
 	ListCell   *lc;
 
+	if (smig_lint_mode == SMIG_LINT_OFF)
+		return smig_split_statements(sql, src);
+	stmts = smig_parse_statements(sql, src);
 	foreach(lc, stmts)
 		if (((SmigStatement *) lfirst(lc))->refused != NULL)
 		{
