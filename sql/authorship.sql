@@ -27,6 +27,13 @@ RESET ROLE;
 SELECT registered_by, registered_by_oid = 'regress_author_mig'::regrole AS by_oid
 FROM schemamig.revisions;
 SELECT applied_by FROM schemamig.applied;
+-- downgrade(), migrate() and stamp() too
+SET ROLE regress_author_mig;
+SELECT revision FROM schemamig.downgrade('base');
+CALL schemamig.migrate();
+SELECT * FROM schemamig.stamp('base');
+SELECT * FROM schemamig.stamp('a1');
+RESET ROLE;
 SELECT operation, revision, by FROM schemamig.events ORDER BY id;
 
 -- Attack 1 (issue 12): register SQL that makes the migrator a superuser,
