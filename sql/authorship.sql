@@ -186,6 +186,22 @@ RESET ROLE;
 SELECT registered_by, registered_by_oid = 'regress_author_tmp'::regrole AS by_oid
 FROM schemamig.revisions WHERE revision = 't1';
 
+-- An applied revision edited in place (checksum kept): check() finds it,
+-- and re-registering the reviewed script is refused, saying why
+UPDATE schemamig.revisions SET downgrade_sql = 'DROP SCHEMA auth CASCADE;'
+WHERE revision = 'a1';
+SELECT severity, problem, revision FROM schemamig.check() WHERE severity = 'error';
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision a1
+-- schemamig:upgrade
+CREATE TABLE auth.t (id int);
+-- schemamig:downgrade
+DROP TABLE auth.t;
+$s$);
+UPDATE schemamig.revisions SET downgrade_sql = 'DROP TABLE auth.t;'
+WHERE revision = 'a1';
+SELECT severity, problem, revision FROM schemamig.check() WHERE severity = 'error';
+
 -- forget() is logged
 SET ROLE regress_author_tmp;
 SELECT revision FROM schemamig.downgrade('s1');

@@ -51,8 +51,7 @@ static char *get_text(HeapTuple tuple, TupleDesc desc, int col);
 static void delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id);
 static bool has_author_oid(void);
 static Oid	catalog_owner(void);
-static int	exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls,
-						  const char *sql);
+static int	exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls);
 
 /*
  * True while one of the writes below runs: schemamig.catalog_guard() lets
@@ -105,7 +104,7 @@ exec_saved(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
 	if (expected == SPI_OK_SELECT)
 		ret = SPI_execute_plan(plan, values, nulls, read_only, 0);
 	else
-		ret = exec_as_owner(plan, values, nulls, sql);
+		ret = exec_as_owner(plan, values, nulls);
 	MemoryContextSwitchTo(cxt);
 	if (ret != expected)
 		elog(ERROR, "schemamig: internal query failed (%s): %s",
@@ -155,8 +154,7 @@ catalog_owner(void)
  *		every path.
  */
 static int
-exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls,
-			  const char *sql)
+exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls)
 {
 	Oid			owner = catalog_owner();
 	Oid			save_userid;
