@@ -13,7 +13,7 @@ OBJS = src/schemamig.o \
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking migrate lint upgrade
+          stamp privileges authorship statements locking migrate lint upgrade
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits

@@ -36,6 +36,7 @@ static bool same_set(List *a, List *b);
 static bool same_list(List *a, List *b);
 static int	cmp_strings(const ListCell *a, const ListCell *b);
 static bool strings_equal(const char *a, const char *b);
+static bool same_bodies(SmigRevision *cur, SmigRevision *rev);
 static char *describe_changes(SmigRevision *old, SmigRevision *new);
 static char *new_revision_id(SmigGraph *g);
 static List *resolve_parents(SmigGraph *g, const char *spec);
@@ -96,7 +97,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 				same_set(cur->branch_labels, rev->branch_labels) &&
 				strings_equal(cur->message, rev->message) &&
 				same_list(cur->lint_allow, rev->lint_allow) &&
-				strcmp(cur->checksum, rev->checksum) == 0)
+				strcmp(cur->checksum, rev->checksum) == 0 &&
+				same_bodies(cur, rev))
 			{
 				actions[n] = "unchanged";
 
@@ -109,7 +111,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 					(rev->downgrade_sql != NULL &&
 					 cur->downgrade_line != rev->downgrade_line) ||
 					cur->registered_by == NULL ||
-					strcmp(cur->registered_by, caller) != 0)
+					strcmp(cur->registered_by, caller) != 0 ||
+					cur->registered_by_oid != GetUserId())
 					smig_update_lines(rev);
 			}
 			else if (node->applied != NULL)
@@ -284,6 +287,20 @@ strings_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/*
+ * same_bodies
+ *		Are the bodies stored for cur the script's (rev's)?  Compared as
+ *		text, not by the stored checksum: an edit in schemamig.revisions
+ *		that kept the checksum must not pass for the reviewed script.
+ */
+static bool
+same_bodies(SmigRevision *cur, SmigRevision *rev)
+{
+	smig_load_bodies(cur, false);
+	return strcmp(cur->upgrade_sql, rev->upgrade_sql) == 0 &&
+		strings_equal(cur->downgrade_sql, rev->downgrade_sql);
+}
+
 /* "upgrade or downgrade SQL, message", for the error about an edit */
 static char *
 describe_changes(SmigRevision *old, SmigRevision *new)
@@ -293,6 +310,8 @@ describe_changes(SmigRevision *old, SmigRevision *new)
 	initStringInfo(&buf);
 	if (strcmp(old->checksum, new->checksum) != 0)
 		appendStringInfoString(&buf, ", upgrade or downgrade SQL");
+	else if (old->bodies_loaded && !same_bodies(old, new))
+		appendStringInfoString(&buf, ", upgrade or downgrade SQL (edited in schemamig.revisions: the checksums match)");
 	if (!same_set(old->down_revisions, new->down_revisions))
 		appendStringInfoString(&buf, ", down_revision");
 	if (!same_set(old->depends_on, new->depends_on))
@@ -628,6 +647,7 @@ schemamig_forget(PG_FUNCTION_ARGS)
 				 errmsg("cannot forget revision \"%s\": %s depends on it", node->rev->id, smig_join_ids(g, node->dependents, node->ndependents, ", ")),
 				 errhint("Forget the revisions that name it in depends_on first.")));
 	smig_delete_revision(node->rev->id);
+	smig_log_forget(node->rev);
 
 	smig_end_spi(opcxt);
 	PG_RETURN_VOID();
