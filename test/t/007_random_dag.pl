@@ -680,7 +680,8 @@ my %faults;
 my (%refusals, %single);
 my ($n_valid, $n_invalid, $n_nodes, $n_down_skipped, $n_irrev_graphs) = (0, 0, 0, 0, 0);
 my @failing_graphs;
-my (%n_rel, $n_dep_kept, $n_dep_current) = ((), 0, 0);
+my %n_rel;
+my ($n_dep_kept, $n_dep_current) = (0, 0);
 my $fail_dir = $PostgreSQL::Test::Utils::tmp_check;
 
 for my $gi (1 .. $n_graphs)
