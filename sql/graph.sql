@@ -315,6 +315,10 @@ CALL schemamig.migrate('-1');
 SELECT revision FROM schemamig.downgrade('+1');
 SELECT revision FROM schemamig.upgrade('ta3-1');
 SELECT * FROM schemamig.current();
+-- stamp takes relative targets too (Alembic: "Can't locate revision
+-- identified by '-1'")
+SELECT * FROM schemamig.stamp('-1');
+SELECT * FROM schemamig.stamp('+1');
 
 -- tx depends_on tb1: upgrading to tx applies tb1 first, and then tb1 is
 -- not a current head (Alembic's version table holds just tx)
@@ -360,6 +364,12 @@ SELECT * FROM schemamig.stamp('tcm-3');
 SELECT revision FROM schemamig.history('tcn-3:');
 SELECT revision FROM schemamig.downgrade('tcn-1');
 SELECT * FROM schemamig.current() ORDER BY 1;
+-- stamp below the merge keeps its other parent applied (Alembic forgets
+-- tc2b, and its next upgrade would run tc2b again)
+SELECT * FROM schemamig.stamp('tc2a') ORDER BY 1;
+SELECT revision, state, is_current FROM schemamig.status()
+WHERE revision LIKE 'tc%' ORDER BY 1;
+SELECT revision FROM schemamig.upgrade('tcm');
 
 -- an empty label before "@", and the empty string, are unknown targets
 -- (not the empty id prefix, which would match every revision)
@@ -377,7 +387,7 @@ DO $$
 DECLARE
   t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['-1', 'tcn-2', '@head', '@base', '', 'cart@top']
+  FOREACH t IN ARRAY ARRAY['-1', 'tcn-2', '@head', '@base', '', 'cart@top', 'cart@+1']
   LOOP
     BEGIN
       PERFORM * FROM schemamig.upgrade(t);
