@@ -49,7 +49,8 @@ typedef struct SmigGraph
  * A resolved target.  base: the empty state.  branch_base >= 0: the base of
  * the branch starting at that node ("label@base").  Otherwise nodes[] are
  * the revisions named (a branch label alone names the revision carrying
- * it).
+ * it).  from_head >= 0: the target was -N counted from that current
+ * head (a downgrade to -N then undoes only that head's own lineage).
  */
 typedef struct SmigTarget
 {
@@ -57,6 +58,7 @@ typedef struct SmigTarget
 	int			branch_base;
 	int		   *nodes;
 	int			nnodes;
+	int			from_head;
 } SmigTarget;
 
 /* a list of node indexes in the order to run them */

@@ -42,6 +42,7 @@ static SmigTarget walk_down(SmigGraph *g, const char *target,
 							SmigTarget start, int count);
 static int	find_prefix(SmigGraph *g, const char *prefix, bool raise);
 static bool *after_on_lineage(SmigGraph *g, int *nodes, int n);
+static bool *downgrade_set(SmigGraph *g, SmigTarget t);
 
 /*
  * Resolving targets
@@ -57,6 +58,7 @@ target_of_nodes(int *nodes, int n)
 	t.branch_base = -1;
 	t.nodes = nodes;
 	t.nnodes = n;
+	t.from_head = -1;
 	return t;
 }
 
@@ -104,6 +106,7 @@ smig_resolve_target(SmigGraph *g, const char *target)
 	char		sign;
 	int			count;
 	const char *at;
+	SmigTarget	result;
 
 	/* relative targets resolve their left side once; be safe anyway */
 	check_stack_depth();
@@ -183,8 +186,12 @@ smig_resolve_target(SmigGraph *g, const char *target)
 		if (count == 0)
 			return start;
 		if (sign == '+')
-			return walk_up(g, target, start, count);
-		return walk_down(g, target, start, count);
+			result = walk_up(g, target, start, count);
+		else
+			result = walk_down(g, target, start, count);
+		if (left[0] == '\0' && sign == '-')
+			result.from_head = start.nodes[0];
+		return result;
 	}
 
 	idx = find_prefix(g, target, true);
@@ -547,6 +554,71 @@ after_on_lineage(SmigGraph *g, int *nodes, int n)
 }
 
 /*
+ * downgrade_set
+ *		What downgrading to t undoes, applied or not: base, everything;
+ *		label@base, the labelled revision and what comes after it; -N from
+ *		the current head X, what comes after the target on X's own lineage
+ *		(as Alembic: one step back from X undoes X, not a sibling branch
+ *		that X merely depends_on, nor another lineage when the walk reaches
+ *		base); revisions, what comes after them on their lineage and is not
+ *		needed by one of them.
+ */
+static bool *
+downgrade_set(SmigGraph *g, SmigTarget t)
+{
+	bool	   *remove;
+	int			k;
+
+	if (t.from_head >= 0 && t.branch_base < 0 && t.nnodes <= 1)
+	{
+		/* X's down_revision ancestry: a chain, -N walks through no merge */
+		bool	   *path = smig_walk(g, &t.from_head, 1, true,
+									 SMIG_EDGE_PARENTS);
+		int		   *roots = palloc(sizeof(int) * Max(g->nnodes, 1));
+		int			n = 0;
+
+		if (t.base)
+		{
+			for (k = 0; k < g->nnodes; k++)
+				if (path[k] && g->nodes[k].nparents == 0)
+					roots[n++] = k;
+		}
+		else
+		{
+			SmigNode   *node = &g->nodes[t.nodes[0]];
+
+			for (k = 0; k < node->nchildren; k++)
+				if (path[node->children[k]])
+					roots[n++] = node->children[k];
+		}
+		remove = smig_descendants(g, roots, n, true);
+		pfree(path);
+		pfree(roots);
+		return remove;
+	}
+	if (t.base)
+	{
+		remove = palloc(sizeof(bool) * Max(g->nnodes, 1));
+		for (k = 0; k < g->nnodes; k++)
+			remove[k] = true;
+		return remove;
+	}
+	if (t.branch_base >= 0)
+		return smig_descendants(g, &t.branch_base, 1, true);
+
+	remove = after_on_lineage(g, t.nodes, t.nnodes);
+	{
+		bool	   *keep = smig_ancestors(g, t.nodes, t.nnodes, true);
+
+		for (k = 0; k < g->nnodes; k++)
+			if (keep[k])
+				remove[k] = false;
+		pfree(keep);
+	}
+	return remove;
+}
+
+/*
  * smig_plan_upgrade
  *		The pending revisions target needs, in the order to apply them.
  */
@@ -586,12 +658,9 @@ smig_plan_upgrade_nodes(SmigGraph *g, int *nodes, int n)
 
 /*
  * smig_plan_downgrade
- *		The applied revisions to undo to get back to target, newest first:
- *		base, everything; label@base, the labelled revision and what comes
- *		after it; revisions, what comes after them on their lineage (see
- *		after_on_lineage) and is not needed by one of them.  Refuses a
- *		target that is not applied, and an irreversible revision on the
- *		way.
+ *		The applied revisions to undo to get back to target (see
+ *		downgrade_set), newest first.  Refuses a target that is not
+ *		applied, and an irreversible revision on the way.
  */
 SmigPlan
 smig_plan_downgrade(SmigGraph *g, const char *target)
@@ -601,18 +670,8 @@ smig_plan_downgrade(SmigGraph *g, const char *target)
 	bool	   *remove;
 	int			k;
 
-	if (t.base)
+	if (t.branch_base < 0)
 	{
-		remove = palloc(sizeof(bool) * Max(g->nnodes, 1));
-		for (k = 0; k < g->nnodes; k++)
-			remove[k] = true;
-	}
-	else if (t.branch_base >= 0)
-		remove = smig_descendants(g, &t.branch_base, 1, true);
-	else
-	{
-		bool	   *keep = smig_ancestors(g, t.nodes, t.nnodes, true);
-
 		for (k = 0; k < t.nnodes; k++)
 			if (g->nodes[t.nodes[k]].applied == NULL)
 			{
@@ -628,12 +687,8 @@ smig_plan_downgrade(SmigGraph *g, const char *target)
 						 errdetail("Nothing is applied."),
 						 errhint("Downgrade goes back to an applied revision; use upgrade() to go forward.")));
 			}
-		remove = after_on_lineage(g, t.nodes, t.nnodes);
-		for (k = 0; k < g->nnodes; k++)
-			if (keep[k])
-				remove[k] = false;
-		pfree(keep);
 	}
+	remove = downgrade_set(g, t);
 
 	for (k = g->nnodes - 1; k >= 0; k--)
 	{
@@ -671,29 +726,23 @@ smig_stamp_state(SmigGraph *g, const char *target, bool *is_base)
 {
 	SmigTarget	t = smig_resolve_target(g, target);
 	bool	   *state = palloc0(sizeof(bool) * Max(g->nnodes, 1));
+	bool	   *remove;
+	bool	   *anc = NULL;
 	int			k;
 
-	*is_base = t.base;
-	if (t.base)
+	/* -N that reaches base from one head is that head's lineage undone */
+	*is_base = t.base && t.from_head < 0;
+	if (*is_base)
 		return state;
-	if (t.branch_base >= 0)
-	{
-		bool	   *branch = smig_descendants(g, &t.branch_base, 1, true);
-
-		for (k = 0; k < g->nnodes; k++)
-			state[k] = g->nodes[k].applied != NULL && !branch[k];
-		pfree(branch);
-	}
-	else
-	{
-		bool	   *anc = smig_ancestors(g, t.nodes, t.nnodes, true);
-		bool	   *after = after_on_lineage(g, t.nodes, t.nnodes);
-
-		for (k = 0; k < g->nnodes; k++)
-			state[k] = anc[k] || (g->nodes[k].applied != NULL && !after[k]);
+	remove = downgrade_set(g, t);
+	if (t.nnodes > 0)
+		anc = smig_ancestors(g, t.nodes, t.nnodes, true);
+	for (k = 0; k < g->nnodes; k++)
+		state[k] = (anc != NULL && anc[k]) ||
+			(g->nodes[k].applied != NULL && !remove[k]);
+	if (anc)
 		pfree(anc);
-		pfree(after);
-	}
+	pfree(remove);
 	return state;
 }
 
