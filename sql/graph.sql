@@ -410,6 +410,53 @@ SELECT * FROM schemamig.stamp('@head');
 SELECT revision FROM schemamig.upgrade('@base');
 SELECT revision FROM schemamig.show('@head');
 SELECT count(*) FROM schemamig.applied;
+TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
+
+-- -1 from the current head X undoes X's own lineage back one step: not a
+-- sibling branch that X merely depends_on, nor another lineage when the
+-- walk reaches base (as Alembic); rev-1 is a revision like any other
+--   ts1 - ts2 - ts3
+--      \- ts4          (ts4 depends_on ts3)
+--   tr                 (a root, depends_on ts1)
+SELECT count(*) FROM schemamig.register(
+$s$-- schemamig:revision ts1
+-- schemamig:upgrade
+-- schemamig:downgrade
+-- schemamig:revision ts2
+-- schemamig:down_revision ts1
+-- schemamig:upgrade
+-- schemamig:downgrade
+-- schemamig:revision ts3
+-- schemamig:down_revision ts2
+-- schemamig:upgrade
+-- schemamig:downgrade
+-- schemamig:revision ts4
+-- schemamig:down_revision ts1
+-- schemamig:depends_on ts3
+-- schemamig:upgrade
+-- schemamig:downgrade
+-- schemamig:revision tr
+-- schemamig:depends_on ts1
+-- schemamig:upgrade
+-- schemamig:downgrade
+$s$);
+SELECT revision FROM schemamig.upgrade('ts4');
+SELECT * FROM schemamig.current();
+SELECT schemamig.downgrade_sql('-1') LIKE '%-- 1 revision to undo%' AS one_to_undo;
+SELECT revision FROM schemamig.downgrade('-1');
+-- (Alembic lists ts1 and ts3 here, and its next "upgrade ts4" fails)
+SELECT * FROM schemamig.current();
+SELECT revision FROM schemamig.upgrade('ts4');
+SELECT revision FROM schemamig.downgrade('ts4-1');
+SELECT * FROM schemamig.current();
+SELECT revision FROM schemamig.downgrade('base');
+SELECT revision FROM schemamig.upgrade('tr');
+SELECT * FROM schemamig.current();
+SELECT revision FROM schemamig.downgrade('-1');
+SELECT * FROM schemamig.current();
+SELECT revision FROM schemamig.upgrade('tr');
+SELECT * FROM schemamig.stamp('-1');
+SELECT revision, state FROM schemamig.status() ORDER BY 1;
 
 -- clean up
 SELECT schemamig.stamp('base');
