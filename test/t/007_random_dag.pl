@@ -58,6 +58,11 @@
 #                      22023 (ambiguous), nothing changes; an irreversible
 #                      revision to remove: 55000, nothing changes.  Then
 #                      upgrade('heads') puts everything back.
+#   downgrade('-1')    everything applied: with several current heads, or
+#                      one that is a merge point, 22023 and nothing
+#                      changes; with one current head X, exactly X is
+#                      undone (-1 walks X's own lineage, as Alembic's).
+#                      Then upgrade('heads') again.
 #   downgrade('base')  empties everything in a reverse topological order, or,
 #                      with an irreversible revision, fails with 55000 and
 #                      changes nothing.
@@ -680,7 +685,7 @@ my %faults;
 my (%refusals, %single);
 my ($n_valid, $n_invalid, $n_nodes, $n_down_skipped, $n_irrev_graphs) = (0, 0, 0, 0, 0);
 my @failing_graphs;
-my %n_rel;
+my (%n_rel, %n_minus1);
 my ($n_dep_kept, $n_dep_current) = (0, 0);
 my $fail_dir = $PostgreSQL::Test::Utils::tmp_check;
 
@@ -725,6 +730,7 @@ for my $gi (1 .. $n_graphs)
 
 	my ($R, @kept, @removed);
 	my ($S, $e5_want, @removed5);
+	my ($e7_want, @removed7);
 	my $irrev = grep { !$_->{rev} } @$nodes;
 	if ($valid)
 	{
@@ -799,6 +805,24 @@ for my $gi (1 .. $n_graphs)
 			  . "\\echo \@\@UP6\nSELECT revision FROM schemamig.upgrade('heads');\n"
 			  . "\\echo \@\@E6 :SQLSTATE\n"
 			  . "\\echo \@\@ST6\n" . status_sql();
+		}
+		# -1 from the current heads, everything applied
+		{
+			my @cur = grep { !@{ $children{$_} // [] } } @ids;
+			if (@cur == 1 && uniq(@{ $byid->{ $cur[0] }{parents} }) <= 1)
+			{
+				$e7_want = '00000';
+				@removed7 = @cur;
+			}
+			else { $e7_want = '22023'; }
+			$n_minus1{$e7_want}++;
+			$sql .= "TRUNCATE dag.unlog;\n"
+			  . "\\echo \@\@MINUS1\nSELECT revision FROM schemamig.downgrade('-1');\n"
+			  . "\\echo \@\@E7 :SQLSTATE\n"
+			  . "\\echo \@\@UNLOG7\nSELECT id FROM dag.unlog ORDER BY n;\n"
+			  . "\\echo \@\@ST7\n" . status_sql()
+			  . "\\echo \@\@UP8\nSELECT revision FROM schemamig.upgrade('heads');\n"
+			  . "\\echo \@\@E8 :SQLSTATE\n";
 		}
 		$sql .= "TRUNCATE dag.unlog;\n"
 		  . "\\echo \@\@BASE\nSELECT revision FROM schemamig.downgrade('base');\n"
@@ -977,6 +1001,25 @@ for my $gi (1 .. $n_graphs)
 				$sec->{ST6}, \%all);
 		}
 
+		{
+			my $unlog7 = $sec->{UNLOG7} // [];
+			my $e7 = $sec->{'E7:state'} // '?';
+			my $irrev7 = grep { !$byid->{$_}{rev} } @removed7;
+			my $want = $irrev7 ? '55000' : $e7_want;
+			my @rm = $irrev7 ? () : @removed7;
+			check("downgrade('-1') SQLSTATE as the oracle's", $e7 eq $want,
+				"$what: downgrade('-1') gave $e7, oracle $want");
+			check("downgrade('-1') removes exactly the current head",
+				same_set($unlog7, \@rm),
+				"$what: downgrade('-1') removed " . short($unlog7) . ', oracle ' . short(\@rm));
+			my %r7 = map { $_ => 1 } @rm;
+			$check_status->("after downgrade('-1')", $sec->{ST7},
+				{ map { $_ => 1 } grep { !$r7{$_} } @ids });
+			check("upgrade('heads') after downgrade('-1') succeeds",
+				($sec->{'E8:state'} // '') eq '00000',
+				"$what: upgrade('heads') gave " . ($sec->{'E8:state'} // '?'));
+		}
+
 		my $unlog4 = $sec->{UNLOG4} // [];
 		my $e4 = $sec->{'E4:state'} // '?';
 		my ($log4) = @{ $sec->{LOG4} // [] };
@@ -1032,9 +1075,10 @@ diag(sprintf('%d graphs (%d revisions, %.0f per graph): %d valid, %d invalid; '
 	$n_irrev_graphs, $n_down_skipped));
 diag(sprintf('lineage rule: %d downgrade(R) kept a revision that needs R '
 	  . 'through depends_on only; %d graphs with a leaf that only a dependent '
-	  . 'hides from current(); downgrade(S-1): %s',
+	  . 'hides from current(); downgrade(S-1): %s; downgrade(-1): %s',
 	$n_dep_kept, $n_dep_current,
-	join(', ', map { "$_ x$n_rel{$_}" } sort keys %n_rel)));
+	join(', ', map { "$_ x$n_rel{$_}" } sort keys %n_rel),
+	join(', ', map { "$_ x$n_minus1{$_}" } sort keys %n_minus1)));
 diag('faults injected: '
 	  . join(', ', map { "$_ $faults{$_}" } grep { $faults{$_} } @fault_kinds));
 diag('refusals by SQLSTATE: '
