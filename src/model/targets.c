@@ -15,7 +15,8 @@
  * dependent is undone only when something it needs is.
  *
  * Nothing here recurses on the graph: walks are loops with explicit
- * stacks (graph.c's smig_walk), and every loop checks for interrupts.
+ * stacks (graph.c's smig_walk), and the loops over the whole graph check
+ * for interrupts.
  *
  *-------------------------------------------------------------------------
  */
@@ -567,6 +568,7 @@ static bool *
 downgrade_set(SmigGraph *g, SmigTarget t)
 {
 	bool	   *remove;
+	bool	   *keep;
 	int			k;
 
 	if (t.from_head >= 0 && t.branch_base < 0 && t.nnodes <= 1)
@@ -606,15 +608,13 @@ downgrade_set(SmigGraph *g, SmigTarget t)
 	if (t.branch_base >= 0)
 		return smig_descendants(g, &t.branch_base, 1, true);
 
+	/* with several target revisions, one may come after another: keep it */
 	remove = after_on_lineage(g, t.nodes, t.nnodes);
-	{
-		bool	   *keep = smig_ancestors(g, t.nodes, t.nnodes, true);
-
-		for (k = 0; k < g->nnodes; k++)
-			if (keep[k])
-				remove[k] = false;
-		pfree(keep);
-	}
+	keep = smig_ancestors(g, t.nodes, t.nnodes, true);
+	for (k = 0; k < g->nnodes; k++)
+		if (keep[k])
+			remove[k] = false;
+	pfree(keep);
 	return remove;
 }
 
