@@ -7,7 +7,9 @@ OBJS = src/schemamig.o \
        src/model/targets.o \
        src/exec/statements.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
        src/register/register.o \
-       src/lint/lint.o src/lint/lint_rules.o \
+       src/lint/lint.o src/lint/findings.o src/lint/facts.o \
+       src/lint/rules.o src/lint/rules_table.o src/lint/rules_index.o \
+       src/lint/rules_drop.o src/lint/rules_types.o \
        src/api/reading.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 

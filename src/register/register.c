@@ -30,7 +30,8 @@
 #define REGISTER_COLS 2
 
 static void check_bodies(SmigRevision *rev, const char *line_of,
-						 int first_line);
+						 int first_line, SmigLintBodies *bodies);
+static List *split_checked(const char *sql, const SmigBodySource *src);
 static bool same_set(List *a, List *b);
 static bool same_list(List *a, List *b);
 static int	cmp_strings(const ListCell *a, const ListCell *b);
@@ -61,6 +62,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 										 Max(old->nnodes, 1));
 	List	   *combined = NIL;
 	char	   *caller = smig_caller_name();
+	SmigLintBodies *bodies = palloc0(sizeof(SmigLintBodies) *
+									 Max(list_length(parsed), 1));
 	ListCell   *lc;
 	int			k;
 
@@ -69,7 +72,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 	{
 		SmigRevision *rev = lfirst(lc);
 
-		check_bodies(rev, "script", rev->script_line);
+		check_bodies(rev, "script", rev->script_line,
+					 &bodies[foreach_current_index(lc)]);
 	}
 
 	/* compare with what is registered */
@@ -147,7 +151,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 			changed[n] = strcmp(actions[n], "unchanged") != 0;
 			is_applied[n] = i >= 0 && old->nodes[i].applied != NULL;
 		}
-		smig_lint_at_registration(parsed, changed, is_applied, "script");
+		smig_lint_at_registration(parsed, bodies, changed, is_applied,
+								  "script");
 	}
 
 	/* all checks passed: write */
@@ -178,16 +183,14 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 /*
  * check_bodies
  *		Split both bodies of rev, which raises the errors for SQL that does
- *		not parse or cannot run in a migration.  first_line is the line the
- *		block starts at, in what line_of names.
+ *		not parse or cannot run in a migration, into *bodies (statements
+ *		with their raw parse trees, for the linter: a body is parsed once).
+ *		first_line is the line the block starts at, in what line_of names.
  */
 static void
-check_bodies(SmigRevision *rev, const char *line_of, int first_line)
+check_bodies(SmigRevision *rev, const char *line_of, int first_line,
+			 SmigLintBodies *bodies)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
-											  "schemamig check",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
 	SmigBodySource src;
 
 	src.revision = rev->id;
@@ -195,15 +198,39 @@ check_bodies(SmigRevision *rev, const char *line_of, int first_line)
 	src.error_line = NULL;
 	src.section = "upgrade";
 	src.first_line = first_line + rev->upgrade_line - 1;
-	(void) smig_split_statements(rev->upgrade_sql, &src);
+	bodies->upgrade = split_checked(rev->upgrade_sql, &src);
+	bodies->downgrade = NIL;
 	if (rev->downgrade_sql != NULL)
 	{
 		src.section = "downgrade";
 		src.first_line = first_line + rev->downgrade_line - 1;
-		(void) smig_split_statements(rev->downgrade_sql, &src);
+		bodies->downgrade = split_checked(rev->downgrade_sql, &src);
 	}
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(cxt);
+}
+
+/*
+ * split_checked
+ *		smig_parse_statements() of one body, with what cannot run in a
+ *		migration raised as an error: by smig_split_statements(), whose
+ *		error names the statement, so only a body being refused is split
+ *		twice.  With schemamig.lint = off no parse tree is kept.
+ */
+static List *
+split_checked(const char *sql, const SmigBodySource *src)
+{
+	List	   *stmts;
+	ListCell   *lc;
+
+	if (smig_lint_mode == SMIG_LINT_OFF)
+		return smig_split_statements(sql, src);
+	stmts = smig_parse_statements(sql, src);
+	foreach(lc, stmts)
+		if (((SmigStatement *) lfirst(lc))->refused != NULL)
+		{
+			(void) smig_split_statements(sql, src);
+			elog(ERROR, "statement refused by the linter's split was accepted");
+		}
+	return stmts;
 }
 
 /* qsort/list_sort comparator for a List of C strings */
@@ -365,18 +392,20 @@ choose_id(SmigGraph *g, char *id)
 static void
 store_new_revision(SmigRevision *rev, List *revisions, List *applied)
 {
+	SmigLintBodies bodies;
+
 	rev->bodies_loaded = true;
 	rev->upgrade_line = 1;
 	rev->downgrade_line = 1;
 	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
-	check_bodies(rev, "revision", 1);
+	check_bodies(rev, "revision", 1, &bodies);
 	(void) smig_graph_build(lappend(revisions, rev), applied);
 	{
 		bool		changed[1] = {true};
 		bool		is_applied[1] = {false};
 
-		smig_lint_at_registration(list_make1(rev), changed, is_applied,
-								  "revision");
+		smig_lint_at_registration(list_make1(rev), &bodies, changed,
+								  is_applied, "revision");
 	}
 	smig_insert_revision(rev);
 }
