@@ -382,6 +382,13 @@ SELECT revision FROM schemamig.history('@head:');
 SELECT * FROM schemamig.stamp('');
 SELECT revision FROM schemamig.downgrade('');
 SELECT revision FROM schemamig.show('');
+-- revision() on a bare label: a new branch from the labelled revision
+-- (Alembic's "revision --head cart" asks for --splice first); label@head
+-- is the branch head
+SELECT schemamig.revision('on the head', '', down_revision => 'cart@head', revision => 'tontop');
+SELECT schemamig.revision('from cart', '', down_revision => 'cart', revision => 'tsplice');
+SELECT revision, down_revisions FROM schemamig.status()
+WHERE revision IN ('tsplice', 'tontop') ORDER BY 1;
 -- the SQLSTATE of each refusal above
 DO $$
 DECLARE
