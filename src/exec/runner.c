@@ -804,7 +804,7 @@ schemamig_migrate(PG_FUNCTION_ARGS)
 		if (done == 0)
 		{
 			/* first round: resolve the target to revision ids */
-			SmigTarget	t = smig_resolve_target(g, target);
+			SmigTarget	t = smig_resolve_upgrade_target(g, target);
 			MemoryContext old = MemoryContextSwitchTo(callcxt);
 			int			k;
 
