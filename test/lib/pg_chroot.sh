@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# test/lib/pg_chroot.sh: one PostgreSQL version lane of test/run.sh, run in a
+# minimal Debian chroot so the host (Debian 12, PostgreSQL 15) stays as it is.
+# Not a test itself (test/run.sh runs test/*.sh, not test/lib/*).
+#
+#   bash test/lib/pg_chroot.sh MAJOR [prepare]
+#                          as root; MAJOR 17 (trixie) or 18 (sid); with
+#                          "prepare": make (or check) the chroot, run nothing
+#
+# 1. the chroot: $SMIG_CHROOT_CACHE/<suite>-<MAJOR> (default
+#    /var/cache/schemamig-chroots), made by `mmdebstrap --variant=apt` with
+#    Debian's postgresql-MAJOR, postgresql-server-dev-MAJOR and the packages
+#    test/setup.sh lists, and no default cluster.  Reused while it is younger
+#    than SMIG_CHROOT_MAX_AGE days (7) and was made for the same package list;
+#    otherwise (or when it is incomplete) made again.  mmdebstrap itself is
+#    installed on the host from Debian 12 when missing; nothing of the newer
+#    suites is installed on the host.
+# 2. the tree (without .git and build products) is copied to /src inside it;
+# 3. in a private mount namespace (/proc, /dev, a private /dev/shm) the
+#    chroot runs test/run.sh there with SMIG_PG_MAJOR=MAJOR and the lane's
+#    subset: build (-Werror), pg_regress, isolation, the shell tests in
+#    SMIG_LANE_SHELL_TESTS and the TAP tests in SMIG_LANE_TAP_TESTS.
+#
+# Output: the inner run's log.  With SMIG_LANE_RESULTS set, the inner run's
+# results ("pass NAME" / "fail NAME", one a line; see test/run.sh) are copied
+# there, for test/run.sh to count as "pgMAJOR: NAME"; the file is absent when
+# the inner run never started.  When the chroot cannot be made, prints
+# "FAIL: chroot: ..." and exits 1.
+# Exit status: the inner run's.
+
+set -uo pipefail
+
+V=${1:?usage: pg_chroot.sh MAJOR}
+case $V in
+17) SUITE=trixie ;;
+18) SUITE=sid ;;
+*)
+	echo "FAIL: chroot: no Debian suite is known to carry PostgreSQL $V (17: trixie, 18: sid)"
+	exit 1
+	;;
+esac
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CACHE=${SMIG_CHROOT_CACHE:-/var/cache/schemamig-chroots}
+CH=$CACHE/$SUITE-$V
+MIRROR=${SMIG_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+MAX_AGE=${SMIG_CHROOT_MAX_AGE:-7}
+LANE_SHELL=${SMIG_LANE_SHELL_TESTS-test/cli.sh test/dump_restore.sh}
+LANE_TAP=${SMIG_LANE_TAP_TESTS-test/t/001_standby.pl test/t/002_crash.pl test/t/003_holder_terminated.pl}
+export DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "FAIL: chroot: pgMAJOR lanes need root (mmdebstrap, chroot, mount)"
+	exit 1
+fi
+
+# The packages: test/setup.sh's list for this version (one list to keep),
+# plus what a bare --variant=apt system lacks for the tests.
+# shellcheck source=test/setup.sh
+packages=$(SMIG_PG_MAJOR=$V bash -c '. "$1" && echo "${SMIG_PACKAGES[*]}"' sh "$ROOT/test/setup.sh")
+packages="$packages libc6-dev perl util-linux"
+stamp="$SUITE postgresql-$V: $packages"
+
+now() { date +%s; }
+
+chroot_ok() {
+	[ -x "$CH/usr/lib/postgresql/$V/bin/pg_config" ] &&
+		[ -f "$CH/.schemamig-chroot" ] &&
+		[ "$(head -n 1 "$CH/.schemamig-chroot")" = "$stamp" ] &&
+		[ -z "$(find "$CH/.schemamig-chroot" -mtime "+$MAX_AGE")" ]
+}
+
+make_chroot() {
+	local t0 rc
+	if ! command -v mmdebstrap >/dev/null; then
+		echo "chroot: installing mmdebstrap on the host (Debian 12 package)"
+		apt-get -q update >/dev/null &&
+			apt-get -q -y -o Dpkg::Lock::Timeout=300 --no-install-recommends \
+				install mmdebstrap || return 1
+	fi
+	mkdir -p "$CACHE" || return 1
+	rm -rf "$CH" "$CH.new"
+	t0=$(now)
+	echo "chroot: making $CH ($SUITE, postgresql-$V) with mmdebstrap"
+	# - Check-Valid-Until: sid's Release file is now and then past its
+	#   Valid-Until date on the mirrors;
+	# - createcluster.d before postgresql-common is configured: no main
+	#   cluster (the tests make their own; a main one would hold port 5432);
+	# - policy-rc.d stays: later apt runs inside must not start services.
+	# shellcheck disable=SC2016 # "$1" is mmdebstrap's, for the hooks
+	mmdebstrap --variant=apt --mode=root \
+		--aptopt='Acquire::Check-Valid-Until "false"' \
+		--aptopt='Acquire::Retries "3"' \
+		--include="${packages// /,}" \
+		--essential-hook='mkdir -p "$1/etc/postgresql-common/createcluster.d" && echo "create_main_cluster = false" >"$1/etc/postgresql-common/createcluster.d/schemamig.conf"' \
+		--customize-hook='printf "#!/bin/sh\nexit 101\n" >"$1/usr/sbin/policy-rc.d" && chmod 755 "$1/usr/sbin/policy-rc.d"' \
+		--customize-hook='chroot "$1" apt-get clean' \
+		"$SUITE" "$CH.new" "deb $MIRROR $SUITE main"
+	rc=$?
+	if [ "$rc" -ne 0 ] || [ ! -x "$CH.new/usr/lib/postgresql/$V/bin/pg_config" ]; then
+		echo "chroot: mmdebstrap failed (status $rc)"
+		rm -rf "$CH.new"
+		return 1
+	fi
+	mv "$CH.new" "$CH" || return 1
+	{
+		echo "$stamp"
+		# shellcheck disable=SC2016 # dpkg-query's format
+		chroot "$CH" dpkg-query -W -f='${Package} ${Version}\n' "postgresql-$V" gcc
+	} >"$CH/.schemamig-chroot"
+	echo "chroot: made in $(($(now) - t0)) s, $(du -sh "$CH" | cut -f1)"
+}
+
+if chroot_ok; then
+	echo "chroot: reusing $CH ($(tail -n +2 "$CH/.schemamig-chroot" | tr '\n' ' '))"
+elif ! make_chroot; then
+	echo "FAIL: chroot: could not make the $SUITE chroot for PostgreSQL $V"
+	exit 1
+fi
+
+[ "${2:-}" = prepare ] && exit 0
+
+# the tree, fresh: no .git, no build products of another version
+rm -rf "$CH/src" && mkdir "$CH/src" || exit 1
+tar -C "$ROOT" --exclude=./.git --exclude='*.o' --exclude='*.so' \
+	--exclude='*.bc' --exclude=./cli/schemamig --exclude=./results \
+	--exclude=./output_iso --exclude=./tmp_check -cf - . |
+	tar -C "$CH/src" -xf - || exit 1
+
+# The inner run: the lane's subset of test/run.sh.  env -i: nothing of the
+# host's environment (PATH, PG*, TMPDIR) leaks in.
+t0=$(now)
+# shellcheck disable=SC2016 # expanded by the inner shell
+unshare -m --propagation private sh -c '
+	ch=$1; shift
+	mount -t proc proc "$ch/proc" &&
+	mount --rbind /dev "$ch/dev" &&
+	mount -t tmpfs -o mode=1777,nosuid,nodev shm "$ch/dev/shm" &&
+	exec chroot "$ch" "$@"' sh "$CH" \
+	env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	HOME=/root LANG=C.UTF-8 TERM=dumb \
+	SMIG_PG_MAJOR="$V" SMIG_PG_VERSIONS="$V" SMIG_QUIET_BUILD=1 \
+	SMIG_COPT="${SMIG_COPT-"-DUSE_ASSERT_CHECKING"}" \
+	SMIG_STEP_TIMEOUT="${SMIG_STEP_TIMEOUT:-1200}" \
+	SMIG_SHELL_TESTS="$LANE_SHELL" SMIG_TAP_TESTS="$LANE_TAP" \
+	SMIG_RESULTS_FILE=/src/.lane-results \
+	bash /src/test/run.sh
+rc=$?
+if [ -n "${SMIG_LANE_RESULTS:-}" ] && [ -f "$CH/src/.lane-results" ]; then
+	cp "$CH/src/.lane-results" "$SMIG_LANE_RESULTS"
+fi
+echo "lane pg$V: inner run took $(($(now) - t0)) s (status $rc)"
+exit "$rc"
