@@ -8,10 +8,10 @@
 # 15 on Debian 12) runs the whole suite here, steps 1-5 below; its results
 # are named as they always were.  Every other version runs in a Debian chroot
 # made by test/lib/pg_chroot.sh (17: trixie, 18: sid; cached under
-# /var/cache/schemamig-chroots): build, pg_regress, isolation, the shell tests
-# in SMIG_LANE_SHELL_TESTS and the TAP tests in SMIG_LANE_TAP_TESTS (see that
-# script); its results are prefixed "pg17: ", "pg18: ".  A lane that cannot
-# be set up (no chroot: archive unreachable, ...) counts as failed.
+# /var/cache/schemamig-chroots), the same suite again (narrower with
+# SMIG_LANE_SHELL_TESTS / SMIG_LANE_TAP_TESTS, see that script); its results
+# are prefixed "pg17: ", "pg18: ".  A lane that cannot be set up (no chroot:
+# archive unreachable, ...) counts as failed.
 #
 # Steps of the host suite, in order:
 #   1. test/setup.sh: install the Debian packages that are missing, then
@@ -309,7 +309,7 @@ host_suite() {
 	tap_tests=()
 	for f in "${prove_words[@]}"; do
 		# the words are glob patterns, relative to ROOT
-		mapfile -t -O "${#tap_tests[@]}" tap_tests < <(cd "$ROOT" && compgen -G "$f")
+		mapfile -t -O "${#tap_tests[@]}" tap_tests < <(cd "$ROOT" && compgen -G "$f" | sort)
 	done
 	if [ ${#tap_tests[@]} -eq 0 ]; then
 		echo "no TAP tests (${prove_pattern:-none selected}): skipped"
