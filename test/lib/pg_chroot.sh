@@ -97,11 +97,16 @@ chroot_ok() {
 
 make_chroot() {
 	local t0 rc
-	if ! command -v mmdebstrap >/dev/null; then
-		echo "chroot: installing mmdebstrap on the host (Debian 12 package)"
+	local tools=()
+	# mmdebstrap needs mount(8) to set up /dev and /proc in the chroot it
+	# makes; a minimal Debian 12 (a container, a chroot) may lack it
+	command -v mmdebstrap >/dev/null || tools+=(mmdebstrap)
+	command -v mount >/dev/null || tools+=(mount)
+	if [ ${#tools[@]} -gt 0 ]; then
+		echo "chroot: installing ${tools[*]} on the host (Debian 12 packages)"
 		apt-get -q update >/dev/null &&
 			apt-get -q -y -o Dpkg::Lock::Timeout=300 --no-install-recommends \
-				install mmdebstrap || return 1
+				install "${tools[@]}" || return 1
 	fi
 	mkdir -p "$CACHE" || return 1
 	rm -rf "$CH.new"
@@ -156,11 +161,16 @@ tar -C "$ROOT" --exclude=./.git --exclude='*.o' --exclude='*.so' \
 	--exclude=./output_iso --exclude=./tmp_check -cf - . |
 	tar -C "$CH/src" -xf - || exit 1
 
-# The inner run: the lane's subset of test/run.sh.  env -i: nothing of the
-# host's environment (PATH, PG*, TMPDIR) leaks in.
+# The inner run: test/run.sh for this version.  env -i: nothing of the
+# host's environment (PATH, PG*, TMPDIR) leaks in.  The mounts are made in a
+# private mount namespace, so they vanish with it; when / is not a mount
+# point (this script itself runs in a chroot) unshare cannot make it
+# private, and the mounts then follow the enclosing mount's propagation.
+prop=private
+mountpoint -q / || prop=unchanged
 t0=$(now)
 # shellcheck disable=SC2016 # expanded by the inner shell
-unshare -m --propagation private sh -c '
+unshare -m --propagation "$prop" sh -c '
 	ch=$1; shift
 	mount -t proc proc "$ch/proc" &&
 	mount --rbind /dev "$ch/dev" &&
