@@ -154,8 +154,9 @@ fi
 
 [ "${2:-}" = prepare ] && exit 0
 
-# the tree, fresh: no .git, no build products of another version
-rm -rf "$CH/src" && mkdir "$CH/src" || exit 1
+# the tree, fresh: no .git, no build products of another version; and no
+# logs of earlier runs (the inner run keeps its logs in /tmp when it fails)
+rm -rf "$CH/src" "$CH"/tmp/schemamig-* && mkdir "$CH/src" || exit 1
 tar -C "$ROOT" --exclude=./.git --exclude='*.o' --exclude='*.so' \
 	--exclude='*.bc' --exclude=./cli/schemamig --exclude=./results \
 	--exclude=./output_iso --exclude=./tmp_check -cf - . |
@@ -185,6 +186,9 @@ unshare -m --propagation "$prop" sh -c '
 	SMIG_RESULTS_FILE=/src/.lane-results \
 	bash /src/test/run.sh
 rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "lane pg$V: paths above are inside the chroot; on this machine: $CH/..."
+fi
 if [ -n "${SMIG_LANE_RESULTS:-}" ] && [ -f "$CH/src/.lane-results" ]; then
 	cp "$CH/src/.lane-results" "$SMIG_LANE_RESULTS"
 fi
