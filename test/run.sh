@@ -389,7 +389,7 @@ chroot_lane() {
 read -r -a versions <<<"${SMIG_PG_VERSIONS:-15 17 18}"
 for v in "${versions[@]}"; do
 	if [ "$v" = "$SMIG_PG_MAJOR" ]; then
-		echo "================ PostgreSQL $v (this machine) ================"
+		echo "================ PostgreSQL $v (installed here) ================"
 		started=$(date +%s)
 		host_suite
 		echo "lane pg$v: $(($(date +%s) - started)) s in all"
