@@ -224,7 +224,6 @@ shopt -s nullglob
 
 # The whole suite against the PostgreSQL installed here (SMIG_PG_MAJOR).
 host_suite() {
-
 	# ---------------------------------------------------------------- 1. setup
 	echo "================ setup ================"
 	if ! smig_install_deps; then
