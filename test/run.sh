@@ -391,7 +391,7 @@ for v in "${versions[@]}"; do
 		echo "================ PostgreSQL $v (installed here) ================"
 		started=$(date +%s)
 		host_suite
-		echo "lane pg$v: $(($(date +%s) - started)) s in all"
+		echo "lane pg$v (installed here): $(($(date +%s) - started)) s"
 	else
 		chroot_lane "$v"
 	fi
