@@ -12,8 +12,8 @@
 #    Debian's postgresql-MAJOR, postgresql-server-dev-MAJOR and the packages
 #    test/setup.sh lists, and no default cluster.  Reused while it is younger
 #    than SMIG_CHROOT_MAX_AGE days (7) and was made for the same package list;
-#    otherwise (or when it is incomplete) made again.  mmdebstrap itself is
-#    installed on the host from Debian 12 when missing; nothing of the newer
+#    otherwise (or when it is incomplete) made again.  mmdebstrap (and mount)
+#    are installed on the host from Debian 12 when missing; nothing of the newer
 #    suites is installed on the host.
 # 2. the tree (without .git and build products) is copied to /src inside it;
 # 3. in a private mount namespace (/proc, /dev, a private /dev/shm) the
