@@ -104,9 +104,22 @@ $s$);
 RESET ROLE;
 SELECT revision FROM schemamig.upgrade();
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_migrator';
--- run by its author, it has the author's rights only
+-- run by its author, it has the author's rights only: the server refuses
+-- the ALTER ROLE (insufficient_privilege; its wording changed in
+-- PostgreSQL 16, so print the error class and schemamig's context line)
 SET ROLE regress_migrator;
-SELECT revision FROM schemamig.upgrade();
+DO $$
+DECLARE
+	ctx text;
+BEGIN
+	PERFORM schemamig.upgrade();
+	RAISE NOTICE 'upgrade() succeeded';
+EXCEPTION WHEN insufficient_privilege THEN
+	GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
+	RAISE NOTICE 'refused: insufficient_privilege, in %',
+		substring(ctx FROM 'revision "p_escalate" [^\n]*');
+END
+$$;
 RESET ROLE;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_migrator';
 SELECT schemamig.forget('p_escalate');
@@ -178,11 +191,14 @@ CREATE DATABASE regress_schemamig_s2;
 \c regress_schemamig_s2
 CREATE ROLE regress_hacker;
 CREATE SCHEMA schemamig AUTHORIZATION regress_hacker;
+-- no CONTEXT lines: PostgreSQL 18 adds the script's statement and line
+\set SHOW_CONTEXT never
 CREATE EXTENSION schemamig;
 DROP SCHEMA schemamig;
 CREATE SCHEMA schemamig;
 CREATE FUNCTION schemamig.status() RETURNS int LANGUAGE sql AS 'SELECT 1';
 CREATE EXTENSION schemamig;
+\set SHOW_CONTEXT errors
 SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'schemamig';
 -- the control file: superuser only, not trusted, not relocatable
 SELECT DISTINCT superuser, trusted, relocatable FROM pg_available_extension_versions
