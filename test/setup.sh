@@ -24,6 +24,10 @@ SMIG_PACKAGES=(
 	libipc-run-perl                        # TAP tests (PostgreSQL::Test::Cluster)
 	libpq-dev                              # the schemamig command-line client (cli/)
 	valgrind                               # test/valgrind.sh: the memory-checker lane
+	alembic                                # test/import.sh: import alembic, adopt
+	python3-alembic
+	python3-sqlalchemy
+	python3-psycopg2
 	make
 	gcc
 )
