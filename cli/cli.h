@@ -236,6 +236,7 @@ typedef struct ImportRev
 	char	   *up_problem;		/* why a person must write the upgrade */
 	char	   *down_problem;	/* likewise for the downgrade */
 	char	   *quoted;			/* source quoted in the file for that person */
+	bool		no_transaction; /* the peer runs it outside a transaction */
 } ImportRev;
 
 typedef struct ImportSet

@@ -16,6 +16,13 @@
  * error: push refuses the file, naming it and that line, until a person
  * has written the SQL and deleted the line.
  *
+ * A revision the other tool runs outside a transaction (dbmate
+ * transaction:false, goose NO TRANSACTION, flyway executeInTransaction=
+ * false) is written with the header directive "-- schemamig:transaction
+ * off" and a warning: until the server implements that directive, push
+ * refuses the file, naming the line (unknown directive), so that it never
+ * silently runs inside a transaction it was not written for.
+ *
  *-------------------------------------------------------------------------
  */
 #include <errno.h>
@@ -251,6 +258,8 @@ import_write(const ImportSet *s, const char *dir)
 			sb_printf(&text, "-- schemamig:depends_on %s\n", list);
 			free(list);
 		}
+		if (r->no_transaction)
+			sb_puts(&text, "-- schemamig:transaction off\n");
 		put_section(&text, r, true, &quoted);
 		put_section(&text, r, false, &quoted);
 		write_file(path.data, &text);
@@ -269,6 +278,13 @@ import_write(const ImportSet *s, const char *dir)
 		}
 		else
 			written++;
+		if (r->no_transaction)
+		{
+			cli_warning("revision %s (%s) runs outside a transaction in %s: written with \"-- schemamig:transaction off\"",
+						r->id, r->origin, s->tool);
+			cli_note("detail", "This server does not know that directive yet (non-transactional revisions are another issue): push refuses the file, naming that line, until it does.");
+			cli_note("hint", "To register it now, delete the directive (the revision then runs in a transaction; CREATE INDEX CONCURRENTLY and the like are refused).");
+		}
 		sb_free(&path);
 	}
 	table_print(&t, stdout);

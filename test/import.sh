@@ -305,3 +305,153 @@ expect_rc "adopt with a revision missing from the files" 5
 expect_match "missing revision: message" "$ERR" '^schemamig: error: alembic records revision "ffffffffffff" as applied \(alembic_version\), but schemamig/ has no file for it$'
 sm -d "$(url "$NONE")" --dir schemamig adopt liquibase
 expect_rc "adopt of an unknown tool" 2
+
+# ------------------------------------------------------------------ the others
+
+# peer TOOL FIXTURE-DIR: import into $WORK/peer_TOOL, push into a new
+# database; sets PDB (the database) and PDIR (the files)
+peer() {
+	local tool=$1 src=$2
+	PDIR=$WORK/peer_${tool//-/_}
+	PDB=smig_imp_${tool//-/_}_$P
+	mkdir -p "$PDIR"
+	sm import "$tool" "$src" --dir "$PDIR/out"
+	expect_rc "import $tool" 0
+	newdb "$PDB"
+	q "$PDB" -c "CREATE EXTENSION schemamig" || exit 1
+}
+
+# applied DB: schemamig's applied revisions, in id order
+applied() { q "$1" -c "SELECT revision FROM schemamig.status() WHERE state = 'applied' ORDER BY 1"; }
+
+step "import flyway: V/U files, version order, R__ reported"
+peer flyway "$FIXTURES/flyway"
+expect_match "flyway: versions ordered part by part" "$OUT" '^4 revisions from flyway: 4 written'
+expect_match "flyway: R__ reported" "$ERR" 'R__shop_view.sql: repeatable migrations \(R__\) are not supported: left out$'
+expect "flyway: 1.10 comes after 1.9" "$(grep -h '^-- schemamig:down_revision' "$PDIR"/out/1.10_*.sql)" "-- schemamig:down_revision 1.9"
+expect "flyway: the undo file is the downgrade" "$(sed -n '/schemamig:downgrade/,$p' "$PDIR"/out/1.1_*.sql)" "-- schemamig:downgrade
+ALTER TABLE shop DROP COLUMN city;"
+expect "flyway: no undo file: irreversible" "$(grep -c 'schemamig:downgrade' "$PDIR"/out/1.10_*.sql)" 0
+# a database flyway left at 1.1: its SQL run, its history table written as flyway does
+psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" -f "$FIXTURES/flyway/V1__create_shop.sql" -f "$FIXTURES/flyway/V1_1__add_city.sql" || exit 1
+q "$PDB" -c "CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT NULL, success boolean NOT NULL);
+INSERT INTO flyway_schema_history VALUES
+ (1, '1', 'create shop', 'SQL', 'V1__create_shop.sql', 1, 'me', now(), 5, true),
+ (2, '1.1', 'add city', 'SQL', 'V1_1__add_city.sql', 2, 'me', now(), 5, true),
+ (3, '1.9', 'city index', 'SQL', 'V1_9__city_index.sql', 3, 'me', now(), 5, false)" || exit 1
+sm -d "$(url "$PDB")" push "$PDIR/out"
+expect_rc "flyway: push" 0
+sm -d "$(url "$PDB")" --dir "$PDIR/out" adopt
+expect_rc "flyway: adopt (failed rows do not count)" 0
+expect "flyway: adopted 1 and 1.1" "$(applied "$PDB")" "1
+1.1"
+sm -d "$(url "$PDB")" upgrade
+expect_rc "flyway: upgrade the rest" 0
+expect "flyway: the rest ran" "$(printf '%s\n' "$OUT" | grep -c '^Running upgrade')" 2
+
+step "import dbmate: migrate:up/down; a real round trip"
+peer dbmate "$FIXTURES/dbmate"
+expect "dbmate: no down section: irreversible" "$(grep -c 'schemamig:downgrade' "$PDIR"/out/20240103120000_*.sql)" 0
+expect "dbmate: the down section" "$(sed -n '/schemamig:downgrade/,$p' "$PDIR"/out/20240101120000_*.sql | sed '/^$/d')" "-- schemamig:downgrade
+drop table shop;"
+sm -d "$(url "$PDB")" push "$PDIR/out"
+expect_rc "dbmate: push" 0
+sm -d "$(url "$PDB")" upgrade
+expect_rc "dbmate: upgrade" 0
+sm -d "$(url "$PDB")" downgrade 20240101120000
+expect_rc "dbmate: downgrade past a reversible revision refused (an irreversible one is on the way)" 1
+# dbmate's own record: every applied version
+newdb "${PDB}_b"
+psql -X -q -v ON_ERROR_STOP=1 -d "${PDB}_b" -c "create table shop (id int primary key, name text not null)" \
+	-c "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)" \
+	-c "INSERT INTO schema_migrations VALUES ('20240101120000')" -c "CREATE EXTENSION schemamig" || exit 1
+sm -d "$(url "${PDB}_b")" push "$PDIR/out"
+sm -d "$(url "${PDB}_b")" --dir "$PDIR/out" adopt
+expect_rc "dbmate: adopt" 0
+expect "dbmate: adopted" "$(applied "${PDB}_b")" "20240101120000"
+q "${PDB}_b" -c "INSERT INTO schema_migrations VALUES ('20240103120000')"
+sm -d "$(url "${PDB}_b")" --dir "$PDIR/out" adopt
+expect_rc "dbmate: adopt with a gap" 1
+expect_match "dbmate: the gap is named" "$ERR" '^schemamig: error: dbmate records some revisions as applied but not "20240102120000", which they need \(schema_migrations\)$'
+expect "dbmate: nothing changed by the refused adopt" "$(applied "${PDB}_b")" "20240101120000"
+
+step "import goose: Up/Down, StatementBegin/End"
+peer goose "$FIXTURES/goose"
+expect_no_match "goose: no goose annotation left" "$(cat "$PDIR"/out/*.sql)" '\+goose'
+sm -d "$(url "$PDB")" push "$PDIR/out"
+expect_rc "goose: push (the plpgsql body between StatementBegin/End)" 0
+sm -d "$(url "$PDB")" upgrade
+expect_rc "goose: upgrade" 0
+sm -d "$(url "$PDB")" downgrade base
+expect_rc "goose: downgrade base" 0
+expect "goose: back at base" "$(q "$PDB" -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'shop%'")" 0
+q "$PDB" -c "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());
+INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (2, false);
+CREATE TABLE shop (id int PRIMARY KEY, name text NOT NULL)" || exit 1
+sm -d "$(url "$PDB")" --dir "$PDIR/out" adopt
+expect_rc "goose: adopt (a later row undoes version 2)" 0
+expect "goose: adopted" "$(applied "$PDB")" "1"
+
+step "import golang-migrate: .up.sql/.down.sql, BEGIN/COMMIT removed"
+peer golang-migrate "$FIXTURES/golang_migrate"
+expect "golang-migrate: the wrapper removed" "$(sed -n '/schemamig:upgrade/,/^$/p' "$PDIR"/out/1_*.sql)" "-- schemamig:upgrade
+CREATE TABLE shop (id int PRIMARY KEY, name text NOT NULL);"
+sm -d "$(url "$PDB")" push "$PDIR/out"
+expect_rc "golang-migrate: push" 0
+psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" -f "$FIXTURES/golang_migrate/000001_create_shop.up.sql" \
+	-f "$FIXTURES/golang_migrate/000002_add_city.up.sql" \
+	-c "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)" \
+	-c "INSERT INTO schema_migrations VALUES (2, true)" || exit 1
+sm -d "$(url "$PDB")" --dir "$PDIR/out" adopt
+expect_rc "golang-migrate: adopt a dirty database" 1
+expect_match "golang-migrate: dirty: message" "$ERR" '^schemamig: error: golang-migrate left the database dirty at version 2'
+q "$PDB" -c "UPDATE schema_migrations SET dirty = false"
+sm -d "$(url "$PDB")" --dir "$PDIR/out" adopt golang-migrate
+expect_rc "golang-migrate: adopt" 0
+expect "golang-migrate: the last version and all before it" "$(applied "$PDB")" "1
+2"
+sm -d "$(url "$PDB")" upgrade
+expect "golang-migrate: then only 3 runs" "$(printf '%s\n' "$OUT" | grep '^Running upgrade')" "Running upgrade 2 -> 3, shop items"
+
+step "import sqitch: sqitch.plan, requires as depends_on"
+peer sqitch "$FIXTURES/sqitch"
+expect "sqitch: requires become depends_on (the parent left out)" "$(grep -h -e down_revision -e depends_on "$PDIR"/out/shop_item_*.sql)" "-- schemamig:down_revision shop_city
+-- schemamig:depends_on shop appschema"
+expect_no_match "sqitch: BEGIN/COMMIT wrappers removed" "$(cat "$PDIR"/out/*.sql)" '^(BEGIN|COMMIT);'
+sm -d "$(url "$PDB")" push "$PDIR/out"
+expect_rc "sqitch: push" 0
+sm -d "$(url "$PDB")" upgrade
+expect_rc "sqitch: upgrade" 0
+sm -d "$(url "$PDB")" downgrade base
+expect_rc "sqitch: downgrade base" 0
+if command -v sqitch >/dev/null; then
+	# the real Sqitch deploys two changes; schemamig adopts them and does the rest
+	newdb "${PDB}_real"
+	(cd "$WORK" && cp -r "$FIXTURES/sqitch" sq && cd sq &&
+		sqitch deploy --to shop "db:pg:${PDB}_real") >"$WORK/sqitch.log" 2>&1
+	RC=$? OUT=$(cat "$WORK/sqitch.log") ERR=
+	expect_rc "sqitch deploy --to shop" 0
+	q "${PDB}_real" -c "CREATE EXTENSION schemamig" || exit 1
+	sm -d "$(url "${PDB}_real")" push "$PDIR/out"
+	sm -d "$(url "${PDB}_real")" --dir "$PDIR/out" adopt
+	expect_rc "sqitch: adopt what sqitch deployed" 0
+	expect "sqitch: adopted" "$(applied "${PDB}_real")" "appschema
+shop"
+	sm -d "$(url "${PDB}_real")" upgrade
+	expect_rc "sqitch: upgrade the rest" 0
+	expect "sqitch: the rest ran, once" "$(printf '%s\n' "$OUT" | grep -c '^Running upgrade')" 2
+else
+	echo "sqitch is not installed: the real Sqitch round trip is skipped"
+fi
+
+step "no-transaction markers: written, and refused at push until the server knows them"
+mkdir -p "$WORK/notx"
+printf -- '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_idx ON t (a);\n-- migrate:down\nDROP INDEX t_idx;\n' \
+	>"$WORK/notx/20240201000000_concurrent_index.sql"
+sm import dbmate "$WORK/notx" --dir "$WORK/notx_out"
+expect_rc "import dbmate transaction:false" 0
+expect_match "transaction:false reported" "$ERR" '^schemamig: warning: revision 20240201000000 \(.*20240201000000_concurrent_index.sql\) runs outside a transaction in dbmate: written with "-- schemamig:transaction off"$'
+expect_match "transaction:false: the directive is written" "$(cat "$WORK"/notx_out/*.sql)" '^-- schemamig:transaction off$'
+sm -d "$(url "$NONE")" push "$WORK/notx_out"
+expect_rc "push of a no-transaction revision (not supported by this server yet)" 1
+expect_match "push names the line and the file" "$ERR" '^schemamig: error: unknown directive "transaction" at line 4 of .*/20240201000000_concurrent_index.sql$'

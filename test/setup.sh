@@ -28,6 +28,8 @@ SMIG_PACKAGES=(
 	python3-alembic
 	python3-sqlalchemy
 	python3-psycopg2
+	sqitch                                 # test/import.sh: a real Sqitch deploy to adopt
+	libdbd-pg-perl                         # Sqitch's PostgreSQL engine
 	make
 	gcc
 )
