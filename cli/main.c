@@ -109,6 +109,8 @@ static const char help_text[] =
 "  import alembic [--config alembic.ini]\n"
 "                         write one file per Alembic revision into --dir,\n"
 "                         its SQL rendered by the project's Alembic (offline)\n"
+"  import flyway|dbmate|goose|golang-migrate|sqitch PEER_DIR\n"
+"                         convert that tool's migration files into --dir\n"
 "  adopt [TOOL]           stamp, in one transaction, the revisions the other\n"
 "                         tool recorded as applied (alembic_version, ...)\n"
 "\n"
