@@ -7,11 +7,11 @@ OBJS = src/schemamig.o \
        src/exec/statements.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
        src/register/register.o \
        src/lint/lint.o src/lint/lint_rules.o \
-       src/api/reading.o
+       src/api/reading.o src/api/adopt.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking migrate lint upgrade
+          stamp privileges statements locking migrate lint adopt upgrade
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits

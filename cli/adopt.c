@@ -18,10 +18,13 @@
  *					 version, false removes it (version 0 is goose's own)
  *	  sqitch		 sqitch.changes: every deployed change
  *
- * schemamig.stamp() takes one target and marks it and everything it needs
- * applied, leaving other branches alone; so the heads of the recorded set
- * are stamped one after another in one transaction, and the applied set is
- * compared with the recorded one before COMMIT.
+ * The client checks the files and the server's state first, so that its
+ * errors name the directory.  Then, in one transaction, it calls the
+ * server's schemamig.adopt(TOOL) (0.2 and later), which reads the same
+ * record and stamps it; with an older server it stamps each head of the
+ * recorded set with schemamig.stamp() (which marks a target and everything
+ * it needs applied, leaving other branches alone).  Either way the applied
+ * set is compared with the recorded one before COMMIT.
  *
  *-------------------------------------------------------------------------
  */
@@ -192,11 +195,25 @@ cmd_adopt(const CliOptions *o)
 
 	/* stamp the heads in one transaction; check; commit */
 	cli_query("BEGIN", 0, NULL, NULL);
-	for (i = 0; i < heads.n; i++)
+	res = cli_query("SELECT pg_catalog.to_regprocedure('schemamig.adopt(text)') IS NOT NULL",
+					0, NULL, NULL);
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 	{
-		const char *params[1] = {heads.items[i]};
+		/* the server reads the same record and stamps it (0.2 and later) */
+		const char *params[1] = {src->tool};
 
-		PQclear(cli_query("SELECT schemamig.stamp($1)", 1, params, NULL));
+		PQclear(res);
+		PQclear(cli_query("SELECT schemamig.adopt($1)", 1, params, NULL));
+	}
+	else
+	{
+		PQclear(res);
+		for (i = 0; i < heads.n; i++)
+		{
+			const char *params[1] = {heads.items[i]};
+
+			PQclear(cli_query("SELECT schemamig.stamp($1)", 1, params, NULL));
+		}
 	}
 	res = cli_query("SELECT revision FROM schemamig.status() WHERE state = 'applied'",
 					0, NULL, NULL);
