@@ -66,6 +66,10 @@ static void read_applied(const Source *src, StrList *set);
 static void ancestors(const MigDir *d, int i, bool *mark);
 static bool in_list(const StrList *sl, const char *s);
 
+/* file-level so that they stay reachable when an error exits the program */
+static bool *need;
+static bool *mark;
+
 int
 cmd_adopt(const CliOptions *o)
 {
@@ -75,8 +79,6 @@ cmd_adopt(const CliOptions *o)
 	StrList		applied = {0};
 	StrList		heads = {0};
 	MigDir		d;
-	bool	   *need;
-	bool	   *mark;
 	PGresult   *res;
 	int			i,
 				j,
@@ -194,7 +196,7 @@ cmd_adopt(const CliOptions *o)
 	}
 
 	/* stamp the heads in one transaction; check; commit */
-	cli_query("BEGIN", 0, NULL, NULL);
+	PQclear(cli_query("BEGIN", 0, NULL, NULL));
 	res = cli_query("SELECT pg_catalog.to_regprocedure('schemamig.adopt(text)') IS NOT NULL",
 					0, NULL, NULL);
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
@@ -249,6 +251,7 @@ done:
 		   src->table);
 	free(need);
 	free(mark);
+	need = mark = NULL;
 	sl_free(&recorded);
 	sl_free(&registered);
 	sl_free(&applied);

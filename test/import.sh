@@ -20,6 +20,8 @@
 #   revision missing from the files, before push, and when schemamig is
 #   ahead of the peer.
 #
+# SMIG_CLI_VALGRIND=1 runs every call of the client under valgrind memcheck.
+#
 # Run by test/run.sh inside a throwaway cluster (pg_virtualenv); run alone
 # (`bash test/import.sh`) it starts its own.  Needs schemamig installed (make
 # install) and cli/schemamig built.  Prints "PASS: import (N checks)" or
@@ -94,12 +96,28 @@ expect_rc() {
 	fi
 }
 
+# SMIG_CLI_VALGRIND=1: every call of the client under valgrind memcheck, as
+# in test/cli.sh (a memory error or a definite/indirect leak fails)
+VG=()
+if [ "${SMIG_CLI_VALGRIND:-0}" != 0 ]; then
+	# shellcheck disable=SC2054 # the commas belong to valgrind's options
+	VG=(valgrind -q --error-exitcode=99 --leak-check=full
+		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+		--log-file="$WORK/valgrind.log")
+fi
+
 # sm ARG...: run the client; sets OUT, ERR, RC
 sm() {
-	"$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+	"${VG[@]}" "$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
 	RC=$?
 	OUT=$(cat "$WORK/stdout")
 	ERR=$(cat "$WORK/stderr")
+	if [ ${#VG[@]} -gt 0 ] && [ -s "$WORK/valgrind.log" ]; then
+		checks=$((checks + 1))
+		fail "valgrind reports errors for: schemamig $*"
+		sed 's/^/    /' "$WORK/valgrind.log"
+		: >"$WORK/valgrind.log"
+	fi
 }
 
 q() {
