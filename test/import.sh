@@ -18,7 +18,11 @@
 #   alone.  Errors: unknown tool, missing config, --dir inside Alembic's
 #   directory, no python with alembic, adopt without a peer table, with a
 #   revision missing from the files, before push, and when schemamig is
-#   ahead of the peer.
+#   ahead of the peer.  The others: a fixture directory each in that tool's
+#   format (test/fixtures/), imported, pushed and run, and each tool's
+#   record adopted; a real Sqitch deploy (Debian's sqitch) and a real
+#   dbmate run (npm's dbmate, when on PATH or named by SMIG_DBMATE) are
+#   adopted and the rest applied once.
 #
 # SMIG_CLI_VALGRIND=1 runs every call of the client under valgrind memcheck.
 #
@@ -392,6 +396,33 @@ sm -d "$(url "${PDB}_b")" --dir "$PDIR/out" adopt
 expect_rc "dbmate: adopt with a gap" 1
 expect_match "dbmate: the gap is named" "$ERR" '^schemamig: error: dbmate records some revisions as applied but not "20240102120000", which they need \(schema_migrations\)$'
 expect "dbmate: nothing changed by the refused adopt" "$(applied "${PDB}_b")" "20240101120000"
+
+DBMATE=${SMIG_DBMATE:-$(command -v dbmate || true)}
+if [ -n "$DBMATE" ]; then
+	# the real dbmate (npm install dbmate) applies the first two files;
+	# schemamig adopts them and applies the third
+	if [[ "${PGHOST:-}" == /* ]]; then
+		DBMATE_URL="postgres://${PGUSER:-postgres}@:${PGPORT:-5432}/${PDB}_real?socket=$PGHOST&sslmode=disable"
+	else
+		DBMATE_URL="postgres://${PGUSER:-postgres}:${PGPASSWORD:-}@${PGHOST:-localhost}:${PGPORT:-5432}/${PDB}_real?sslmode=disable"
+	fi
+	newdb "${PDB}_real"
+	mkdir -p "$WORK/dbmate_two"
+	cp "$FIXTURES"/dbmate/20240101120000_*.sql "$FIXTURES"/dbmate/20240102120000_*.sql "$WORK/dbmate_two/"
+	"$DBMATE" --url "$DBMATE_URL" --migrations-dir "$WORK/dbmate_two" --no-dump-schema up >"$WORK/dbmate.log" 2>&1
+	RC=$? OUT=$(cat "$WORK/dbmate.log") ERR=
+	expect_rc "dbmate up (two migrations)" 0
+	q "${PDB}_real" -c "CREATE EXTENSION schemamig" || exit 1
+	sm -d "$(url "${PDB}_real")" push "$PDIR/out"
+	sm -d "$(url "${PDB}_real")" --dir "$PDIR/out" adopt
+	expect_rc "dbmate: adopt what dbmate applied" 0
+	expect "dbmate: adopted" "$(applied "${PDB}_real")" "20240101120000
+20240102120000"
+	sm -d "$(url "${PDB}_real")" upgrade
+	expect "dbmate: then only the third runs" "$(printf '%s\n' "$OUT" | grep '^Running upgrade')" "Running upgrade 20240102120000 -> 20240103120000, shop items"
+else
+	echo "dbmate is not installed (npm install dbmate; or SMIG_DBMATE=path): the real dbmate round trip is skipped"
+fi
 
 step "import goose: Up/Down, StatementBegin/End"
 peer goose "$FIXTURES/goose"
