@@ -3,9 +3,9 @@
  * adopt.c
  *	  adopt [TOOL]: take over a database another tool has migrated.  Reads
  *	  that tool's own record of what is applied, checks that every such
- *	  revision is in the migrations directory (--dir) and registered, and
- *	  stamps them all in one transaction, running no revision SQL.  The
- *	  other tool's table is only read, never changed.
+ *	  revision is in the migrations directory (--dir), registers the
+ *	  directory's files (as push) and stamps them all, in one transaction,
+ *	  running no revision SQL.  The other tool's table is only read.
  *
  * The records read (the table is found through the search_path):
  *	  alembic		 alembic_version rows: the applied heads
@@ -158,6 +158,30 @@ cmd_adopt(const CliOptions *o)
 			sl_push(&heads, d.revs[i].id);
 	}
 
+	/*
+	 * The directory is the truth: register its files first, in the same
+	 * transaction, so that a file that does not register leaves everything
+	 * as it was.
+	 */
+	PQclear(cli_query("BEGIN", 0, NULL, NULL));
+	if (d.nfiles > 0)
+	{
+		char	   *script = migdir_script(&d);
+		const char *params[1] = {script};
+		int			added = 0;
+
+		res = cli_query("SELECT revision, action FROM schemamig.register($1)",
+						1, params, &d);
+		for (i = 0; i < PQntuples(res); i++)
+			if (strcmp(PQgetvalue(res, i, 1), "unchanged") != 0)
+				added++;
+		PQclear(res);
+		free(script);
+		if (added > 0)
+			printf("Registered the files of %s first: %d revision%s added or replaced.\n",
+				   dir_label(&d), added, added == 1 ? "" : "s");
+	}
+
 	/* registered, and schemamig's own state compatible */
 	res = cli_query("SELECT revision, state FROM schemamig.status()", 0, NULL,
 					NULL);
@@ -190,13 +214,13 @@ cmd_adopt(const CliOptions *o)
 	}
 	if (applied.n == nneed)
 	{
+		PQclear(cli_query("COMMIT", 0, NULL, NULL));
 		printf("Nothing to stamp: schemamig already records the %d revision%s %s records as applied.\n",
 			   nneed, nneed == 1 ? "" : "s", src->tool);
 		goto done;
 	}
 
-	/* stamp the heads in one transaction; check; commit */
-	PQclear(cli_query("BEGIN", 0, NULL, NULL));
+	/* stamp the heads; check; commit */
 	res = cli_query("SELECT pg_catalog.to_regprocedure('schemamig.adopt(text)') IS NOT NULL",
 					0, NULL, NULL);
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)

@@ -281,14 +281,17 @@ expect_rc "alembic upgrade to the middle" 0
 expect "alembic_version has two rows" "$(q "$MID" -c 'SELECT version_num FROM alembic_version ORDER BY 1')" "3c0000000003
 4d0000000004"
 q "$MID" -c "CREATE EXTENSION schemamig" || exit 1
-sm -d "$(url "$MID")" --dir schemamig adopt
-expect_rc "adopt before push" 1
-expect_match "adopt before push: message" "$ERR" '^schemamig: error: revision "[0-9a-f]+" is not registered in database'
-expect_match "adopt before push: hint" "$ERR" '^hint: Register the imported files first: schemamig push$'
-sm -d "$(url "$MID")" push schemamig
-expect_rc "push to the middle database" 0
+# a file that does not register: nothing changes
+cp -r schemamig "$WORK/bad_dir"
+printf 'WRITE_THIS_REVISION_BY_HAND;\n' >>"$WORK/bad_dir/1a0000000001_create_account_table.sql"
+sm -d "$(url "$MID")" --dir "$WORK/bad_dir" adopt
+expect_rc "adopt with a file that does not register" 1
+expect_match "adopt with a bad file: names it" "$ERR" '1a0000000001_create_account_table.sql, line [0-9]+\)$'
+expect "adopt with a bad file: nothing registered" "$(q "$MID" -c 'SELECT count(*) FROM schemamig.revisions')" 0
+# adopt registers the files first (the directory is the truth), then stamps
 sm -d "$(url "$MID")" --dir schemamig adopt
 expect_rc "adopt" 0
+expect_match "adopt: registers the files first" "$OUT" '^Registered the files of schemamig/ first: 8 revisions added or replaced\.$'
 expect_match "adopt: what it stamped" "$OUT" '^Adopted 4 revisions from alembic \(alembic_version\), running no SQL: stamped 3c0000000003, 4d0000000004\.$'
 expect_match "adopt: says the peer table is left alone" "$OUT" '^alembic_version was left as it is: .*DROP TABLE alembic_version;'
 expect "adopt: schemamig's applied revisions" "$(q "$MID" -c "SELECT revision FROM schemamig.status() WHERE state = 'applied' ORDER BY 1")" "1a0000000001
