@@ -57,6 +57,8 @@ static const char helper_py[] =
 "    sys.exit(97)\n"
 "\n"
 "out = sys.stdout.buffer\n"
+"# whatever env.py or the revisions print must not mix with the records\n"
+"sys.stdout = sys.stderr\n"
 "\n"
 "\n"
 "def put(tag, value):\n"
