@@ -96,7 +96,20 @@ INSERT INTO public.schema_migrations VALUES (7, true);
 SELECT * FROM schemamig.adopt('dbmate');
 SELECT * FROM schemamig.adopt('golang-migrate');
 
+DROP TABLE public.schema_migrations;
+
+-- the record is found through the search_path, in any schema
+CREATE SCHEMA adopt_s;
+CREATE TABLE adopt_s.alembic_version (version_num varchar(32) PRIMARY KEY);
+INSERT INTO adopt_s.alembic_version VALUES ('ad_a1');
+SELECT * FROM schemamig.adopt();
+SET search_path = adopt_s, public;
+SELECT * FROM schemamig.adopt();
+RESET search_path;
+SELECT schemamig.stamp('base');
+DROP SCHEMA adopt_s CASCADE;
+
 -- clean up
-DROP TABLE public.schema_migrations, public.adopt_t;
+DROP TABLE public.adopt_t;
 SELECT schemamig.forget(r) FROM unnest(ARRAY['ad_m', 'ad_a2', 'ad_b1', 'ad_a1']) AS r;
 SELECT count(*) AS left_over FROM schemamig.revisions;

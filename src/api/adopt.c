@@ -8,7 +8,8 @@
  *	  them all as applied, as stamp() does, running no revision SQL.  The
  *	  other tool's table is only read.
  *
- * Records (the table found through the search_path):
+ * Records (the table found through the search_path, then read qualified
+ * with the schema it was found in):
  *	  alembic		 alembic_version: the applied heads
  *	  flyway		 flyway_schema_history: successful versioned rows by
  *					 installed_rank, minus those a later undo removed
@@ -31,6 +32,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 
 #include "base/session.h"
@@ -47,29 +49,32 @@ typedef struct AdoptSource
 	bool		every;			/* records every applied revision */
 } AdoptSource;
 
+/* queries: %s is the schema the table was found in, quoted */
 static const AdoptSource adopt_sources[] = {
 	{"alembic", "alembic_version",
-	"SELECT version_num::text, true FROM alembic_version ORDER BY 1", false},
+	"SELECT version_num::text, true FROM %s.alembic_version ORDER BY 1", false},
 	{"flyway", "flyway_schema_history",
-		"SELECT version::text, type NOT LIKE 'UNDO%' AND type <> 'DELETE'"
-		" FROM flyway_schema_history"
-		" WHERE success AND version IS NOT NULL AND type <> 'SCHEMA'"
+		"SELECT version::text, type NOT LIKE 'UNDO%%'"
+		" AND type OPERATOR(pg_catalog.<>) 'DELETE'"
+		" FROM %s.flyway_schema_history"
+		" WHERE success AND version IS NOT NULL"
+		" AND type OPERATOR(pg_catalog.<>) 'SCHEMA'"
 	" ORDER BY installed_rank", true},
 	{"dbmate", "schema_migrations",
-	"SELECT version::text, true FROM schema_migrations ORDER BY version", true},
+	"SELECT version::text, true FROM %s.schema_migrations ORDER BY version", true},
 	{"golang-migrate", "schema_migrations",
-	"SELECT version::text, NOT dirty FROM schema_migrations", false},
+	"SELECT version::text, NOT dirty FROM %s.schema_migrations", false},
 	{"goose", "goose_db_version",
-		"SELECT version_id::text, is_applied FROM goose_db_version"
-	" WHERE version_id <> 0 ORDER BY id", true},
+		"SELECT version_id::text, is_applied FROM %s.goose_db_version"
+	" WHERE version_id OPERATOR(pg_catalog.<>) 0 ORDER BY id", true},
 	{"sqitch", "sqitch.changes",
-	"SELECT change::text, true FROM sqitch.changes ORDER BY committed_at", true},
+	"SELECT change::text, true FROM %s.changes ORDER BY committed_at", true},
 };
 
 #define ADOPT_NSOURCES ((int) lengthof(adopt_sources))
 
-static const AdoptSource *find_source(const char *source);
-static List *read_recorded(const AdoptSource *src);
+static const AdoptSource *find_source(const char *source, char **schema);
+static List *read_recorded(const AdoptSource *src, const char *schema);
 static bool list_has(List *ids, const char *id);
 
 PG_FUNCTION_INFO_V1(schemamig_adopt);
@@ -80,6 +85,7 @@ schemamig_adopt(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext opcxt;
 	const AdoptSource *src;
+	char	   *schema;
 	List	   *recorded;
 	SmigGraph  *g;
 	int		   *found;
@@ -93,8 +99,8 @@ schemamig_adopt(PG_FUNCTION_ARGS)
 	smig_init_srf(fcinfo, true);
 	smig_begin_write("adopt");
 	opcxt = smig_begin_spi("schemamig adopt");
-	src = find_source(source);
-	recorded = read_recorded(src);
+	src = find_source(source, &schema);
+	recorded = read_recorded(src, schema);
 	g = smig_load_graph(false);
 
 	found = palloc(sizeof(int) * (list_length(recorded) + 1));
@@ -170,36 +176,45 @@ schemamig_adopt(PG_FUNCTION_ARGS)
 
 /* the source named, or the only one whose table exists */
 static const AdoptSource *
-find_source(const char *source)
+find_source(const char *source, char **schema)
 {
-	bool		exists[ADOPT_NSOURCES];
+	char	   *schemas[ADOPT_NSOURCES];
 	StringInfoData names;
-	const AdoptSource *only = NULL;
+	int			only = -1;
 	int			nfound = 0;
 	int			i;
 
-	smig_spi_exec("SELECT pg_catalog.to_regclass('alembic_version') IS NOT NULL,"
-				  " pg_catalog.to_regclass('flyway_schema_history') IS NOT NULL,"
-				  " m.t IS NOT NULL AND NOT m.dirty,"
-				  " m.t IS NOT NULL AND m.dirty,"
-				  " pg_catalog.to_regclass('goose_db_version') IS NOT NULL,"
-				  " pg_catalog.to_regclass('sqitch.changes') IS NOT NULL"
-				  " FROM (SELECT t, EXISTS (SELECT FROM pg_catalog.pg_attribute a"
-				  "   WHERE a.attrelid = t AND a.attname = 'dirty' AND NOT a.attisdropped) AS dirty"
-				  "   FROM (SELECT pg_catalog.to_regclass('schema_migrations') AS t) AS s) AS m",
-				  0, NULL, NULL, NULL, true, SPI_OK_SELECT);
 	initStringInfo(&names);
+
 	for (i = 0; i < ADOPT_NSOURCES; i++)
 	{
+		const char *name = adopt_sources[i].table;
+		Oid			argtypes[1] = {TEXTOID};
+		Datum		args[1];
 		bool		isnull;
+		bool		dirty;
 
-		exists[i] = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, i + 1,
-											   &isnull)) && !isnull;
-		if (!exists[i])
+		/* golang-migrate and dbmate share the name; a dirty column tells */
+		args[0] = CStringGetTextDatum(name);
+		smig_spi_exec("SELECT n.nspname::text, EXISTS (SELECT FROM pg_catalog.pg_attribute a"
+					  "   WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid"
+					  "   AND a.attname OPERATOR(pg_catalog.=) 'dirty' AND NOT a.attisdropped)"
+					  " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+					  "   ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					  " WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+					  1, argtypes, args, NULL, true, SPI_OK_SELECT);
+		schemas[i] = NULL;
+		if (SPI_processed == 0)
 			continue;
+		dirty = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 2, &isnull));
+		if (strcmp(adopt_sources[i].tool, "dbmate") == 0 && dirty)
+			continue;
+		if (strcmp(adopt_sources[i].tool, "golang-migrate") == 0 && !dirty)
+			continue;
+		schemas[i] = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		nfound++;
-		only = &adopt_sources[i];
+		only = i;
 		appendStringInfo(&names, "%s%s (%s)", names.len ? ", " : "",
 						 adopt_sources[i].tool, adopt_sources[i].table);
 	}
@@ -213,13 +228,14 @@ find_source(const char *source)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown source \"%s\"", source),
 					 errhint("The sources are alembic, flyway, dbmate, goose, golang-migrate and sqitch.")));
-		if (!exists[i])
+		if (schemas[i] == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
 					 errmsg("no %s record in this database: no table %s%s on the search_path",
 							source, adopt_sources[i].table,
 							strcmp(source, "dbmate") == 0 ? " without a dirty column" :
 							strcmp(source, "golang-migrate") == 0 ? " with a dirty column" : "")));
+		*schema = schemas[i];
 		return &adopt_sources[i];
 	}
 	if (nfound == 0)
@@ -233,18 +249,20 @@ find_source(const char *source)
 				 errmsg("this database has the records of several tools: %s",
 						names.data),
 				 errhint("Name the one to adopt: schemamig.adopt('alembic'), for example.")));
-	return only;
+	*schema = schemas[only];
+	return &adopt_sources[only];
 }
 
 /* the recorded set, ids in the operation's memory */
 static List *
-read_recorded(const AdoptSource *src)
+read_recorded(const AdoptSource *src, const char *schema)
 {
 	List	   *ids = NIL;
 	uint64		n,
 				r;
 
-	smig_spi_exec(src->query, 0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+	smig_spi_exec(psprintf(src->query, quote_identifier(schema)), 0, NULL,
+				  NULL, NULL, true, SPI_OK_SELECT);
 	n = SPI_processed;
 	for (r = 0; r < n; r++)
 	{
