@@ -10,11 +10,12 @@ OBJS = src/schemamig.o \
        src/lint/lint.o src/lint/findings.o src/lint/facts.o \
        src/lint/rules.o src/lint/rules_table.o src/lint/rules_index.o \
        src/lint/rules_drop.o src/lint/rules_types.o \
-       src/api/reading.o
+       src/api/reading.o src/api/adopt.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges authorship statements locking migrate lint upgrade
+          stamp privileges authorship statements locking migrate lint adopt \
+          upgrade
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits

@@ -100,3 +100,16 @@ $$;
 ALTER TABLE schemamig.events DROP CONSTRAINT events_operation_check;
 ALTER TABLE schemamig.events ADD CONSTRAINT events_operation_check
 	CHECK (operation IN ('upgrade', 'downgrade', 'stamp', 'unstamp', 'forget'));
+
+/*
+ * adopt(): take over a database another migration tool has migrated
+ * (issue 17).  Reads that tool's record of what is applied and stamps it,
+ * running no revision SQL; like stamp(), nothing for PUBLIC.
+ */
+CREATE FUNCTION schemamig.adopt(source text DEFAULT NULL)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'schemamig_adopt'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.adopt(text) IS
+	'record as applied, without running SQL, what another tool (alembic, flyway, dbmate, goose, golang-migrate, sqitch) records as applied; returns the new current heads';
+REVOKE ALL ON FUNCTION schemamig.adopt(text) FROM PUBLIC;

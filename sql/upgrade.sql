@@ -61,6 +61,9 @@ SELECT 'events', pg_catalog.string_agg(pg_catalog.concat_ws('|', id, operation, 
 
 ALTER EXTENSION schemamig UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'schemamig';
+-- 0.2 adds adopt() (issue 17), not executable by PUBLIC
+SELECT pg_catalog.to_regprocedure('schemamig.adopt(text)') IS NOT NULL AS has_adopt,
+       pg_catalog.has_function_privilege('public', 'schemamig.adopt(text)', 'EXECUTE') AS public_may_adopt;
 
 -- the history is the same, row for row
 SELECT b.t, b.v = a.v AS intact

@@ -25,6 +25,12 @@ SMIG_PACKAGES=(
 	libipc-run-perl                        # TAP tests (PostgreSQL::Test::Cluster)
 	libpq-dev                              # the schemamig command-line client (cli/)
 	valgrind                               # test/valgrind.sh: the memory-checker lane
+	alembic                                # test/import.sh: import alembic, adopt
+	python3-alembic
+	python3-sqlalchemy
+	python3-psycopg2
+	sqitch                                 # test/import.sh: a real Sqitch deploy to adopt
+	libdbd-pg-perl                         # Sqitch's PostgreSQL engine
 	make
 	gcc
 )
