@@ -22,7 +22,7 @@ ISOLATION = upgrade_vs_upgrade waits
 ISOLATION_OPTS = --inputdir=test --load-extension=schemamig
 
 PG_CPPFLAGS = -I$(srcdir)/src
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=compatible-local \
             -Wno-missing-field-initializers -Wno-sign-compare
 
 PG_CONFIG ?= pg_config
