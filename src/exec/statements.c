@@ -27,9 +27,15 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "lib/stringinfo.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
+/* token numbers (SCONST, ...), as pg_stat_statements uses them */
+#include "parser/gram.h"
 #include "parser/scansup.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "exec/statements.h"
@@ -46,6 +52,14 @@ typedef enum LexFinding
 	LEX_COPY_TO_STDOUT
 } LexFinding;
 
+/* what the scanning pass saw that the parse trees do not show */
+typedef struct ScanFacts
+{
+	List	   *lexer_strings;	/* offsets of strings naming a lexer setting */
+	List	   *lock_calls;		/* offsets of session advisory lock calls */
+	List	   *lock_names;		/* and the functions' names */
+} ScanFacts;
+
 /* state of the error context callbacks */
 typedef struct SplitErrorState
 {
@@ -61,7 +75,8 @@ typedef enum RefusalKind
 	REFUSE_NONE,
 	REFUSE_TRANSACTION_CONTROL, /* BEGIN, COMMIT, SAVEPOINT, ... */
 	REFUSE_NEEDS_OWN_TRANSACTION,	/* CREATE INDEX CONCURRENTLY, VACUUM, ... */
-	REFUSE_COPY_STDIO			/* COPY FROM STDIN / TO STDOUT */
+	REFUSE_COPY_STDIO,			/* COPY FROM STDIN / TO STDOUT */
+	REFUSE_NEVER				/* changes the lexer or outlives the call */
 } RefusalKind;
 
 typedef struct Refusal
@@ -69,6 +84,7 @@ typedef struct Refusal
 	RefusalKind kind;
 	const char *what;			/* the statement kind, e.g. "VACUUM" */
 	const char *hint;
+	SmigStatementClass stmt_class;	/* where it could run at all */
 } Refusal;
 
 #define SMIG_MAX_OPERATOR_RUN 4096
@@ -77,13 +93,27 @@ static List *split_body(const char *sql, const SmigBodySource *src,
 						bool keep_trees);
 static void check_operator_runs(const char *sql, int len,
 							   const SmigBodySource *src);
-static LexFinding scan_for_psql_input(const char *sql, int *location);
+static int	restrict_line_end(const char *sql, int location);
+static bool mentions_lexer_setting(const char *value);
+static char *decode_unicode_string(const char *raw, char esc);
+static LexFinding scan_body(char *sql, ScanFacts *facts,
+							const SmigBodySource *src, bool quiet,
+							int *location);
+static void scan_and_parse(char *sql, ScanFacts *facts,
+						   const SmigBodySource *src, bool quiet,
+						   LexFinding *finding, int *location,
+						   List **parsetree);
+static bool check_scan_facts(const ScanFacts *facts, int start, int end,
+							 Refusal *refusal);
+static bool check_variable_set(VariableSetStmt *set, bool other_sessions,
+							   Refusal *refusal);
 static List *parse_body(const char *sql);
 static void report_lex_finding(const char *sql, const SmigBodySource *src,
 							   LexFinding finding, int location);
 static bool classify_statement(Node *stmt, Refusal *refusal);
 static void refuse(Refusal *refusal, RefusalKind kind, const char *what,
 				   const char *hint);
+static void refuse_never(Refusal *refusal, const char *what, const char *hint);
 static const char *transaction_stmt_name(TransactionStmt *stmt);
 static bool option_is_true(List *options, const char *name, bool absent);
 static bool reindex_is_concurrent(ReindexStmt *stmt);
@@ -180,7 +210,7 @@ smig_parse_statements(const char *sql, const SmigBodySource *src)
  *		record refusals; without, parse in a private one and raise them.
  */
 static List *
-split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
+split_body(const char *body, const SmigBodySource *src, bool keep_trees)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext workcxt;
@@ -195,10 +225,12 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 	int			newlines = 0;
 	int			number = 0;
 	ListCell   *lc;
+	char	   *sql;
+	ScanFacts	facts;
 
-	Assert(sql != NULL && src != NULL);
-	len = strlen(sql);
-	check_operator_runs(sql, len, src);
+	Assert(body != NULL && src != NULL);
+	len = strlen(body);
+	check_operator_runs(body, len, src);
 
 	/* with keep_trees, the trees must outlive this function */
 	workcxt = keep_trees ? callercxt :
@@ -206,6 +238,9 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 							  ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(workcxt);
 
+	/* the scan blanks pg_dump's \restrict lines out of this copy */
+	sql = pstrdup(body);
+	memset(&facts, 0, sizeof(facts));
 	errstate.sql = sql;
 	errstate.src = src;
 	errstate.number = 0;
@@ -220,10 +255,14 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
-	finding = scan_for_psql_input(sql, &finding_location);
-	parsetree = NIL;
-	if (finding == LEX_NOTHING)
-		parsetree = parse_body(sql);
+	/*
+	 * The NOTICE about dropped pg_dump lines is for whoever registers the
+	 * script: not for the linter, which registration runs too, nor for the
+	 * runner and offline scripts, which re-split registered bodies.
+	 */
+	scan_and_parse(sql, &facts, src,
+				   keep_trees || strcmp(src->line_of, "revision") == 0,
+				   &finding, &finding_location, &parsetree);
 
 	error_context_stack = errcallback.previous;
 
@@ -273,6 +312,12 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 		error_context_stack = &errcallback;
 
 		refused = classify_statement(raw->stmt, &refusal);
+		if (!refused)
+			refused = check_scan_facts(&facts, raw->stmt_location,
+									   raw->stmt_location +
+									   (raw->stmt_len > 0 ? raw->stmt_len :
+										len - raw->stmt_location),
+									   &refusal);
 
 		error_context_stack = errcallback.previous;
 
@@ -289,6 +334,7 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 		stmt->number = number;
 		stmt->line = errstate.line;
 		stmt->sql = pnstrdup(sql + start, end - start);
+		stmt->stmt_class = refusal.stmt_class;
 		if (keep_trees)
 		{
 			stmt->tree = raw->stmt;
@@ -312,8 +358,114 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 }
 
 /*
- * scan_for_psql_input
- *		Run the core scanner over sql, looking for what belongs to psql.
+ * restrict_line_end
+ *		If the backslash at byte offset location of sql starts one of the two
+ *		lines pg_dump (15.14+, 17.6+) prints around a dump, "\restrict KEY"
+ *		or "\unrestrict KEY" (KEY alphanumeric, alone on its line), the
+ *		offset of that line's end (its newline, or the end of sql); else -1.
+ */
+static int
+restrict_line_end(const char *sql, int location)
+{
+	const char *p = sql + location + 1;
+	int			keylen = 0;
+
+	if (location > 0 && sql[location - 1] != '\n')
+		return -1;
+	if (strncmp(p, "restrict ", 9) == 0)
+		p += 9;
+	else if (strncmp(p, "unrestrict ", 11) == 0)
+		p += 11;
+	else
+		return -1;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		   (*p >= '0' && *p <= '9'))
+	{
+		p++;
+		keylen++;
+	}
+	if (keylen == 0)
+		return -1;
+	if (*p == '\r')
+		p++;
+	if (*p != '\n' && *p != '\0')
+		return -1;
+	return p - sql;
+}
+
+/*
+ * mentions_lexer_setting
+ *		Whether a string constant's value names a setting that changes how
+ *		later text is lexed (in any case: setting names are looked up
+ *		without regard to case).
+ */
+static bool
+mentions_lexer_setting(const char *value)
+{
+	char	   *lower;
+	bool		found;
+
+	if (value == NULL)
+		return false;
+	lower = asc_tolower(value, strlen(value));
+	found = strstr(lower, "standard_conforming_strings") != NULL ||
+		strstr(lower, "backslash_quote") != NULL;
+	pfree(lower);
+	return found;
+}
+
+/*
+ * decode_unicode_string
+ *		The ASCII characters of a U&'' string's raw text with escape
+ *		character esc (others become '?'), enough to see a setting name
+ *		spelled with escapes.  Malformed escapes are the parser's business.
+ */
+static char *
+decode_unicode_string(const char *raw, char esc)
+{
+	StringInfoData buf;
+	const char *p = raw;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (*p == esc && p[1] == esc)
+		{
+			appendStringInfoChar(&buf, esc);
+			p += 2;
+		}
+		else if (*p == esc)
+		{
+			int			ndigits = (p[1] == '+') ? 6 : 4;
+			long		code = 0;
+			int			i;
+
+			p += (p[1] == '+') ? 2 : 1;
+			for (i = 0; i < ndigits && isxdigit((unsigned char) *p); i++, p++)
+				code = code * 16 + (isdigit((unsigned char) *p) ? *p - '0' :
+									(pg_tolower((unsigned char) *p) - 'a' + 10));
+			appendStringInfoChar(&buf, (code > 0 && code < 128) ? (char) code : '?');
+		}
+		else
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
+}
+
+/* functions whose locks (or unlocks) outlive the transaction */
+static const char *const session_lock_functions[] = {
+	"pg_advisory_lock", "pg_advisory_lock_shared",
+	"pg_try_advisory_lock", "pg_try_advisory_lock_shared",
+	"pg_advisory_unlock", "pg_advisory_unlock_shared",
+	"pg_advisory_unlock_all", NULL
+};
+
+/*
+ * scan_body
+ *		Run the core scanner over sql (pinned lexer settings in force),
+ *		looking for what belongs to psql and for what the statement trees
+ *		do not show.
  *
  * Returns LEX_META_COMMAND at the first backslash token (psql's \connect,
  * \set, \., ...), which can only be outside quotes and comments, or
@@ -322,17 +474,26 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
  * COPY data rows that follow, which are not SQL, are never scanned.
  * *location is set to the byte offset of the backslash or of the COPY.
  *
+ * pg_dump's "\restrict KEY" and "\unrestrict KEY" lines, and only those,
+ * are blanked out of sql (it is the caller's copy: line numbers stay) and
+ * reported with a NOTICE (at DEBUG1 when quiet); the scan goes on after
+ * the line.  The byte
+ * offsets of string constants naming a lexer setting and of identifiers
+ * naming a session-level advisory lock function are recorded in *facts.
+ *
  * Scanner errors (unterminated quoted string, comment or dollar quote) are
  * raised from here with their position; the caller's context callback
  * names the line.
  */
 static LexFinding
-scan_for_psql_input(const char *sql, int *location)
+scan_body(char *sql, ScanFacts *facts, const SmigBodySource *src,
+		  bool quiet, int *location)
 {
 	core_yy_extra_type yyextra;
 	core_yyscan_t yyscanner;
 	core_YYSTYPE yylval;
 	int			yylloc;
+	int			base = 0;		/* offset in sql of the scanner's text */
 	LexFinding	finding = LEX_NOTHING;
 	bool		at_start = true;	/* next token starts a statement */
 	bool		in_copy = false;	/* in a statement starting with COPY */
@@ -340,6 +501,10 @@ scan_for_psql_input(const char *sql, int *location)
 	LexFinding	copy_pending = LEX_NOTHING; /* previous token: COPY's FROM/TO */
 	int			copy_location = -1;
 	int			depth = 0;
+	char	   *pending_ustr = NULL;	/* a U&'' string, until UESCAPE is
+										 * known */
+	int			pending_uloc = -1;
+	bool		uescape_next = false;	/* previous token: UESCAPE */
 
 	yyscanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
 
@@ -349,18 +514,86 @@ scan_for_psql_input(const char *sql, int *location)
 	for (;;)
 	{
 		int			token;
+		int			loc;
 
 		CHECK_FOR_INTERRUPTS();
 
 		token = core_yylex(&yylval, &yylloc, yyscanner);
+		loc = base + yylloc;
+
+		/* a U&'' string: decoded with the escape of its UESCAPE, if any */
+		if (pending_ustr != NULL)
+		{
+			char		esc = '\\';
+			bool		decide = true;
+
+			if (token == SCONST && uescape_next && yylval.str != NULL &&
+				yylval.str[0] != '\0')
+				esc = yylval.str[0];
+			else if (token != 0 && !uescape_next && word_at(sql, loc, "uescape"))
+			{
+				uescape_next = true;
+				decide = false;
+			}
+			if (decide)
+			{
+				if (mentions_lexer_setting(decode_unicode_string(pending_ustr, esc)))
+					facts->lexer_strings = lappend_int(facts->lexer_strings,
+													   pending_uloc);
+				pending_ustr = NULL;
+				uescape_next = false;
+			}
+		}
+
 		if (token == 0)
 			break;
 
 		if (token == '\\')
 		{
+			int			line_end = restrict_line_end(sql, loc);
+
+			if (line_end >= 0)
+			{
+				int			line = src->first_line + count_newlines(sql, 0, loc);
+
+				/* drop the line: rescan from its end, where no token is open */
+				ereport(quiet ? DEBUG1 : NOTICE,
+						(errmsg("pg_dump's \"\\%s\" line dropped from revision \"%s\", %s section, line %d of the %s",
+								sql[loc + 1] == 'r' ? "restrict" : "unrestrict",
+								src->revision, src->section, line, src->line_of),
+						 errdetail("psql refuses meta-commands after it; schemamig runs no meta-commands.")));
+				memset(sql + loc, ' ', line_end - loc);
+				scanner_finish(yyscanner);
+				base = line_end;
+				yyscanner = scanner_init(sql + base, &yyextra, &ScanKeywords,
+										 ScanKeywordTokens);
+				yyextra.escape_string_warning = false;
+				continue;
+			}
 			finding = LEX_META_COMMAND;
-			*location = yylloc;
+			*location = loc;
 			break;
+		}
+
+		if (token == SCONST && mentions_lexer_setting(yylval.str))
+			facts->lexer_strings = lappend_int(facts->lexer_strings, loc);
+		else if (token == USCONST && yylval.str != NULL)
+		{
+			pending_ustr = pstrdup(yylval.str);
+			pending_uloc = loc;
+		}
+		else if (token == IDENT && yylval.str != NULL)
+		{
+			int			i;
+
+			for (i = 0; session_lock_functions[i] != NULL; i++)
+				if (strcmp(yylval.str, session_lock_functions[i]) == 0)
+				{
+					facts->lock_calls = lappend_int(facts->lock_calls, loc);
+					facts->lock_names = lappend(facts->lock_names,
+												(char *) session_lock_functions[i]);
+					break;
+				}
 		}
 
 		/*
@@ -370,7 +603,7 @@ scan_for_psql_input(const char *sql, int *location)
 		 */
 		if (copy_pending != LEX_NOTHING)
 		{
-			if (word_at(sql, yylloc, "stdin") || word_at(sql, yylloc, "stdout"))
+			if (word_at(sql, loc, "stdin") || word_at(sql, loc, "stdout"))
 			{
 				finding = copy_pending;
 				*location = copy_location;
@@ -389,9 +622,9 @@ scan_for_psql_input(const char *sql, int *location)
 		if (at_start)
 		{
 			at_start = false;
-			in_copy = word_at(sql, yylloc, "copy");
+			in_copy = word_at(sql, loc, "copy");
 			copy_direction_seen = false;
-			copy_location = yylloc;
+			copy_location = loc;
 			depth = 0;
 			continue;
 		}
@@ -408,12 +641,12 @@ scan_for_psql_input(const char *sql, int *location)
 		}
 		else if (depth == 0 && !copy_direction_seen)
 		{
-			if (word_at(sql, yylloc, "from"))
+			if (word_at(sql, loc, "from"))
 			{
 				copy_direction_seen = true;
 				copy_pending = LEX_COPY_FROM_STDIN;
 			}
-			else if (word_at(sql, yylloc, "to"))
+			else if (word_at(sql, loc, "to"))
 			{
 				copy_direction_seen = true;
 				copy_pending = LEX_COPY_TO_STDOUT;
@@ -424,6 +657,41 @@ scan_for_psql_input(const char *sql, int *location)
 	scanner_finish(yyscanner);
 
 	return finding;
+}
+
+/*
+ * scan_and_parse
+ *		scan_body() and, when it finds nothing to refuse, raw_parser(), both
+ *		with the lexer settings revision SQL runs with: the runner pins
+ *		standard_conforming_strings = on and backslash_quote = safe_encoding
+ *		while it runs a revision, so the statements found here are the ones
+ *		that run, whatever the session splitting the body has set.  The
+ *		scanner reads these variables when it starts; they are put back
+ *		however this ends.
+ */
+static void
+scan_and_parse(char *sql, ScanFacts *facts, const SmigBodySource *src,
+			   bool quiet, LexFinding *finding, int *location,
+			   List **parsetree)
+{
+	bool		save_scs = standard_conforming_strings;
+	int			save_bq = backslash_quote;
+
+	*parsetree = NIL;
+	PG_TRY();
+	{
+		standard_conforming_strings = true;
+		backslash_quote = BACKSLASH_QUOTE_SAFE_ENCODING;
+		*finding = scan_body(sql, facts, src, quiet, location);
+		if (*finding == LEX_NOTHING)
+			*parsetree = parse_body(sql);
+	}
+	PG_FINALLY();
+	{
+		standard_conforming_strings = save_scs;
+		backslash_quote = save_bq;
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -510,12 +778,50 @@ classify_statement(Node *stmt, Refusal *refusal)
 	refusal->kind = REFUSE_NONE;
 	refusal->what = NULL;
 	refusal->hint = NULL;
+	refusal->stmt_class = SMIG_STMT_IN_TRANSACTION;
 
 	if (stmt == NULL)
 		return false;
 
 	switch (nodeTag(stmt))
 	{
+		case T_VariableSetStmt:
+			(void) check_variable_set((VariableSetStmt *) stmt, false, refusal);
+			break;
+
+		case T_AlterRoleSetStmt:
+			(void) check_variable_set(((AlterRoleSetStmt *) stmt)->setstmt,
+									  true, refusal);
+			break;
+
+		case T_AlterDatabaseSetStmt:
+			(void) check_variable_set(((AlterDatabaseSetStmt *) stmt)->setstmt,
+									  true, refusal);
+			break;
+
+		case T_ListenStmt:
+			refuse_never(refusal, "LISTEN",
+						 "The session would go on listening after the migration, on a connection that is not the migration's. Listen from the application that waits for the notification; NOTIFY is allowed.");
+			break;
+
+		case T_PrepareStmt:
+			refuse_never(refusal, "PREPARE",
+						 "The prepared statement would outlive the migration in the caller's session, where its name may clash. Write the statement out, or use a function.");
+			break;
+
+		case T_DeallocateStmt:
+			refuse_never(refusal,
+						 ((DeallocateStmt *) stmt)->name == NULL ?
+						 "DEALLOCATE ALL" : "DEALLOCATE",
+						 "It would drop the caller's own prepared statements (a driver's or a connection pool's); a migration may not prepare any. Remove the statement.");
+			break;
+
+		case T_DeclareCursorStmt:
+			if (((DeclareCursorStmt *) stmt)->options & CURSOR_OPT_HOLD)
+				refuse_never(refusal, "DECLARE ... CURSOR WITH HOLD",
+							 "A WITH HOLD cursor stays open in the caller's session after the migration commits. Declare it WITHOUT HOLD: it is closed when the transaction ends.");
+			break;
+
 		case T_TransactionStmt:
 			refuse(refusal, REFUSE_TRANSACTION_CONTROL,
 				   transaction_stmt_name((TransactionStmt *) stmt),
@@ -735,16 +1041,157 @@ classify_statement(Node *stmt, Refusal *refusal)
 	return refusal->kind != REFUSE_NONE;
 }
 
+/* refused statements that need their own transaction but could never run */
+static const char *const never_anywhere[] = {
+	"ALTER SYSTEM", "CREATE DATABASE", "DROP DATABASE",
+	"ALTER DATABASE ... SET TABLESPACE", "CREATE TABLESPACE",
+	"DROP TABLESPACE", "DISCARD ALL", NULL
+};
+
 /*
  * refuse
- *		Fill in *refusal.
+ *		Fill in *refusal, and the class of the statement: transaction control
+ *		and COPY from or to the client can never run in a migration;
+ *		statements that cannot run in a transaction block need one of their
+ *		own, except those that act on the whole cluster, the database or the
+ *		session, which never can.
  */
 static void
 refuse(Refusal *refusal, RefusalKind kind, const char *what, const char *hint)
 {
+	int			i;
+
 	refusal->kind = kind;
 	refusal->what = what;
 	refusal->hint = hint;
+	refusal->stmt_class = (kind == REFUSE_NEEDS_OWN_TRANSACTION) ?
+		SMIG_STMT_OWN_TRANSACTION : SMIG_STMT_NEVER;
+	for (i = 0; never_anywhere[i] != NULL; i++)
+		if (strcmp(what, never_anywhere[i]) == 0)
+			refusal->stmt_class = SMIG_STMT_NEVER;
+}
+
+/* refuse what changes the lexer or outlives the call */
+static void
+refuse_never(Refusal *refusal, const char *what, const char *hint)
+{
+	refuse(refusal, REFUSE_NEVER, what, hint);
+}
+
+#define HINT_LEXER \
+	"schemamig splits revision SQL, and runs it, with standard_conforming_strings = on and backslash_quote = safe_encoding: a revision that changes them would make later statements mean something else than what was registered and linted. Remove the statement; SET standard_conforming_strings = on and SET backslash_quote = safe_encoding are allowed."
+
+/*
+ * check_variable_set
+ *		Refuse a SET, SET LOCAL or RESET (other_sessions: ALTER ROLE or
+ *		ALTER DATABASE ... SET or RESET) that changes how later text is
+ *		lexed.  In this session, setting the values schemamig pins is
+ *		allowed (pg_dump prints SET standard_conforming_strings = on);
+ *		RESET ALL and SET ... TO DEFAULT may change them and are refused.
+ *		For other sessions any change is refused.
+ */
+static bool
+check_variable_set(VariableSetStmt *set, bool other_sessions,
+				   Refusal *refusal)
+{
+	const char *name;
+	const char *value = NULL;
+	bool		scs;
+	bool		pinned = false;
+
+	if (set == NULL || !IsA(set, VariableSetStmt))
+		return false;
+	if (set->kind == VAR_RESET_ALL)
+	{
+		if (other_sessions)
+			return false;
+		refuse_never(refusal, "RESET ALL",
+					 "RESET ALL would put back standard_conforming_strings and backslash_quote, which schemamig pins while revision SQL runs, and every setting of the caller's session. RESET the settings the revision changed by name.");
+		return true;
+	}
+	name = set->name;
+	if (name == NULL)
+		return false;
+	if (pg_strcasecmp(name, "standard_conforming_strings") == 0)
+		scs = true;
+	else if (pg_strcasecmp(name, "backslash_quote") == 0)
+		scs = false;
+	else
+		return false;
+
+	if (set->kind == VAR_SET_VALUE && list_length(set->args) == 1 &&
+		IsA(linitial(set->args), A_Const))
+	{
+		A_Const    *c = (A_Const *) linitial(set->args);
+
+		if (!c->isnull && IsA(&c->val, String))
+			value = strVal(&c->val);
+		else if (!c->isnull && IsA(&c->val, Integer))
+			value = intVal(&c->val) == 1 ? "1" : "0";
+	}
+	if (value != NULL)
+	{
+		bool		on;
+
+		if (scs)
+			pinned = parse_bool(value, &on) && on;
+		else
+			pinned = pg_strcasecmp(value, "safe_encoding") == 0;
+	}
+	if (pinned && !other_sessions)
+		return false;
+
+	refuse_never(refusal,
+				 other_sessions ?
+				 (scs ? "ALTER ROLE or DATABASE ... SET standard_conforming_strings" :
+				  "ALTER ROLE or DATABASE ... SET backslash_quote") :
+				 (scs ? "changing standard_conforming_strings" :
+				  "changing backslash_quote"),
+				 other_sessions ?
+				 "It changes how the text of later sessions (and offline scripts fed to psql) is lexed. Change it outside schemamig if you must." :
+				 HINT_LEXER);
+	return true;
+}
+
+/*
+ * check_scan_facts
+ *		Refuse the statement between byte offsets start and end if the scan
+ *		saw in it a string naming a lexer setting (set_config('standard_
+ *		conforming_strings', ...), or such a SET run by EXECUTE in a DO
+ *		block) or a call of a session-level advisory lock function.
+ */
+static bool
+check_scan_facts(const ScanFacts *facts, int start, int end, Refusal *refusal)
+{
+	ListCell   *lc;
+
+	foreach(lc, facts->lexer_strings)
+	{
+		int			loc = lfirst_int(lc);
+
+		if (loc >= start && loc < end)
+		{
+			refuse_never(refusal,
+						 "a string naming standard_conforming_strings or backslash_quote",
+						 "Such a string is how set_config() and dynamic SQL change the settings schemamig pins while revision SQL runs (standard_conforming_strings = on, backslash_quote = safe_encoding); a revision that changes them would make later statements mean something else than what was registered and linted. Remove it, or spell the text differently if it only mentions the name.");
+			return true;
+		}
+	}
+	foreach(lc, facts->lock_calls)
+	{
+		int			loc = lfirst_int(lc);
+
+		if (loc >= start && loc < end)
+		{
+			refuse_never(refusal,
+						 psprintf("%s()",
+								  (char *) list_nth(facts->lock_names,
+													foreach_current_index(lc))),
+						 "Session-level advisory locks outlive the migration (the migration lock itself would then block every later migration until the session ends), and unlocking would release the caller's own. Use pg_advisory_xact_lock() or pg_try_advisory_xact_lock(), released when the transaction ends.");
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -888,6 +1335,15 @@ report_refusal(const Refusal *refusal, const SmigBodySource *src,
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("%s is not supported in a migration", refusal->what),
+					 errdetail("Revision \"%s\", %s statement %d, line %d of the %s.",
+							   src->revision, src->section, number, line,
+							   src->line_of),
+					 errhint("%s", refusal->hint)));
+			break;
+		case REFUSE_NEVER:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s is not allowed in a migration", refusal->what),
 					 errdetail("Revision \"%s\", %s statement %d, line %d of the %s.",
 							   src->revision, src->section, number, line,
 							   src->line_of),
