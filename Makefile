@@ -7,7 +7,7 @@ OBJS = src/schemamig.o \
        src/exec/statements.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
        src/register/register.o \
        src/lint/lint.o src/lint/lint_rules.o \
-       src/api/reading.o
+       src/api/reading.o src/api/offline.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
