@@ -511,3 +511,10 @@ SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
 \restrict-me aB3
 $s$);
 DROP TABLE victim;
+-- an error after a dropped line still names its own line
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+\restrict aB3
+SELECT 1;
+SELECT 'unterminated;
+$s$);

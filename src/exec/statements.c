@@ -58,12 +58,16 @@ typedef struct ScanFacts
 	List	   *lexer_strings;	/* offsets of strings naming a lexer setting */
 	List	   *lock_calls;		/* offsets of session advisory lock calls */
 	List	   *lock_names;		/* and the functions' names */
+	int			base;			/* offset in the body of the text the
+								 * scanner is reading (it restarts after a
+								 * dropped pg_dump line) */
 } ScanFacts;
 
 /* state of the error context callbacks */
 typedef struct SplitErrorState
 {
 	const char *sql;
+	const ScanFacts *facts;		/* for the scanner's base offset */
 	const SmigBodySource *src;
 	int			number;			/* statement number, for classification */
 	int			line;			/* its line, for classification */
@@ -242,6 +246,7 @@ split_body(const char *body, const SmigBodySource *src, bool keep_trees)
 	sql = pstrdup(body);
 	memset(&facts, 0, sizeof(facts));
 	errstate.sql = sql;
+	errstate.facts = &facts;
 	errstate.src = src;
 	errstate.number = 0;
 	errstate.line = 0;
@@ -565,6 +570,7 @@ scan_body(char *sql, ScanFacts *facts, const SmigBodySource *src,
 				memset(sql + loc, ' ', line_end - loc);
 				scanner_finish(yyscanner);
 				base = line_end;
+				facts->base = base;
 				yyscanner = scanner_init(sql + base, &yyextra, &ScanKeywords,
 										 ScanKeywordTokens);
 				yyextra.escape_string_warning = false;
@@ -683,6 +689,7 @@ scan_and_parse(char *sql, ScanFacts *facts, const SmigBodySource *src,
 		standard_conforming_strings = true;
 		backslash_quote = BACKSLASH_QUOTE_SAFE_ENCODING;
 		*finding = scan_body(sql, facts, src, quiet, location);
+		facts->base = 0;		/* raw_parser() reads the whole body */
 		if (*finding == LEX_NOTHING)
 			*parsetree = parse_body(sql);
 	}
@@ -1374,7 +1381,9 @@ split_error_callback(void *arg)
 
 	if (position > 0)
 	{
-		int			offset = char_to_byte_offset(state->sql, position - 1);
+		int			base = state->facts ? state->facts->base : 0;
+		int			offset = base +
+			char_to_byte_offset(state->sql + base, position - 1);
 		int			line = src->first_line;
 		int			i;
 
