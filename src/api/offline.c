@@ -64,7 +64,7 @@ load_revision(const char *id)
 	values[0] = CStringGetTextDatum(id);
 	smig_spi_exec("SELECT revision, down_revisions, depends_on, message,"
 				  " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
-				  " checksum, registered_by::pg_catalog.text"
+				  " checksum, registered_by::pg_catalog.text, registered_by_oid"
 				  " FROM schemamig.revisions"
 				  " WHERE revision OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, false, SPI_OK_SELECT);
@@ -93,7 +93,11 @@ load_revision(const char *id)
 	rev->downgrade_line = isnull ? 0 : DatumGetInt32(d);
 	rev->checksum = spi_text(0, 9);
 	rev->registered_by = spi_text(0, 10);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull);
+	rev->registered_by_oid = isnull ? InvalidOid : DatumGetObjectId(d);
 	SPI_freetuptable(SPI_tuptable);
+	/* the runner's author check compares it with the registered checksum */
+	rev->bodies_checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
 	return rev;
 }
 
@@ -271,7 +275,7 @@ schemamig_offline_step(PG_FUNCTION_ARGS)
 	opcxt = smig_begin_spi("schemamig offline_step");
 
 	rev = load_revision(id);
-	actual = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
+	actual = rev->bodies_checksum;
 	if (strcmp(checksum, rev->checksum) != 0 ||
 		strcmp(actual, rev->checksum) != 0)
 		ereport(ERROR,
