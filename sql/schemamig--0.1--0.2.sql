@@ -100,6 +100,8 @@ $$;
 ALTER TABLE schemamig.events DROP CONSTRAINT events_operation_check;
 ALTER TABLE schemamig.events ADD CONSTRAINT events_operation_check
 	CHECK (operation IN ('upgrade', 'downgrade', 'stamp', 'unstamp', 'forget'));
+
+/*
  * Offline scripts run each revision through the server (issue 12, attack 4;
  * issue 11, item 1).  upgrade_sql() and downgrade_sql() hand every revision's
  * statements, each in a dollar quote psql cannot leave, to this procedure:
