@@ -215,12 +215,11 @@ split_body(const char *body, const SmigBodySource *src, bool keep_trees)
 	error_context_stack = &errcallback;
 
 	/*
-	 * The NOTICE about dropped pg_dump lines is for whoever registers the
-	 * script: not for the linter, which registration runs too, nor for the
-	 * runner and offline scripts, which re-split registered bodies.
+	 * The NOTICE about dropped pg_dump lines is for whoever registers or
+	 * lints the script, not for the runner and offline scripts, which
+	 * re-split registered bodies (their lines count in the "revision").
 	 */
-	scan_and_parse(sql, &facts, src,
-				   keep_trees || strcmp(src->line_of, "revision") == 0,
+	scan_and_parse(sql, &facts, src, strcmp(src->line_of, "revision") == 0,
 				   &finding, &finding_location, &parsetree);
 
 	error_context_stack = errcallback.previous;

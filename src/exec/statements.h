@@ -65,8 +65,7 @@ typedef struct SmigStatement
  * with (standard_conforming_strings = on, backslash_quote = safe_encoding),
  * whatever the session has set.  pg_dump's "\restrict KEY" and
  * "\unrestrict KEY" lines are dropped, with a NOTICE unless line_of is
- * "revision" (the runner and offline scripts re-split registered bodies);
- * smig_parse_statements() drops them without one.
+ * "revision" (the runner and offline scripts re-split registered bodies).
  * An empty or comment-only body gives NIL.
  */
 extern List *smig_split_statements(const char *sql, const SmigBodySource *src);
