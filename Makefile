@@ -5,12 +5,12 @@ OBJS = src/schemamig.o \
        src/base/session.o src/base/spi.o src/base/subxact.o \
        src/model/script.o src/model/catalog.o src/model/graph.o \
        src/model/targets.o \
-       src/exec/statements.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
+       src/exec/statements.o src/exec/classify.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
        src/register/register.o \
        src/lint/lint.o src/lint/findings.o src/lint/facts.o \
        src/lint/rules.o src/lint/rules_table.o src/lint/rules_index.o \
        src/lint/rules_drop.o src/lint/rules_types.o \
-       src/api/reading.o src/api/adopt.o
+       src/api/reading.o src/api/adopt.o src/api/offline.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \

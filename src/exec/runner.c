@@ -579,6 +579,19 @@ run_statements(SmigRevision *rev, StepKind kind, List *stmts,
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
+/*
+ * smig_run_revision_statements
+ *		What run_step() does around a revision's statements, without the
+ *		progress and the bookkeeping: for offline scripts.
+ */
+void
+smig_run_revision_statements(SmigRevision *rev, bool upgrade, List *stmts)
+{
+	if (stmts != NIL)
+		check_registrant(rev);
+	run_statements(rev, upgrade ? STEP_UPGRADE : STEP_DOWNGRADE, stmts, NULL);
+}
+
 /* "upgrade of revision "x", statement 2 of 3 (line 14)" */
 static void
 step_error_callback(void *arg)

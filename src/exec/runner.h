@@ -12,6 +12,14 @@
 
 #include "model/graph.h"
 
-
+/*
+ * Run the statements of one revision's upgrade (or downgrade) body as a step
+ * of the runner does: the author check, then each statement with the
+ * error context, timeouts, and settings and role put back afterwards.  For
+ * offline scripts (schemamig.offline_step), which record the step
+ * themselves.
+ */
+extern void smig_run_revision_statements(SmigRevision *rev, bool upgrade,
+										 List *stmts);
 
 #endif							/* SMIG_RUNNER_H */
