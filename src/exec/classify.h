@@ -13,6 +13,7 @@
 #include "nodes/nodes.h"
 #include "nodes/pg_list.h"
 
+#include "compat.h"
 #include "exec/statements.h"
 
 /* what the scanning pass saw that the parse trees do not show */
@@ -58,8 +59,8 @@ extern bool smig_check_scan_facts(const ScanFacts *facts, int start, int end,
 								  Refusal *refusal);
 
 /* Raise the error for statement number (at line) being refused. */
-extern void smig_report_refusal(const Refusal *refusal,
-								const SmigBodySource *src, int number,
-								int line) pg_attribute_noreturn();
+extern SMIG_NORETURN void smig_report_refusal(const Refusal *refusal,
+											 const SmigBodySource *src,
+											 int number, int line);
 
 #endif							/* SMIG_CLASSIFY_H */
