@@ -183,7 +183,7 @@ CREATE FUNCTION schemamig.status() RETURNS int LANGUAGE sql AS 'SELECT 1';
 CREATE EXTENSION schemamig;
 SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'schemamig';
 -- the control file: superuser only, not trusted, not relocatable
-SELECT superuser, trusted, relocatable FROM pg_available_extension_versions
+SELECT DISTINCT superuser, trusted, relocatable FROM pg_available_extension_versions
 WHERE name = 'schemamig';
 \c :regress_db
 DROP DATABASE regress_schemamig_s2;
