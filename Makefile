@@ -9,9 +9,14 @@ OBJS = src/schemamig.o \
        src/lint/lint.o src/lint/lint_rules.o \
        src/api/reading.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
+# The direct install script of 0.2 (what CREATE EXTENSION runs): the schema
+# hand-over of a trusted install (sql/schemamig-prelude.sql), then 0.1's
+# script, then the update to 0.2, so a fresh install and an updated one are
+# the same by construction.  CREATE EXTENSION drops "\echo" lines.
+DATA_built = sql/schemamig--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking migrate lint upgrade
+          stamp privileges statements locking migrate lint upgrade trusted
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits reinstall_vs_status
@@ -24,6 +29,9 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+sql/schemamig--0.2.sql: sql/schemamig-prelude.sql sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
+	cat $^ > $@
 
 # PGXS tracks no header dependencies: rebuild everything when one changes
 $(OBJS): $(wildcard src/*.h src/*/*.h)
