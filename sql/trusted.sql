@@ -100,6 +100,14 @@ CREATE FUNCTION public.current_setting(text) RETURNS text LANGUAGE plpgsql AS
 $$ BEGIN PERFORM public.trap('current_setting'); RETURN ''; END $$;
 CREATE FUNCTION public.array_agg(anynonarray) RETURNS anyarray LANGUAGE plpgsql AS
 $$ BEGIN PERFORM public.trap('array_agg'); RETURN NULL; END $$;
+-- types in pg_temp come first for unqualified type names, whatever
+-- search_path says (kept until the end of section 6: superuser calls too)
+CREATE TYPE pg_temp.text AS (decoy int);
+CREATE TYPE pg_temp.name AS (decoy int);
+CREATE TYPE pg_temp.int8 AS (decoy int);
+CREATE TYPE pg_temp.int4 AS (decoy int);
+CREATE TYPE pg_temp.timestamptz AS (decoy int);
+CREATE TYPE pg_temp.interval AS (decoy int);
 SET search_path = public, pg_catalog;
 
 -- 3. the database owner installs it
@@ -227,6 +235,7 @@ SELECT pg_catalog.count(*) FROM schemamig.history();
 SELECT pg_catalog.count(*) FROM schemamig.check();
 SELECT pg_catalog.length(schemamig.upgrade_sql('head', 'base')) OPERATOR(pg_catalog.>) 0 AS offline;
 RESET search_path;
+DISCARD TEMP;
 SELECT what, count(*) FROM public.calls GROUP BY what ORDER BY what;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_dbowner';
 

@@ -11,7 +11,9 @@
 # S8, the C code: every SQL text in src/*.c (adjacent string literals joined,
 #     as the compiler does) names tables schema-qualified, calls functions
 #     qualified, and uses operators only as OPERATOR(pg_catalog.op); values
-#     go in as $n parameters, so no literal is built with %s around a quote.
+#     go in as $n parameters, so no literal is built with %s around a quote;
+#     casts name their type qualified (pg_catalog.text): a type in pg_temp
+#     comes first for an unqualified type name whatever search_path says.
 # Prints each finding with file and line; exits 1 when there is one.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,7 +65,7 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		}
 		while ($s =~ /(?<![\w.\\])([A-Za-z_]\w*)\s*\(/g) {
 			my $fn = $1;
-			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|count_star)$/i;
+			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|CAST|count_star)$/i;
 			next if $fn =~ /^(revision|applied|events|revisions)$/;	# column lists
 			finding("$f:$line", "unqualified call of $fn()");
 		}
@@ -72,6 +74,14 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		finding("$f:$line", "operator outside OPERATOR(pg_catalog.op): $1")
 			if $o =~ /(\s(?:=|<>|!=|<|>|\|\|)\s)/;
 		finding("$f:$line", "a value spliced into quotes") if $s =~ /\x27%s\x27/;
+		# a type in pg_temp comes first for an unqualified type name,
+		# whatever search_path says: casts name pg_catalog types
+		while ($s =~ /(?:::\s*|\bAS\s+)([A-Za-z_][\w.]*)(\[\])?\s*(?=[)\s,]|$)/g) {
+			my $ty = $1;
+			next if $ty =~ /\./ || $ty =~ /^(SELECT|VALUES|WITH|NOT|MATERIALIZED)$/i;
+			next unless $& =~ /^::/ || $s =~ /CAST\s*\([^()]*\bAS\s+\Q$ty\E/i;
+			finding("$f:$line", "cast to unqualified type $ty");
+		}
 	}
 }
 print $bad ? "FAIL: sql_lint: $bad findings\n" : "PASS: sql_lint\n";
