@@ -6,6 +6,8 @@
 -- becomes superuser (README "Installing as a database owner").
 --
 SELECT current_database() AS regress_db \gset
+-- no CONTEXT lines: PostgreSQL 18 adds the extension script's line to them
+\set SHOW_CONTEXT never
 SET client_min_messages = warning;
 CREATE ROLE regress_dbowner;
 CREATE ROLE regress_friend;
