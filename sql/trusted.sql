@@ -259,6 +259,23 @@ SELECT r.rolsuper AS schema_owner_is_superuser FROM pg_namespace n
 JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = 'schemamig';
 CREATE EXTENSION schemamig;
 SELECT pg_catalog.count(*) FROM schemamig.status();
+-- the update path: into the superuser's schema 0.1 installs (granting the
+-- installer nothing; the schema is no member of the extension and keeps the
+-- USAGE granted before), and ALTER EXTENSION UPDATE, run as the bootstrap
+-- superuser for the extension's owner, ends with the rights of a fresh 0.2
+DROP EXTENSION schemamig;
+CREATE EXTENSION schemamig VERSION '0.1';
+SELECT has_schema_privilege('schemamig', 'USAGE') AS usage_on_0_1;
+ALTER EXTENSION schemamig UPDATE;
+SELECT extversion, extowner::regrole AS extension_owner FROM pg_extension
+WHERE extname = 'schemamig';
+SELECT has_schema_privilege('schemamig', 'USAGE WITH GRANT OPTION') AS usage,
+       has_schema_privilege('schemamig', 'CREATE') AS "create",
+       has_table_privilege('schemamig.revisions', 'SELECT WITH GRANT OPTION') AS sel,
+       has_table_privilege('schemamig.revisions', 'INSERT') AS ins,
+       has_table_privilege('schemamig.revisions', 'TRIGGER') AS trig,
+       has_function_privilege('schemamig.upgrade(text)', 'EXECUTE WITH GRANT OPTION') AS exec;
+SELECT pg_catalog.count(*) FROM schemamig.status();
 RESET ROLE;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_dbowner';
 
