@@ -4,10 +4,13 @@ MODULE_big = schemamig
 OBJS = src/schemamig.o \
        src/base/session.o src/base/spi.o src/base/subxact.o \
        src/model/script.o src/model/catalog.o src/model/graph.o \
+       src/model/targets.o \
        src/exec/statements.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
        src/register/register.o \
-       src/lint/lint.o src/lint/lint_rules.o \
-       src/api/reading.o
+       src/lint/lint.o src/lint/findings.o src/lint/facts.o \
+       src/lint/rules.o src/lint/rules_table.o src/lint/rules_index.o \
+       src/lint/rules_drop.o src/lint/rules_types.o \
+       src/api/reading.o src/api/adopt.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 # The direct install script of 0.2 (what CREATE EXTENSION runs): the schema
 # hand-over of a trusted install (sql/schemamig-prelude.sql), then 0.1's
@@ -16,7 +19,8 @@ DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 DATA_built = sql/schemamig--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking migrate lint upgrade trusted
+          stamp privileges authorship statements locking migrate lint adopt \
+          upgrade trusted
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits reinstall_vs_status

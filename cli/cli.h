@@ -12,6 +12,10 @@
  *	  files.c	   the migrations directory: reading and parsing files
  *	  commands.c   the commands that talk to the server
  *	  authoring.c  new and merge: writing migration files
+ *	  import.c	   import: the revisions of another tool, written as files
+ *	  import_alembic.c  import alembic: through the project's own Alembic
+ *	  import_peers.c  import flyway, dbmate, goose, golang-migrate, sqitch
+ *	  adopt.c	   adopt: stamp what the other tool recorded as applied
  *	  main.c	   the command line
  *
  *-------------------------------------------------------------------------
@@ -57,6 +61,7 @@ typedef struct CliOptions
 	const char *depends_on;		/* --depends-on */
 	const char *rev_id;			/* --rev-id */
 	const char *from;			/* --from */
+	const char *config;			/* --config (import alembic) */
 	bool		json;
 	bool		sql;
 	bool		exit_code;
@@ -212,5 +217,41 @@ int			cmd_show(const CliOptions *o);
 int			cmd_lint(const CliOptions *o);
 int			cmd_new(const CliOptions *o);
 int			cmd_merge(const CliOptions *o);
+int			cmd_import(const CliOptions *o);
+int			cmd_adopt(const CliOptions *o);
+
+/* ------------------------------------------------------------ import*.c */
+
+/* one revision converted from another tool, before it is written */
+typedef struct ImportRev
+{
+	char	   *id;
+	StrList		down;			/* parents (none: a root) */
+	StrList		labels;			/* branch labels */
+	StrList		depends;		/* depends_on */
+	char	   *message;		/* one line, may be empty */
+	char	   *origin;			/* the peer's file(s) it comes from */
+	char	   *upgrade;		/* SQL; NULL when up_problem says why not */
+	char	   *downgrade;		/* SQL; NULL: irreversible or down_problem */
+	char	   *up_problem;		/* why a person must write the upgrade */
+	char	   *down_problem;	/* likewise for the downgrade */
+	char	   *quoted;			/* source quoted in the file for that person */
+	bool		no_transaction; /* the peer runs it outside a transaction */
+} ImportRev;
+
+typedef struct ImportSet
+{
+	const char *tool;			/* "alembic", "flyway", ... */
+	ImportRev  *revs;			/* in the peer's order, parents first */
+	int			n;
+	int			cap;
+} ImportSet;
+
+ImportRev  *importset_add(ImportSet *s, const char *id);
+void		importset_free(ImportSet *s);
+int			import_write(const ImportSet *s, const char *dir);
+void		import_alembic(const CliOptions *o, ImportSet *s);
+void		import_peer(const char *tool, const char *dir, ImportSet *s);
+bool		import_tool_known(const char *tool);
 
 #endif							/* SCHEMAMIG_CLI_H */

@@ -25,6 +25,7 @@
 #define OPT_DEPENDS		(1 << 7)
 #define OPT_REV_ID		(1 << 8)
 #define OPT_DIR			(1 << 9)
+#define OPT_CONFIG		(1 << 10)
 
 typedef struct Command
 {
@@ -51,6 +52,8 @@ static const Command commands[] = {
 	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_DIR, ""},
 	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID | OPT_DIR, "[REV...]"},
 	{"lint", cmd_lint, 1, -1, OPT_JSON, "FILE..."},
+	{"import", cmd_import, 1, 2, OPT_DIR | OPT_CONFIG, "TOOL [DIR]"},
+	{"adopt", cmd_adopt, 0, 1, OPT_DIR, "[TOOL]"},
 };
 
 /* the options, long name first; short is 0 when there is none */
@@ -74,6 +77,7 @@ static const Option options[] = {
 	{"branch-label", 0, true, OPT_LABEL},
 	{"depends-on", 0, true, OPT_DEPENDS},
 	{"rev-id", 0, true, OPT_REV_ID},
+	{"config", 0, true, OPT_CONFIG},
 	{"help", 'h', false, 0},
 	{"version", 'V', false, 0},
 };
@@ -102,6 +106,13 @@ static const char help_text[] =
 "  merge [-m MESSAGE] [REV]...\n"
 "                         write a merge revision over REVs (default: local heads)\n"
 "  lint FILE...           the server's lint() findings for the files\n"
+"  import alembic [--config alembic.ini]\n"
+"                         write one file per Alembic revision into --dir,\n"
+"                         its SQL rendered by the project's Alembic (offline)\n"
+"  import flyway|dbmate|goose|golang-migrate|sqitch PEER_DIR\n"
+"                         convert that tool's migration files into --dir\n"
+"  adopt [TOOL]           stamp, in one transaction, the revisions the other\n"
+"                         tool recorded as applied (alembic_version, ...)\n"
 "\n"
 "Options:\n"
 "  -d, --dbname=URL       connection string or URI (postgresql://user@host/db)\n"
@@ -116,6 +127,7 @@ static const char help_text[] =
 "      --branch-label=L   new: branch label(s), space- or comma-separated\n"
 "      --depends-on=REV   new: revision(s) to be applied first\n"
 "      --rev-id=ID        new, merge: this id instead of a random 12-hex one\n"
+"      --config=FILE      import alembic: the Alembic configuration (alembic.ini)\n"
 "  -h, --help             show this help, then exit\n"
 "  -V, --version          show the version, then exit\n"
 "\n"
@@ -354,6 +366,8 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 		slot = &o->depends_on;
 	else if (strcmp(opt->name, "rev-id") == 0)
 		slot = &o->rev_id;
+	else if (strcmp(opt->name, "config") == 0)
+		slot = &o->config;
 	else if (strcmp(opt->name, "json") == 0)
 		o->json = true;
 	else if (strcmp(opt->name, "sql") == 0)

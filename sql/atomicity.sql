@@ -100,12 +100,14 @@ $s$);
 SELECT revision, from_revision, message FROM schemamig.upgrade('head');
 SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'at' AND tablename LIKE 't_';
 
--- a failing downgrade rolls back the same way
-UPDATE schemamig.revisions SET downgrade_sql = 'DROP TABLE at.no_such_table;'
-WHERE revision = 'at4';
+-- a failing downgrade rolls back the same way (at4's DROP TABLE fails:
+-- a view depends on the table; its SQL cannot be edited in the catalog,
+-- the runner would refuse SQL that does not match its checksum)
+CREATE VIEW at.v4 AS SELECT * FROM at.t4;
 SELECT revision FROM schemamig.downgrade('at2');
 SELECT * FROM schemamig.current();
 SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'at' AND tablename LIKE 't_';
+DROP VIEW at.v4;
 
 -- an enum value added by one revision and used by the next, in one call:
 -- 55P04 with a hint naming where to commit; everything rolls back

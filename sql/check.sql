@@ -42,6 +42,40 @@ SELECT severity, problem, revision,
        regexp_replace(detail, '[0-9a-f]{64}', '<sha>', 'g') AS detail
 FROM schemamig.check();
 
+-- An edit that leaves the checksum column alone is found too: check()
+-- recomputes the checksum from the SQL stored now, and the runner refuses
+-- to run SQL whose checksum is not the registered one.  (A superuser
+-- edits here: the catalog_guard trigger refuses anyone else.)
+TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
+DROP SCHEMA chk CASCADE;
+CREATE SCHEMA chk;
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision k1
+-- schemamig:upgrade
+CREATE TABLE chk.a (id int);
+-- schemamig:downgrade
+DROP TABLE chk.a;
+-- schemamig:revision k2
+-- schemamig:down_revision k1
+-- schemamig:upgrade
+CREATE TABLE chk.b (id int);
+-- schemamig:downgrade
+DROP TABLE chk.b;
+$s$);
+SELECT revision FROM schemamig.upgrade('k1');
+SELECT * FROM schemamig.check() WHERE severity <> 'info';
+UPDATE schemamig.revisions SET downgrade_sql = 'DROP SCHEMA chk CASCADE;'
+WHERE revision = 'k1';
+UPDATE schemamig.revisions SET upgrade_sql = 'CREATE TABLE chk.b (id bigint);'
+WHERE revision = 'k2';
+SELECT severity, problem, revision,
+       regexp_replace(detail, '[0-9a-f]{64}', '<sha>', 'g') AS detail
+FROM schemamig.check();
+SELECT revision FROM schemamig.upgrade();
+SELECT revision FROM schemamig.downgrade('base');
+SELECT revision, state FROM schemamig.status();
+SELECT pg_catalog.to_regclass('chk.a') IS NOT NULL AS a_kept;
+
 -- clean up
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
 DROP SCHEMA chk CASCADE;

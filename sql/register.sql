@@ -178,6 +178,13 @@ SELECT schemamig.forget('nope');
 SELECT schemamig.forget(revision) FROM schemamig.heads();
 SELECT count(*) AS heads FROM schemamig.heads();
 SELECT revision FROM schemamig.heads() ORDER BY 1;
+-- each forget() is in the event log, with the checksum and the caller; the
+-- refused ones left nothing
+SELECT operation, count(*), bool_and(checksum IS NOT NULL) AS checksums,
+       bool_and(by = current_user) AS by_caller, bool_and(elapsed IS NULL) AS no_elapsed
+FROM schemamig.events WHERE operation = 'forget' GROUP BY operation;
+SELECT count(*) AS forget_b FROM schemamig.events
+WHERE operation = 'forget' AND revision = 'b';
 
 -- clean up
 SELECT revision FROM schemamig.downgrade('base');

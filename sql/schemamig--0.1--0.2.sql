@@ -8,6 +8,113 @@
  */
 
 /*
+ * Authorship that cannot be forged (issue 12, attacks 1 and 2)
+ *
+ * 0.1 trusted schemamig.revisions.registered_by, a role name that any role
+ * with the documented UPDATE grant could rewrite, to decide whose
+ * privileges a revision's SQL may use.  From 0.2:
+ *   - the author is also kept by role OID (registered_by_oid), set by
+ *     schemamig's C code from the calling role, never from input; a role
+ *     dropped and created again under the same name is not the author;
+ *   - the catalog tables refuse every write that does not come from
+ *     schemamig's own functions (the trigger below), except from
+ *     superusers and roles with the privileges of the tables' owner, who
+ *     could disable the trigger anyway (and pg_restore runs as one);
+ *   - schemamig writes its bookkeeping as the tables' owner, so migration
+ *     roles need no write privilege on them, and lose the ones 0.1's README
+ *     told to grant (revoked below, with a NOTICE naming the roles).
+ */
+ALTER TABLE schemamig.revisions ADD COLUMN registered_by_oid oid;
+COMMENT ON COLUMN schemamig.revisions.registered_by_oid IS
+	'OID of the role that registered the revision (registered_by is its name then); whose privileges the revision''s SQL may use';
+
+-- the authors of revisions registered under 0.1, by the names recorded;
+-- a role that no longer exists stays NULL and vouches for nothing
+UPDATE schemamig.revisions r
+SET registered_by_oid = a.oid
+FROM pg_catalog.pg_authid a
+WHERE a.rolname OPERATOR(pg_catalog.=) r.registered_by;
+
+CREATE FUNCTION schemamig.catalog_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'schemamig_catalog_guard'
+LANGUAGE C;
+COMMENT ON FUNCTION schemamig.catalog_guard() IS
+	'trigger: refuses writes to schemamig''s catalog tables that do not come from schemamig''s functions';
+REVOKE ALL ON FUNCTION schemamig.catalog_guard() FROM PUBLIC;
+
+CREATE TRIGGER catalog_guard
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON schemamig.revisions
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.catalog_guard();
+CREATE TRIGGER catalog_guard
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON schemamig.applied
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.catalog_guard();
+CREATE TRIGGER catalog_guard
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON schemamig.events
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.catalog_guard();
+
+/*
+ * Write privileges on the tables and sequences are now useless to every
+ * role but the owner (the trigger refuses the writes) and, on the
+ * sequences, harmful (setval() would make registrations collide): revoke
+ * them, and say from whom (a WARNING each, so that the one who runs ALTER
+ * EXTENSION sees it).  SELECT stays: the reading functions need it.
+ */
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		SELECT pg_catalog.format('schemamig.%I', c.relname) AS rel, c.relkind,
+			   pg_catalog.quote_ident(g.rolname) AS grantee,
+			   pg_catalog.string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS privs
+		FROM pg_catalog.pg_class c
+		CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+		JOIN pg_catalog.pg_authid g ON g.oid OPERATOR(pg_catalog.=) a.grantee
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'schemamig'::pg_catalog.regnamespace
+		  AND c.relname OPERATOR(pg_catalog.=) ANY (ARRAY['revisions', 'applied', 'events',
+														  'revisions_seq', 'events_id_seq'])
+		  AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+		  AND a.privilege_type OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE',
+																 'TRUNCATE', 'USAGE'])
+		GROUP BY c.relname, c.relkind, g.rolname
+		ORDER BY c.relname, g.rolname
+	LOOP
+		-- a WARNING: CREATE and ALTER EXTENSION hide NOTICEs of the script
+		RAISE WARNING 'schemamig 0.2: revoking % on % from role %: schemamig writes its catalog itself now',
+			r.privs, r.rel, r.grantee;
+		IF r.relkind OPERATOR(pg_catalog.=) 'S' THEN
+			EXECUTE pg_catalog.format('REVOKE USAGE, UPDATE ON SEQUENCE %s FROM %s',
+									  r.rel, r.grantee);
+		ELSE
+			EXECUTE pg_catalog.format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE %s FROM %s',
+									  r.rel, r.grantee);
+		END IF;
+	END LOOP;
+END
+$$;
+
+/*
+ * forget() leaves an event (issue 11): 'forget' joins the operations.
+ */
+ALTER TABLE schemamig.events DROP CONSTRAINT events_operation_check;
+ALTER TABLE schemamig.events ADD CONSTRAINT events_operation_check
+	CHECK (operation IN ('upgrade', 'downgrade', 'stamp', 'unstamp', 'forget'));
+
+/*
+ * adopt(): take over a database another migration tool has migrated
+ * (issue 17).  Reads that tool's record of what is applied and stamps it,
+ * running no revision SQL; like stamp(), nothing for PUBLIC.
+ */
+CREATE FUNCTION schemamig.adopt(source text DEFAULT NULL)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'schemamig_adopt'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.adopt(text) IS
+	'record as applied, without running SQL, what another tool (alembic, flyway, dbmate, goose, golang-migrate, sqitch) records as applied; returns the new current heads';
+REVOKE ALL ON FUNCTION schemamig.adopt(text) FROM PUBLIC;
+
+/*
  * Trusted install: the installer's rights (README "Installing as a database
  * owner").
  *

@@ -29,6 +29,29 @@ ALTER TABLE public.upg_t ADD COLUMN c int;
 ALTER TABLE public.upg_t DROP COLUMN c;');
 SELECT revision FROM schemamig.upgrade('u2');
 
+-- authorship (0.2 keeps it by role OID): a migration role with the grants
+-- the 0.1 README gave, and a role dropped before the update, register too
+CREATE ROLE regress_upg_mig;
+CREATE ROLE regress_upg_gone;
+GRANT USAGE ON SCHEMA schemamig TO regress_upg_mig, regress_upg_gone;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA schemamig TO regress_upg_mig, regress_upg_gone;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA schemamig TO regress_upg_mig, regress_upg_gone;
+GRANT EXECUTE ON ALL ROUTINES IN SCHEMA schemamig TO regress_upg_mig, regress_upg_gone;
+SET ROLE regress_upg_mig;
+SELECT * FROM schemamig.register('-- schemamig:revision u4
+-- schemamig:down_revision u3
+-- schemamig:upgrade
+SELECT 4;');
+RESET ROLE;
+SET ROLE regress_upg_gone;
+SELECT * FROM schemamig.register('-- schemamig:revision u5
+-- schemamig:down_revision u4
+-- schemamig:upgrade
+SELECT 5;');
+RESET ROLE;
+DROP OWNED BY regress_upg_gone;
+DROP ROLE regress_upg_gone;
+
 CREATE TEMP TABLE before_update AS
 SELECT 'revisions' AS t, pg_catalog.string_agg(pg_catalog.concat_ws('|', revision, checksum, upgrade_sql, downgrade_sql, seq), ',' ORDER BY seq) AS v FROM schemamig.revisions
 UNION ALL
@@ -38,6 +61,9 @@ SELECT 'events', pg_catalog.string_agg(pg_catalog.concat_ws('|', id, operation, 
 
 ALTER EXTENSION schemamig UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'schemamig';
+-- 0.2 adds adopt() (issue 17), not executable by PUBLIC
+SELECT pg_catalog.to_regprocedure('schemamig.adopt(text)') IS NOT NULL AS has_adopt,
+       pg_catalog.has_function_privilege('public', 'schemamig.adopt(text)', 'EXECUTE') AS public_may_adopt;
 
 -- the history is the same, row for row
 SELECT b.t, b.v = a.v AS intact
@@ -50,6 +76,32 @@ UNION ALL
 SELECT 'events', pg_catalog.string_agg(pg_catalog.concat_ws('|', id, operation, revision, checksum), ',' ORDER BY id) FROM schemamig.events
 ) a USING (t)
 ORDER BY b.t;
+
+-- the authors, by OID: those of 0.1's names that still exist
+SELECT revision, registered_by,
+       registered_by_oid IS NOT DISTINCT FROM pg_catalog.to_regrole(registered_by::text)::oid AS backfilled,
+       registered_by_oid IS NULL AS unknown
+FROM schemamig.revisions ORDER BY seq;
+-- the guard trigger on each table
+SELECT tgrelid::regclass AS "table", tgname, tgenabled
+FROM pg_trigger WHERE tgfoid = 'schemamig.catalog_guard'::regproc ORDER BY 1;
+-- grants as README "Privileges" documents them: SELECT, no writes
+SELECT c.relname, c.relkind,
+       pg_catalog.has_table_privilege('regress_upg_mig', c.oid, 'SELECT') AS can_select,
+       CASE c.relkind WHEN 'S'
+            THEN pg_catalog.has_sequence_privilege('regress_upg_mig', c.oid, 'USAGE, UPDATE')
+            ELSE pg_catalog.has_table_privilege('regress_upg_mig', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
+       END AS can_write
+FROM pg_class c WHERE c.relnamespace = 'schemamig'::regnamespace AND c.relkind IN ('r', 'S')
+ORDER BY 1;
+-- which the migration role's work does not need; a write of its own is
+-- refused; forget() is logged now
+SET ROLE regress_upg_mig;
+UPDATE schemamig.revisions SET registered_by = 'postgres' WHERE revision = 'u4';
+SELECT schemamig.forget('u5');
+SELECT schemamig.forget('u4');
+RESET ROLE;
+SELECT operation, revision, by FROM schemamig.events WHERE operation = 'forget' ORDER BY id;
 
 -- and usable: status, check, the pending revision runs, downgrade works
 SELECT revision, state FROM schemamig.status() ORDER BY revision;
@@ -66,3 +118,7 @@ WHERE path IS NOT NULL ORDER BY source, target;
 DROP EXTENSION schemamig;
 CREATE EXTENSION schemamig;
 SELECT extversion FROM pg_extension WHERE extname = 'schemamig';
+SELECT count(*) AS guard_triggers FROM pg_trigger
+WHERE tgfoid = 'schemamig.catalog_guard'::regproc;
+DROP OWNED BY regress_upg_mig;
+DROP ROLE regress_upg_mig;

@@ -51,6 +51,11 @@ typedef struct SmigRevision
 	char	   *checksum;		/* smig_checksum() of the two bodies */
 	int64		seq;			/* registration order, 0 when not stored */
 	char	   *registered_by;	/* role that registered it, NULL if new */
+	Oid			registered_by_oid;	/* its OID; InvalidOid if new or unknown */
+	char	   *bodies_checksum;	/* smig_checksum() of the bodies as
+									 * smig_load_bodies() read them (in the
+									 * same memory context); NULL if not
+									 * loaded from the catalog */
 	int			script_line;	/* line of the block in the script, or 0 */
 	List	   *lint_allow;		/* arguments of its header "allow" lines */
 	List	   *lint_allow_lines;	/* their script lines (from a script) */

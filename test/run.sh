@@ -3,7 +3,17 @@
 #
 #   bash test/run.sh            from any directory; root on Debian 12
 #
-# Steps, in order:
+# Lanes: one per PostgreSQL major version in SMIG_PG_VERSIONS (default
+# "15 17 18"), one after another.  The version the host has (SMIG_PG_MAJOR,
+# 15 on Debian 12) runs the whole suite here, steps 1-5 below; its results
+# are named as they always were.  Every other version runs in a Debian chroot
+# made by test/lib/pg_chroot.sh (17: trixie, 18: sid; cached under
+# /var/cache/schemamig-chroots), the same suite again (narrower with
+# SMIG_LANE_SHELL_TESTS / SMIG_LANE_TAP_TESTS, see that script); its results
+# are prefixed "pg17: ", "pg18: ".  A lane that cannot be set up (no chroot:
+# archive unreachable, ...) counts as failed.
+#
+# Steps of the host suite, in order:
 #   1. test/setup.sh: install the Debian packages that are missing, then
 #      `make clean && make` (strict flags, COPT=-DUSE_ASSERT_CHECKING) and
 #      `make install`;
@@ -28,8 +38,19 @@
 # The last line printed is exactly "N passed, M failed"; exit status is 0 only
 # when M is 0.
 #
-# Settings (environment): SMIG_PG_MAJOR (15), SMIG_COPT (see test/setup.sh),
-# SMIG_STEP_TIMEOUT (seconds per runner invocation, default 1200).
+# Settings (environment):
+#   SMIG_PG_VERSIONS   the lanes, e.g. "17" to run only PostgreSQL 17 (in its
+#                      chroot), "15" for the host suite only ("15 17 18")
+#   SMIG_PG_MAJOR      the version installed on the host (15)
+#   SMIG_COPT          see test/setup.sh
+#   SMIG_STEP_TIMEOUT  seconds per runner invocation (1200)
+#   SMIG_LANE_TIMEOUT  seconds per chroot lane, chroot making included (3600)
+#   SMIG_SHELL_TESTS   restrict the shell tests to these (paths such as
+#                      test/cli.sh; empty: none); default all of test/*.sh
+#   SMIG_TAP_TESTS     restrict the TAP tests to these (glob patterns);
+#                      default the Makefile's PROVE_TESTS or test/t/*.pl
+#   SMIG_RESULTS_FILE  also write one "pass NAME" / "fail NAME" line per
+#                      result there (the chroot lanes use it)
 
 set -uo pipefail
 
@@ -52,15 +73,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+RESULTS_FILE=${SMIG_RESULTS_FILE:-}
+if [ -n "$RESULTS_FILE" ]; then
+	: >"$RESULTS_FILE"
+fi
+
 pass() {
 	passed=$((passed + 1))
 	echo "PASS: $1"
+	if [ -n "$RESULTS_FILE" ]; then
+		echo "pass $1" >>"$RESULTS_FILE"
+	fi
 }
 
 fail() {
 	failed=$((failed + 1))
 	failures+=("$1")
 	echo "FAIL: $1"
+	if [ -n "$RESULTS_FILE" ]; then
+		echo "fail $1" >>"$RESULTS_FILE"
+	fi
 }
 
 finish() {
@@ -190,113 +222,179 @@ venv() {
 
 shopt -s nullglob
 
-# ---------------------------------------------------------------- 1. setup
-echo "================ setup ================"
-if ! smig_install_deps; then
-	fail "setup: install packages"
-	finish
-fi
-if ! smig_build; then
-	fail "setup: build and install schemamig"
-	finish
-fi
-# shellcheck disable=SC2016 # $(info ...) is for make, not the shell
-printf 'smig-print-%%: ; @:$(info $($*))\n' >"$LOG_DIR/print.mk"
+# The whole suite against the PostgreSQL installed here (SMIG_PG_MAJOR).
+host_suite() {
+	# ---------------------------------------------------------------- 1. setup
+	echo "================ setup ================"
+	if ! smig_install_deps; then
+		fail "setup: install packages"
+		return 1
+	fi
+	if ! smig_build; then
+		fail "setup: build and install schemamig"
+		return 1
+	fi
+	# shellcheck disable=SC2016 # $(info ...) is for make, not the shell
+	printf 'smig-print-%%: ; @:$(info $($*))\n' >"$LOG_DIR/print.mk"
 
-# ------------------------------------------------------------- 2. pg_regress
-echo "================ pg_regress ================"
-read -r -a regress <<<"$(make_var REGRESS)"
-sql_inputs=()
-for f in "$ROOT"/sql/*.sql; do
-	case "$(basename "$f")" in *--*) ;; *) sql_inputs+=("$f") ;; esac
-done
-note_unlisted REGRESS "${regress[*]}" "${sql_inputs[@]}"
-if [ ${#regress[@]} -eq 0 ]; then
-	echo "REGRESS is empty: no pg_regress tests"
-else
-	(cd "$ROOT" && venv "$LOG_DIR/regress.log" make installcheck ISOLATION= TAP_TESTS=)
-	rc=$?
-	tally_pg_regress regress "$LOG_DIR/regress.log" "$rc" "${regress[@]}" ||
-		show_diffs "$ROOT/regression.diffs"
-fi
-
-# ------------------------------------------------------- 3. isolation specs
-echo "================ isolation ================"
-read -r -a isolation <<<"$(make_var ISOLATION)"
-note_unlisted ISOLATION "${isolation[*]}" "$ROOT"/test/specs/*.spec
-if [ ${#isolation[@]} -eq 0 ]; then
-	echo "ISOLATION is empty: no isolation specs"
-else
-	(cd "$ROOT" && venv "$LOG_DIR/isolation.log" make installcheck REGRESS= TAP_TESTS=)
-	rc=$?
-	tally_pg_regress isolation "$LOG_DIR/isolation.log" "$rc" "${isolation[@]}" ||
-		show_diffs "$ROOT/output_iso/regression.diffs"
-fi
-
-# ------------------------------------------------------------ 4. shell tests
-echo "================ shell tests ================"
-shell_tests=()
-for f in "$ROOT"/test/*.sh; do
-	case "$(basename "$f")" in run.sh | setup.sh) ;; *) shell_tests+=("$f") ;; esac
-done
-if [ ${#shell_tests[@]} -eq 0 ]; then
-	echo "no shell tests"
-fi
-for f in "${shell_tests[@]}"; do
-	name=${f#"$ROOT"/}
-	echo "---- $name"
-	if (cd "$ROOT" && venv "$LOG_DIR/$(basename "$f").log" bash "$f"); then
-		pass "shell: $name"
+	# ------------------------------------------------------------- 2. pg_regress
+	echo "================ pg_regress ================"
+	read -r -a regress <<<"$(make_var REGRESS)"
+	sql_inputs=()
+	for f in "$ROOT"/sql/*.sql; do
+		case "$(basename "$f")" in *--*) ;; *) sql_inputs+=("$f") ;; esac
+	done
+	note_unlisted REGRESS "${regress[*]}" "${sql_inputs[@]}"
+	if [ ${#regress[@]} -eq 0 ]; then
+		echo "REGRESS is empty: no pg_regress tests"
 	else
-		fail "shell: $name"
+		(cd "$ROOT" && venv "$LOG_DIR/regress.log" make installcheck ISOLATION= TAP_TESTS=)
+		rc=$?
+		tally_pg_regress regress "$LOG_DIR/regress.log" "$rc" "${regress[@]}" ||
+			show_diffs "$ROOT/regression.diffs"
 	fi
-done
 
-# ------------------------------------------------------------- 5. TAP tests
-echo "================ TAP ================"
-prove_pattern=$(make_var PROVE_TESTS)
-read -r -a prove_words <<<"${prove_pattern:-test/t/*.pl}"
-tap_tests=()
-for f in "${prove_words[@]}"; do
-	# the words are glob patterns, relative to ROOT
-	mapfile -t -O "${#tap_tests[@]}" tap_tests < <(cd "$ROOT" && compgen -G "$f")
-done
-if [ ${#tap_tests[@]} -eq 0 ]; then
-	echo "no TAP tests (${prove_pattern:-test/t/*.pl}): skipped"
-else
-	TAP_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/schemamig-tap.XXXXXX")
-	tar -C "$ROOT" --exclude=./.git -cf - . | tar -C "$TAP_SCRATCH" -xf -
-	as_user=(env)
-	if [ "$(id -u)" -eq 0 ]; then
-		chown -R postgres:postgres "$TAP_SCRATCH"
-		as_user=(runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)")
+	# ------------------------------------------------------- 3. isolation specs
+	echo "================ isolation ================"
+	read -r -a isolation <<<"$(make_var ISOLATION)"
+	note_unlisted ISOLATION "${isolation[*]}" "$ROOT"/test/specs/*.spec
+	if [ ${#isolation[@]} -eq 0 ]; then
+		echo "ISOLATION is empty: no isolation specs"
+	else
+		(cd "$ROOT" && venv "$LOG_DIR/isolation.log" make installcheck REGRESS= TAP_TESTS=)
+		rc=$?
+		tally_pg_regress isolation "$LOG_DIR/isolation.log" "$rc" "${isolation[@]}" ||
+			show_diffs "$ROOT/output_iso/regression.diffs"
 	fi
-	(cd "$TAP_SCRATCH" && run_logged "$LOG_DIR/tap.log" "${as_user[@]}" \
-		PATH="$PATH" PG_CONFIG="$PG_CONFIG" \
-		make installcheck REGRESS= ISOLATION= TAP_TESTS=1 PROVE_TESTS="${tap_tests[*]}")
-	rc=$?
-	any_failed=0
-	for t in "${tap_tests[@]}"; do
-		# prove prints "test/t/001_x.pl .. ok" (or ".. skipped: why") per script
-		if awk -v t="$t" '$1 == t && $2 ~ /^\.+$/ && ($3 == "ok" || $3 == "skipped:") { f = 1 }
-			END { exit !f }' "$LOG_DIR/tap.log"; then
-			pass "tap: $t"
-		else
-			fail "tap: $t"
-			any_failed=1
-			log=$TAP_SCRATCH/tmp_check/log/regress_log_$(basename "$t" .pl)
-			if [ -f "$log" ]; then
-				echo "---------------- tail of ${log#"$TAP_SCRATCH"/} ----------------"
-				tail -n 80 "$log"
+
+	# ------------------------------------------------------------ 4. shell tests
+	echo "================ shell tests ================"
+	shell_tests=()
+	if [ -n "${SMIG_SHELL_TESTS+set}" ]; then
+		for f in $SMIG_SHELL_TESTS; do
+			if [ -f "$ROOT/$f" ]; then
+				shell_tests+=("$ROOT/$f")
+			else
+				fail "shell: $f (no such test)"
 			fi
+		done
+	else
+		for f in "$ROOT"/test/*.sh; do
+			case "$(basename "$f")" in run.sh | setup.sh) ;; *) shell_tests+=("$f") ;; esac
+		done
+	fi
+	if [ ${#shell_tests[@]} -eq 0 ]; then
+		echo "no shell tests"
+	fi
+	for f in "${shell_tests[@]}"; do
+		name=${f#"$ROOT"/}
+		echo "---- $name"
+		if (cd "$ROOT" && venv "$LOG_DIR/$(basename "$f").log" bash "$f"); then
+			pass "shell: $name"
+		else
+			fail "shell: $name"
 		fi
 	done
-	if [ "$rc" -ne 0 ] && [ "$any_failed" -eq 0 ]; then
-		fail "tap: runner exited with status $rc"
+
+	# ------------------------------------------------------------- 5. TAP tests
+	echo "================ TAP ================"
+	if [ -n "${SMIG_TAP_TESTS+set}" ]; then
+		prove_pattern=$SMIG_TAP_TESTS
+	else
+		prove_pattern=$(make_var PROVE_TESTS)
+		prove_pattern=${prove_pattern:-test/t/*.pl}
 	fi
-	if [ "$any_failed" -ne 0 ] && [ -d "$TAP_SCRATCH/tmp_check/log" ]; then
-		cp -r "$TAP_SCRATCH/tmp_check/log" "$LOG_DIR/tap_logs"
+	read -r -a prove_words <<<"$prove_pattern"
+	tap_tests=()
+	for f in "${prove_words[@]}"; do
+		# the words are glob patterns, relative to ROOT
+		mapfile -t -O "${#tap_tests[@]}" tap_tests < <(cd "$ROOT" && compgen -G "$f" | sort)
+	done
+	if [ ${#tap_tests[@]} -eq 0 ]; then
+		echo "no TAP tests (${prove_pattern:-none selected}): skipped"
+	else
+		TAP_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/schemamig-tap.XXXXXX")
+		tar -C "$ROOT" --exclude=./.git -cf - . | tar -C "$TAP_SCRATCH" -xf -
+		as_user=(env)
+		if [ "$(id -u)" -eq 0 ]; then
+			chown -R postgres:postgres "$TAP_SCRATCH"
+			as_user=(runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)")
+		fi
+		(cd "$TAP_SCRATCH" && run_logged "$LOG_DIR/tap.log" "${as_user[@]}" \
+			PATH="$PATH" PG_CONFIG="$PG_CONFIG" \
+			make installcheck REGRESS= ISOLATION= TAP_TESTS=1 PROVE_TESTS="${tap_tests[*]}")
+		rc=$?
+		any_failed=0
+		for t in "${tap_tests[@]}"; do
+			# prove prints "test/t/001_x.pl .. ok" (or ".. skipped: why") per script
+			if awk -v t="$t" '$1 == t && $2 ~ /^\.+$/ && ($3 == "ok" || $3 == "skipped:") { f = 1 }
+				END { exit !f }' "$LOG_DIR/tap.log"; then
+				pass "tap: $t"
+			else
+				fail "tap: $t"
+				any_failed=1
+				log=$TAP_SCRATCH/tmp_check/log/regress_log_$(basename "$t" .pl)
+				if [ -f "$log" ]; then
+					echo "---------------- tail of ${log#"$TAP_SCRATCH"/} ----------------"
+					tail -n 80 "$log"
+				fi
+			fi
+		done
+		if [ "$rc" -ne 0 ] && [ "$any_failed" -eq 0 ]; then
+			fail "tap: runner exited with status $rc"
+		fi
+		if [ "$any_failed" -ne 0 ] && [ -d "$TAP_SCRATCH/tmp_check/log" ]; then
+			cp -r "$TAP_SCRATCH/tmp_check/log" "$LOG_DIR/tap_logs"
+		fi
 	fi
-fi
+}
+
+# chroot_lane MAJOR: test/lib/pg_chroot.sh MAJOR; its results, counted here
+# as "pgMAJOR: NAME".  The inner run's results file comes back as
+# $SMIG_LANE_RESULTS; the lane is failed when that file is missing or empty,
+# or disagrees with the inner run's exit status.
+chroot_lane() {
+	local v=$1 log=$LOG_DIR/pg$1.log res=$LOG_DIR/pg$1.results rc word name
+	local n=0 nfail=0 started
+	rm -f "$res"
+	echo "================ PostgreSQL $v (chroot) ================"
+	started=$(date +%s)
+	timeout -k 60 "${SMIG_LANE_TIMEOUT:-3600}" \
+		env SMIG_LANE_RESULTS="$res" \
+		bash "$ROOT/test/lib/pg_chroot.sh" "$v" </dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	echo "lane pg$v: $(($(date +%s) - started)) s in all"
+	if [ -f "$res" ]; then
+		while read -r word name; do
+			n=$((n + 1))
+			case $word in
+			pass) pass "pg$v: $name" ;;
+			*)
+				fail "pg$v: $name"
+				nfail=$((nfail + 1))
+				;;
+			esac
+		done <"$res"
+	fi
+	if [ "$n" -eq 0 ]; then
+		# the inner run never started: say why (pg_chroot.sh's FAIL line)
+		name=$(sed -n 's/^FAIL: chroot: //p' "$log" | tail -n 1)
+		fail "pg$v: lane did not run (status $rc${name:+: $name})"
+	elif [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; then
+		fail "pg$v: lane exited with status $rc"
+	fi
+}
+
+read -r -a versions <<<"${SMIG_PG_VERSIONS:-15 17 18}"
+for v in "${versions[@]}"; do
+	if [ "$v" = "$SMIG_PG_MAJOR" ]; then
+		echo "================ PostgreSQL $v (installed here) ================"
+		started=$(date +%s)
+		host_suite
+		echo "lane pg$v (installed here): $(($(date +%s) - started)) s"
+	else
+		chroot_lane "$v"
+	fi
+done
 
 finish

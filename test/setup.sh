@@ -18,12 +18,19 @@
 SMIG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SMIG_PG_MAJOR=${SMIG_PG_MAJOR:-15}
 SMIG_COPT=${SMIG_COPT-"-DUSE_ASSERT_CHECKING"}
+# test/lib/pg_chroot.sh puts the same list into the 17 and 18 chroots.
 SMIG_PACKAGES=(
 	"postgresql-$SMIG_PG_MAJOR"            # server, pg_virtualenv (postgresql-common)
 	"postgresql-server-dev-$SMIG_PG_MAJOR" # PGXS, headers, pg_regress, isolation tester
 	libipc-run-perl                        # TAP tests (PostgreSQL::Test::Cluster)
 	libpq-dev                              # the schemamig command-line client (cli/)
 	valgrind                               # test/valgrind.sh: the memory-checker lane
+	alembic                                # test/import.sh: import alembic, adopt
+	python3-alembic
+	python3-sqlalchemy
+	python3-psycopg2
+	sqitch                                 # test/import.sh: a real Sqitch deploy to adopt
+	libdbd-pg-perl                         # Sqitch's PostgreSQL engine
 	make
 	gcc
 )

@@ -74,6 +74,8 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		finding("$f:$line", "operator outside OPERATOR(pg_catalog.op): $1")
 			if $o =~ /(\s(?:=|<>|!=|<|>|\|\|)\s)/;
 		finding("$f:$line", "a value spliced into quotes") if $s =~ /\x27%s\x27/;
+		finding("$f:$line", "LIKE/ILIKE/SIMILAR TO outside OPERATOR(pg_catalog.op)")
+			if $s =~ /\b(LIKE|ILIKE|SIMILAR\s+TO)\b/i;
 		# a type in pg_temp comes first for an unqualified type name,
 		# whatever search_path says: casts name pg_catalog types
 		while ($s =~ /(?:::\s*|\bAS\s+)([A-Za-z_][\w.]*)(\[\])?\s*(?=[)\s,]|$)/g) {

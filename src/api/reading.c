@@ -18,11 +18,13 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "base/session.h"
 #include "compat.h"
 #include "exec/runner.h"
+#include "model/catalog.h"
 
 #define HEADS_COLS 3
 #define STATUS_COLS 8
@@ -30,7 +32,11 @@
 #define SHOW_COLS 15
 #define CHECK_COLS 4
 
+typedef struct CheckSums CheckSums;
+
 static const char *state_of(SmigNode *node);
+static void remember_checksum(const char *id, const char *checksum,
+							  void *arg);
 static Datum name_datum(const char *s);
 static void put_check_row(ReturnSetInfo *rsinfo, const char *severity,
 						  const char *problem, const char *revision,
@@ -314,8 +320,30 @@ put_check_row(ReturnSetInfo *rsinfo, const char *severity,
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/* the checksums check() computes, by graph node */
+struct CheckSums
+{
+	SmigGraph  *g;
+	char	  **actual;
+};
+
+/* smig_scan_checksums() callback */
+static void
+remember_checksum(const char *id, const char *checksum, void *arg)
+{
+	CheckSums  *sums = (CheckSums *) arg;
+	int			i = smig_graph_find(sums->g, id);
+
+	if (i >= 0)
+		sums->actual[i] = MemoryContextStrdup(GetMemoryChunkContext(sums->actual),
+											  checksum);
+}
+
 /*
  * check(): what is wrong or waiting, errors first.  No rows: healthy.
+ * Applied revisions are compared with the checksum of their SQL as stored
+ * now, computed here: an edit of schemamig.revisions that also rewrote the
+ * checksum column, or left it alone, is found either way.
  */
 PG_FUNCTION_INFO_V1(schemamig_check);
 Datum
@@ -324,6 +352,7 @@ schemamig_check(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext opcxt;
 	SmigGraph  *g;
+	CheckSums	sums;
 	ListCell   *lc;
 	int			k;
 
@@ -339,17 +368,29 @@ schemamig_check(PG_FUNCTION_ARGS)
 					  psprintf("applied by %s but no longer registered; its SQL is unknown",
 							   app->applied_by));
 	}
+	/* checksums of the SQL stored now: the checksum column may be stale */
+	sums.g = g;
+	sums.actual = palloc0(sizeof(char *) * Max(g->nnodes, 1));
+	smig_scan_checksums(true, remember_checksum, &sums);
 	for (k = 0; k < g->nnodes; k++)
 	{
-		SmigNode   *node = &g->nodes[g->topo[k]];
+		int			i = g->topo[k];
+		SmigNode   *node = &g->nodes[i];
+		const char *actual = sums.actual[i];
 
 		CHECK_FOR_INTERRUPTS();
+		if (actual == NULL)
+			continue;			/* unregistered since the graph was read */
 		if (node->applied &&
-			strcmp(node->applied->checksum, node->rev->checksum) != 0)
+			strcmp(node->applied->checksum, actual) != 0)
 			put_check_row(rsinfo, "error", "checksum_mismatch", node->rev->id,
-						  psprintf("applied with %s, registered now with %s",
-								   node->applied->checksum,
-								   node->rev->checksum));
+						  psprintf("applied with %s, its SQL now has %s",
+								   node->applied->checksum, actual));
+		else if (strcmp(node->rev->checksum, actual) != 0)
+			put_check_row(rsinfo, "error", "checksum_mismatch", node->rev->id,
+						  psprintf("%s; registered with %s, its SQL now has %s (changed in schemamig.revisions, not by register())",
+								   node->applied ? "applied" : "pending",
+								   node->rev->checksum, actual));
 	}
 	for (k = 0; k < g->nnodes; k++)
 	{

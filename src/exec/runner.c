@@ -416,33 +416,60 @@ finish_steps(RunState *rs, int first, int end, ReturnSetInfo *rsinfo)
 
 /*
  * check_registrant
- *		Refuse to run revision SQL with privileges its author lacks: the
- *		role that registered rev must have the privileges of the role
- *		running it (the same role, a role it is a member of, or a
- *		superuser).  Otherwise a role allowed to register could have a
- *		superuser run its SQL.
+ *		Refuse to run revision SQL with privileges its author lacks, or SQL
+ *		its author did not register.
+ *
+ *		The bodies about to run (as smig_load_bodies() read them, before
+ *		they were freed) must have the checksum registered with them: the
+ *		stored checksum column is not trusted to describe them.
+ *
+ *		The author is the role whose OID was recorded when the revision was
+ *		registered; the role must still exist under the name recorded with
+ *		it (a role dropped and created again under that name, or an OID
+ *		that a restore into another cluster gave to another role, is not
+ *		the author).  It must have the privileges of the role running the
+ *		revision (the same role, a role it is a member of, or a superuser).
+ *		Otherwise a role allowed to register could have a superuser run its
+ *		SQL.  Only schemamig's functions write the OID and name (the
+ *		catalog_guard trigger refuses other writers), from the calling role.
  */
 static void
 check_registrant(SmigRevision *rev)
 {
 	Oid			caller = GetUserId();
-	Oid			author;
+	Oid			author = rev->registered_by_oid;
+	char	   *author_name;
+
+	if (rev->bodies_checksum != NULL &&
+		strcmp(rev->bodies_checksum, rev->checksum) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the stored SQL of revision \"%s\" does not match its checksum", rev->id),
+				 errdetail("Registered with %s; the SQL in schemamig.revisions now has %s. It was changed without schemamig.register().", rev->checksum, rev->bodies_checksum),
+				 errhint("Review the revision; register the reviewed script again if it is pending (see schemamig.check()).")));
 
 	if (rev->registered_by == NULL)
 		return;
-	author = get_role_oid(rev->registered_by, true);
-	if (author == caller ||
-		(OidIsValid(author) && has_privs_of_role(author, caller)))
+	author_name = OidIsValid(author) ? GetUserNameFromId(author, true) : NULL;
+	if (author_name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("revision \"%s\" was registered by role \"%s\", which no longer exists", rev->id, rev->registered_by),
+				 errdetail("No role vouches for its SQL; a role of that name created since is not the one that registered it."),
+				 errhint("Review the revision and register it again as \"%s\".", GetUserNameFromId(caller, false))));
+	if (strcmp(author_name, rev->registered_by) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("revision \"%s\" was registered by role \"%s\", which no longer exists under that name", rev->id, rev->registered_by),
+				 errdetail("The role recorded as its author is now called \"%s\" (renamed, or the history was restored from another cluster).", author_name),
+				 errhint("Review the revision and register it again as \"%s\".", GetUserNameFromId(caller, false))));
+	if (author == caller || has_privs_of_role(author, caller))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 OidIsValid(author) ?
-			 errmsg("revision \"%s\" was registered by role \"%s\", which lacks the privileges of role \"%s\" that would run it", rev->id, rev->registered_by, GetUserNameFromId(caller, false)) :
-			 errmsg("revision \"%s\" was registered by role \"%s\", which no longer exists", rev->id, rev->registered_by),
+			 errmsg("revision \"%s\" was registered by role \"%s\", which lacks the privileges of role \"%s\" that would run it", rev->id, rev->registered_by, GetUserNameFromId(caller, false)),
 			 errdetail("Running it would let its SQL act with privileges its author does not have."),
-			 OidIsValid(author) ?
-			 errhint("Run it as role \"%s\", or review the revision and register it again as \"%s\".", rev->registered_by, GetUserNameFromId(caller, false)) :
-			 errhint("Review the revision and register it again as \"%s\".", GetUserNameFromId(caller, false))));
+			 errhint("Run it as role \"%s\", or review the revision and register it again as \"%s\".", rev->registered_by, GetUserNameFromId(caller, false))));
 }
 
 /* the statements of rev's upgrade or downgrade body */
@@ -777,7 +804,7 @@ schemamig_migrate(PG_FUNCTION_ARGS)
 		if (done == 0)
 		{
 			/* first round: resolve the target to revision ids */
-			SmigTarget	t = smig_resolve_target(g, target);
+			SmigTarget	t = smig_resolve_upgrade_target(g, target);
 			MemoryContext old = MemoryContextSwitchTo(callcxt);
 			int			k;
 

@@ -1,400 +1,46 @@
 /*-------------------------------------------------------------------------
  *
  * lint.c
- *	  The migration linter's driver: schemamig.lint(), lint_revision(), the
- *	  warnings at registration, and the allow directives.
+ *	  The migration linter's driver: schemamig.lint(), lint_revision(),
+ *	  lint_rules(), and the warnings at registration.
  *
  * A run lints the statements of a script (or of one revision) in order, so
  * that what an earlier statement created is known to be new, not
- * pre-existing.  Each statement is parsed by PostgreSQL's own grammar
- * (statements.c) and handed to the rules (lint_rules.c), which read the
- * catalog of the database the linter runs in; nothing is executed and no
- * lock stronger than ACCESS SHARE, taken only when free, is ever asked for.
+ * pre-existing.  Statements come from PostgreSQL's own grammar
+ * (exec/statements.c): at registration, the ones registration already
+ * split (a body is parsed once per operation); for lint() and
+ * lint_revision(), parsed here.  Each raw parse tree is handed to the rules
+ * (rules.c), which read the catalog of the database the linter runs in;
+ * nothing is executed and no lock stronger than ACCESS SHARE, taken only
+ * when free, is ever asked for.
  *
- * Findings can be silenced with "-- schemamig:allow RULE... reason" lines:
- * in a revision's header for the whole revision, inside a section for the
- * statement that follows.  An allow line that silences nothing is itself
- * reported (M001), so that stale allowances do not pile up.
+ * Findings can be silenced with "-- schemamig:allow RULE... reason" lines
+ * (findings.c reads them): in a revision's header for the whole revision,
+ * inside a section for the statement that follows.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "funcapi.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
-#include "utils/varlena.h"
+#include "utils/hsearch.h"
 
 #include "base/session.h"
+#include "base/spi.h"
 #include "base/subxact.h"
 #include "compat.h"
-#include "exec/runner.h"
 #include "exec/statements.h"
+#include "lint/findings.h"
 #include "lint/lint.h"
+#include "lint/rules.h"
 #include "model/catalog.h"
 #include "model/graph.h"
 
-/* the rule catalogue: ids are stable once shipped */
-typedef struct LintRule
-{
-	const char *id;
-	const char *name;
-} LintRule;
-
-static const LintRule lint_rules[] = {
-	{"D001", "drop-table"},
-	{"D002", "drop-column"},
-	{"D003", "drop-schema"},
-	{"D005", "truncate"},
-	{"D006", "truncate-cascade"},
-	{"D007", "cascade-drops-dependents"},
-	{"D008", "unqualified-dml"},
-	{"D010", "lossy-type-change"},
-	{"D011", "drop-foreign-key"},
-	{"D012", "irreversible-step"},
-	{"B001", "rename-column"},
-	{"B002", "rename-table"},
-	{"B003", "rename-schema"},
-	{"B004", "rename-enum-value"},
-	{"B005", "drop-not-null"},
-	{"B006", "add-required-column"},
-	{"B007", "enum-value-append"},
-	{"B009", "blocked-by-dependents"},
-	{"L001", "add-column-volatile-default"},
-	{"L002", "add-column-generated-stored"},
-	{"L003", "add-column-serial-identity"},
-	{"L004", "column-type-rewrite"},
-	{"L005", "set-not-null-scan"},
-	{"L006", "constraint-not-valid"},
-	{"L007", "fk-locks-referenced"},
-	{"L008", "add-unique-constraint"},
-	{"L009", "add-primary-key"},
-	{"L010", "add-exclusion-constraint"},
-	{"L011", "create-index-blocking"},
-	{"L012", "drop-index-blocking"},
-	{"L013", "reindex-blocking"},
-	{"L014", "detach-partition-blocking"},
-	{"L015", "vacuum-full-cluster"},
-	{"L016", "other-rewrite"},
-	{"L017", "constrained-domain"},
-	{"L018", "lock-held-across-statements"},
-	{"L019", "explicit-lock-table"},
-	{"L020", "attach-partition-scan"},
-	{"L021", "validate-same-transaction"},
-	{"L022", "fk-without-index"},
-	{"L023", "combine-alter-table"},
-	{"L024", "refresh-matview-blocking"},
-	{"T001", "non-transactional-statement"},
-	{"T002", "transaction-control"},
-	{"T004", "lock-timeout-override"},
-	{"T005", "statement-timeout-override"},
-	{"T007", "enum-value-same-transaction"},
-	{"T008", "invalid-index-leftover"},
-	{"T010", "syntax-error"},
-	{"P001", "prefer-bigint-over-int"},
-	{"P002", "prefer-bigint-over-smallint"},
-	{"P003", "prefer-identity"},
-	{"P004", "prefer-text-field"},
-	{"P005", "prefer-timestamptz"},
-	{"P006", "ban-char-field"},
-	{"P007", "prefer-jsonb"},
-	{"P009", "wide-nonunique-index"},
-	{"P012", "duplicate-column-assignment"},
-	{"M001", "unused-allow"},
-};
-
 #define LINT_COLS 6
-
-/* longest statement text shown in a finding, in bytes */
-#define LINT_STATEMENT_MAXLEN 120
-
-static const char *rule_name(const char *id);
-static bool rule_ignored(const char *id);
-static bool allowed(LintState *st, int line, const char *rule);
-static LintAllow *parse_allow(const char *arg, int line, bool whole_revision);
-static List *body_allows(const char *sql, int first_line);
-static void lint_revision_run(LintState *st, SmigRevision *rev,
-							  int first_line);
-static void lint_section(LintState *st, const char *sql, int first_line,
-						 List *revision_allows);
-static void lint_one_statement(LintState *st, SmigStatement *stmt);
-static bool must_rethrow(int code);
-static void parse_section(void *arg);
-static void run_rules(void *arg);
-static void report_unused(LintState *st, List *allows);
-static char *one_line(const char *sql);
-static bool is_script(const char *text);
-static List *lint_text(const char *text);
-static void emit_findings(ReturnSetInfo *rsinfo, List *findings);
-static int	cmp_findings(const ListCell *a, const ListCell *b);
-static int	severity_rank(const char *severity);
-static void init_state(LintState *st);
-static List *applied_ids(void);
-
-/*
- * smig_lint_report
- *		Record a finding about the current statement, unless the rule is
- *		ignored (schemamig.lint_ignore) or allowed for the statement.
- */
-void
-smig_lint_report(LintState *st, const char *rule, const char *severity,
-				 const char *message, const char *hint)
-{
-	Assert(st->stmt != NULL);
-	smig_lint_report_at(st, st->stmt->line, rule, severity, message, hint);
-}
-
-/*
- * smig_lint_report_at
- *		Record a finding about line (of the current statement, or of a
- *		directive when no statement is current).
- */
-void
-smig_lint_report_at(LintState *st, int line, const char *rule,
-					const char *severity, const char *message,
-					const char *hint)
-{
-	LintFinding *f;
-
-	Assert(smig_lint_rule_known(rule));
-	if (!st->report || rule_ignored(rule))
-		return;
-	/* a downgrade is there to drop and undo: only lock and runner rules */
-	if (st->downgrade && (rule[0] == 'D' || rule[0] == 'B'))
-		return;
-	if (strcmp(rule, "M001") != 0 && allowed(st, line, rule))
-		return;
-
-	f = palloc0(sizeof(LintFinding));
-	f->line = line;
-	f->rule = rule;
-	f->severity = severity;
-	f->statement = st->stmt ? one_line(st->stmt->sql) : NULL;
-	f->message = pstrdup(message);
-	f->hint = hint ? pstrdup(hint) : NULL;
-	f->revision = st->revision;
-	f->section = st->section;
-	f->number = st->stmt ? st->stmt->number : 0;
-	st->findings = lappend(st->findings, f);
-}
-
-/* is id a rule of the catalogue? */
-bool
-smig_lint_rule_known(const char *id)
-{
-	return rule_name(id) != NULL;
-}
-
-static const char *
-rule_name(const char *id)
-{
-	int			i;
-
-	for (i = 0; i < lengthof(lint_rules); i++)
-		if (strcmp(lint_rules[i].id, id) == 0)
-			return lint_rules[i].name;
-	return NULL;
-}
-
-/*
- * smig_lint_ignore_check
- *		GUC check hook of schemamig.lint_ignore: a comma-separated list of
- *		rule ids, or of rule classes (one letter: D, B, L, T, P, M).
- */
-bool
-smig_lint_ignore_check(char **newval, void **extra, GucSource source)
-{
-	char	   *copy = pstrdup(*newval);
-	List	   *items;
-	ListCell   *lc;
-
-	if (!SplitIdentifierString(copy, ',', &items))
-	{
-		GUC_check_errdetail("List syntax is invalid.");
-		return false;
-	}
-	foreach(lc, items)
-	{
-		char	   *item = lfirst(lc);
-
-		if (strlen(item) == 1 && strchr("dbltpm", item[0]) != NULL)
-			continue;
-		if (strlen(item) == 4)
-		{
-			char		upper[5];
-			int			i;
-
-			for (i = 0; i < 4; i++)
-				upper[i] = pg_toupper((unsigned char) item[i]);
-			upper[4] = '\0';
-			if (smig_lint_rule_known(upper))
-				continue;
-		}
-		GUC_check_errdetail("\"%s\" is not a lint rule id (like L011) or class (D, B, L, T, P, M).", item);
-		return false;
-	}
-	return true;
-}
-
-/* is rule switched off by schemamig.lint_ignore? */
-static bool
-rule_ignored(const char *id)
-{
-	const char *p = smig_lint_ignore;
-
-	if (p == NULL || *p == '\0')
-		return false;
-	/* the check hook has made it a list of ids and letters */
-	while (*p)
-	{
-		const char *start;
-		int			len;
-
-		while (*p == ' ' || *p == ',' || *p == '"')
-			p++;
-		start = p;
-		while (*p && *p != ',' && *p != ' ' && *p != '"')
-			p++;
-		len = p - start;
-		if (len == 1 && pg_toupper((unsigned char) start[0]) == id[0])
-			return true;
-		if (len == 4 && pg_strncasecmp(start, id, 4) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* does an allow line in force silence rule at line? marks it used */
-static bool
-allowed(LintState *st, int line, const char *rule)
-{
-	ListCell   *lc;
-	bool		found = false;
-
-	foreach(lc, st->allows)
-	{
-		LintAllow  *a = lfirst(lc);
-		ListCell   *rc;
-
-		if (!a->whole_revision && a->stmt_line != line)
-			continue;
-		foreach(rc, a->rules)
-		{
-			if (strcmp(lfirst(rc), rule) == 0)
-			{
-				a->used[foreach_current_index(rc)] = true;
-				found = true;
-			}
-		}
-	}
-	return found;
-}
-
-/*
- * parse_allow
- *		Read the argument of an allow line: rule ids, then a reason.
- *		Unknown ids and a missing reason are errors naming the line.
- */
-static LintAllow *
-parse_allow(const char *arg, int line, bool whole_revision)
-{
-	LintAllow  *a = palloc0(sizeof(LintAllow));
-	const char *p = arg;
-
-	for (;;)
-	{
-		const char *start;
-		char	   *word;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		start = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != ',')
-			p++;
-		if (p == start)
-			break;
-		word = pnstrdup(start, p - start);
-		/* a rule id is a capital letter and three digits */
-		if (strlen(word) != 4 || !isupper((unsigned char) word[0]) ||
-			!isdigit((unsigned char) word[1]) ||
-			!isdigit((unsigned char) word[2]) ||
-			!isdigit((unsigned char) word[3]))
-		{
-			p = start;
-			break;
-		}
-		if (!smig_lint_rule_known(word))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown lint rule \"%s\" in the schemamig:allow line at line %d", word, line),
-					 errhint("The rules are listed in the README, and by SELECT * FROM schemamig.lint_rules().")));
-		a->rules = lappend(a->rules, word);
-	}
-	if (a->rules == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("schemamig:allow line at line %d names no lint rule", line),
-				 errhint("Write \"-- schemamig:allow L011 <reason>\".")));
-	if (*p == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("schemamig:allow line at line %d gives no reason", line),
-				 errhint("Say why the finding does not apply after the rule ids, e.g. \"-- schemamig:allow L011 table holds ten rows\".")));
-	a->line = line;
-	a->whole_revision = whole_revision;
-	a->used = palloc0(sizeof(bool) * list_length(a->rules));
-	return a;
-}
-
-/*
- * body_allows
- *		The allow lines of a section body (first line numbered first_line):
- *		lines that start with "-- schemamig:allow", as script.c reads
- *		directives.
- */
-static pg_noinline List *
-body_allows(const char *sql, int first_line)
-{
-	static const char tag[] = "schemamig:allow";
-	List	   *result = NIL;
-	const char *p = sql;
-	int			line = first_line;
-
-	while (*p)
-	{
-		const char *eol = strchr(p, '\n');
-		int			len = eol ? (int) (eol - p) : (int) strlen(p);
-
-		CHECK_FOR_INTERRUPTS();
-		if (len >= 2 && p[0] == '-' && p[1] == '-')
-		{
-			int			i = 2;
-
-			while (i < len && (p[i] == ' ' || p[i] == '\t'))
-				i++;
-			if (len - i > (int) strlen(tag) &&
-				strncmp(p + i, tag, strlen(tag)) == 0 &&
-				(p[i + strlen(tag)] == ' ' || p[i + strlen(tag)] == '\t'))
-			{
-				char	   *arg = pnstrdup(p + i + strlen(tag),
-										   len - i - strlen(tag));
-
-				result = lappend(result, parse_allow(arg, line, false));
-			}
-		}
-		if (eol == NULL)
-			break;
-		p = eol + 1;
-		line++;
-	}
-	return result;
-}
+#define LINT_RULES_COLS 3
 
 /* what parse_section() works on */
 typedef struct ParseArgs
@@ -403,6 +49,26 @@ typedef struct ParseArgs
 	SmigBodySource *src;
 	List	   *stmts;
 } ParseArgs;
+
+/* an entry of the set of applied revision ids */
+typedef struct AppliedId
+{
+	char		id[SMIG_ID_MAXLEN + 1]; /* hash key */
+} AppliedId;
+
+static void lint_revision_run(LintState *st, SmigRevision *rev,
+							  int first_line, const SmigLintBodies *bodies);
+static void lint_section(LintState *st, const char *sql, int first_line,
+						 List *revision_allows, List *const *given);
+static void lint_one_statement(LintState *st, SmigStatement *stmt);
+static bool must_rethrow(int code);
+static void parse_section(void *arg);
+static void run_rules(void *arg);
+static bool is_script(const char *text);
+static List *lint_text(const char *text);
+static HTAB *applied_ids(void);
+static void emit_findings(ReturnSetInfo *rsinfo, List *findings);
+static void init_state(LintState *st);
 
 /* smig_run_caught() callbacks: parse a section; run the rules on a statement */
 static void
@@ -446,22 +112,20 @@ must_rethrow(int code)
 
 /*
  * lint_section
- *		Lint one body whose first line is numbered first_line.  A body that
+ *		Lint one body whose first line is numbered first_line.  With given,
+ *		*given holds its statements as smig_parse_statements() split them
+ *		(at registration); without, the body is parsed here, and a body that
  *		does not parse gives one T010 finding.
  */
 static void
 lint_section(LintState *st, const char *sql, int first_line,
-			 List *revision_allows)
+			 List *revision_allows, List *const *given)
 {
-	SmigBodySource src;
-	int			error_line = first_line;
-	ParseArgs	parse;
 	List	   *stmts;
 	List	   *allows;
-	ErrorData  *edata;
 	ListCell   *lc;
 
-	allows = body_allows(sql, first_line);
+	allows = smig_lint_body_allows(sql, first_line);
 	st->allows = list_concat_copy(revision_allows, allows);
 	st->stmt = NULL;
 	st->held_table = NULL;
@@ -470,32 +134,42 @@ lint_section(LintState *st, const char *sql, int first_line,
 	st->altered = NIL;
 	st->not_valid = NIL;
 
-	src.revision = st->revision ? st->revision : "(lint)";
-	src.section = st->section;
-	src.first_line = first_line;
-	src.line_of = st->revision ? "script" : "input";
-	src.error_line = &error_line;
-
-	/* parse errors become a finding */
-	parse.sql = sql;
-	parse.src = &src;
-	parse.stmts = NIL;
-	edata = smig_run_caught(parse_section, &parse);
-	stmts = parse.stmts;
-
-	if (edata != NULL)
+	if (given != NULL)
+		stmts = *given;
+	else
 	{
-		if (must_rethrow(edata->sqlerrcode))
-			ReThrowError(edata);
-		smig_lint_report_at(st, error_line, "T010", LINT_ERROR,
-							psprintf("%s does not parse: %s",
-									 st->revision ? psprintf("revision \"%s\", %s section,", st->revision, st->section) : "the SQL",
-									 edata->message),
-							edata->hint ? edata->hint :
-							"Fix the SQL: it is read by this server's own parser (PostgreSQL's grammar of the running major version).");
-		FreeErrorData(edata);
-		report_unused(st, allows);
-		return;
+		SmigBodySource src;
+		int			error_line = first_line;
+		ParseArgs	parse;
+		ErrorData  *edata;
+
+		src.revision = st->revision ? st->revision : "(lint)";
+		src.section = st->section;
+		src.first_line = first_line;
+		src.line_of = st->revision ? "script" : "input";
+		src.error_line = &error_line;
+
+		/* parse errors become a finding */
+		parse.sql = sql;
+		parse.src = &src;
+		parse.stmts = NIL;
+		edata = smig_run_caught(parse_section, &parse);
+		stmts = parse.stmts;
+
+		if (edata != NULL)
+		{
+			if (must_rethrow(edata->sqlerrcode))
+				ReThrowError(edata);
+			smig_lint_report_at(st, error_line, "T010", LINT_ERROR,
+								psprintf("%s does not parse: %s",
+										 st->revision ? psprintf("revision \"%s\", %s section,", st->revision, st->section) : "the SQL",
+										 edata->message),
+								edata->hint ? edata->hint :
+								"Fix the SQL: it is read by this server's own parser (PostgreSQL's grammar of the running major version).");
+			FreeErrorData(edata);
+			smig_lint_report_unused(st, allows);
+			return;
+		}
 	}
 
 	foreach(lc, stmts)
@@ -519,7 +193,7 @@ lint_section(LintState *st, const char *sql, int first_line,
 	}
 	st->stmt = NULL;
 	smig_lint_end_section(st);
-	report_unused(st, allows);
+	smig_lint_report_unused(st, allows);
 }
 
 /*
@@ -569,40 +243,15 @@ lint_one_statement(LintState *st, SmigStatement *stmt)
 	}
 }
 
-/* M001 for every rule of allows that silenced nothing */
-static void
-report_unused(LintState *st, List *allows)
-{
-	ListCell   *lc;
-
-	st->stmt = NULL;
-	foreach(lc, allows)
-	{
-		LintAllow  *a = lfirst(lc);
-		ListCell   *rc;
-
-		foreach(rc, a->rules)
-		{
-			if (a->used[foreach_current_index(rc)])
-				continue;
-			smig_lint_report_at(st, a->line, "M001", LINT_WARNING,
-								psprintf("\"-- schemamig:allow %s\" silences no finding %s",
-										 (char *) lfirst(rc),
-										 a->whole_revision ? "in its revision" :
-										 a->assigned ? psprintf("of the statement at line %d", a->stmt_line) :
-										 "(no statement follows it)"),
-								"Remove the rule from the allow line: the hazard it was for is gone, or the line is not directly above the statement.");
-		}
-	}
-}
-
 /*
  * lint_revision_run
  *		Lint both sections of rev; its block starts at first_line of what
  *		lines count in.  The header's allow lines hold for both sections.
+ *		bodies, if not NULL, are its sections as registration split them.
  */
 static void
-lint_revision_run(LintState *st, SmigRevision *rev, int first_line)
+lint_revision_run(LintState *st, SmigRevision *rev, int first_line,
+				  const SmigLintBodies *bodies)
 {
 	List	   *header = NIL;
 	ListCell   *lc;
@@ -615,13 +264,13 @@ lint_revision_run(LintState *st, SmigRevision *rev, int first_line)
 		int			line = (i < list_length(rev->lint_allow_lines)) ?
 			list_nth_int(rev->lint_allow_lines, i) : first_line;
 
-		header = lappend(header, parse_allow(lfirst(lc), line, true));
+		header = lappend(header, smig_lint_parse_allow(lfirst(lc), line, true));
 	}
 
 	st->section = "upgrade";
 	st->downgrade = false;
 	lint_section(st, rev->upgrade_sql, first_line + rev->upgrade_line - 1,
-				 header);
+				 header, bodies ? &bodies->upgrade : NULL);
 
 	/* D012: nothing to run back to */
 	if (rev->downgrade_sql == NULL && rev->upgrade_sql[0] != '\0')
@@ -638,9 +287,10 @@ lint_revision_run(LintState *st, SmigRevision *rev, int first_line)
 		st->section = "downgrade";
 		st->downgrade = true;
 		lint_section(st, rev->downgrade_sql,
-					 first_line + rev->downgrade_line - 1, header);
+					 first_line + rev->downgrade_line - 1, header,
+					 bodies ? &bodies->downgrade : NULL);
 	}
-	report_unused(st, header);
+	smig_lint_report_unused(st, header);
 	st->allows = NIL;
 }
 
@@ -672,13 +322,19 @@ is_script(const char *text)
 	return false;
 }
 
-/* ids of the applied revisions (String nodes) */
-static List *
+/* the ids of the applied revisions, as a set (a hash table) */
+static HTAB *
 applied_ids(void)
 {
-	List	   *result = NIL;
+	HASHCTL		ctl;
+	HTAB	   *result;
 	uint64		i;
 
+	ctl.keysize = SMIG_ID_MAXLEN + 1;
+	ctl.entrysize = sizeof(AppliedId);
+	ctl.hcxt = CurrentMemoryContext;
+	result = hash_create("schemamig lint applied revisions", 64, &ctl,
+						 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	smig_spi_exec("SELECT revision FROM schemamig.applied",
 				  0, NULL, NULL, NULL, true, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
@@ -686,8 +342,10 @@ applied_ids(void)
 		char	   *id = SPI_getvalue(SPI_tuptable->vals[i],
 									  SPI_tuptable->tupdesc, 1);
 
-		if (id != NULL)
-			result = lappend(result, makeString(id));
+		CHECK_FOR_INTERRUPTS();
+		/* a longer id cannot be a script's: the script format refuses it */
+		if (id != NULL && strlen(id) <= SMIG_ID_MAXLEN)
+			(void) hash_search(result, id, HASH_ENTER, NULL);
 	}
 	return result;
 }
@@ -714,7 +372,7 @@ lint_text(const char *text)
 	if (is_script(text))
 	{
 		List	   *revisions = smig_parse_script(text);
-		List	   *applied = applied_ids();
+		HTAB	   *applied = applied_ids();
 		ListCell   *lc;
 
 		/* what an applied revision made is in the catalog: skip it */
@@ -722,78 +380,19 @@ lint_text(const char *text)
 		{
 			SmigRevision *rev = lfirst(lc);
 
-			if (!list_member(applied, makeString(rev->id)))
-				lint_revision_run(&st, rev, rev->script_line);
+			if (strlen(rev->id) > SMIG_ID_MAXLEN ||
+				hash_search(applied, rev->id, HASH_FIND, NULL) == NULL)
+				lint_revision_run(&st, rev, rev->script_line, NULL);
 		}
 	}
 	else
 	{
 		st.section = "upgrade";
-		lint_section(&st, text, 1, NIL);
+		lint_section(&st, text, 1, NIL, NULL);
 	}
 	st.stmt = NULL;
-	list_sort(st.findings, cmp_findings);
+	smig_lint_sort_findings(st.findings);
 	return st.findings;
-}
-
-/* by line, then severity (errors first), then rule */
-static int
-cmp_findings(const ListCell *a, const ListCell *b)
-{
-	LintFinding *fa = lfirst(a);
-	LintFinding *fb = lfirst(b);
-	int			c;
-
-	if (fa->line != fb->line)
-		return fa->line < fb->line ? -1 : 1;
-	c = severity_rank(fa->severity) - severity_rank(fb->severity);
-	if (c != 0)
-		return c;
-	return strcmp(fa->rule, fb->rule);
-}
-
-static int
-severity_rank(const char *severity)
-{
-	if (strcmp(severity, LINT_ERROR) == 0)
-		return 0;
-	if (strcmp(severity, LINT_WARNING) == 0)
-		return 1;
-	return 2;
-}
-
-/* the statement on one line, white space runs made one space, shortened */
-static char *
-one_line(const char *sql)
-{
-	StringInfoData buf;
-	const char *p;
-	bool		space = false;
-
-	initStringInfo(&buf);
-	for (p = sql; *p; p++)
-	{
-		if (isspace((unsigned char) *p))
-		{
-			space = true;
-			continue;
-		}
-		if (space && buf.len > 0)
-			appendStringInfoChar(&buf, ' ');
-		space = false;
-		appendStringInfoChar(&buf, *p);
-		if (buf.len > LINT_STATEMENT_MAXLEN)
-		{
-			int			cut = pg_mbcliplen(buf.data, buf.len,
-										   LINT_STATEMENT_MAXLEN - 3);
-
-			buf.data[cut] = '\0';
-			buf.len = cut;
-			appendStringInfoString(&buf, "...");
-			break;
-		}
-	}
-	return buf.data;
 }
 
 static void
@@ -829,15 +428,18 @@ emit_findings(ReturnSetInfo *rsinfo, List *findings)
  * smig_lint_at_registration
  *		Lint the revisions of a script being registered (in script order)
  *		and raise their findings as WARNINGs, or fail with an ERROR when
- *		schemamig.lint = error.  changed[i] says whether revision i is
+ *		schemamig.lint = error.  bodies[i] holds the statements of revision
+ *		i as registration split them (smig_parse_statements(), trees kept):
+ *		they are not parsed again.  changed[i] says whether revision i is
  *		added or replaced: the others only contribute facts (what they
  *		create), unless applied[i]: what an applied revision made is in the
  *		catalog already, so it is skipped.  Info findings are not raised.
  *		Needs SPI.
  */
 void
-smig_lint_at_registration(List *revisions, const bool *changed,
-						  const bool *applied, const char *line_of)
+smig_lint_at_registration(List *revisions, const SmigLintBodies *bodies,
+						  const bool *changed, const bool *applied,
+						  const char *line_of)
 {
 	LintState	st;
 	ListCell   *lc;
@@ -851,15 +453,17 @@ smig_lint_at_registration(List *revisions, const bool *changed,
 	foreach(lc, revisions)
 	{
 		SmigRevision *rev = lfirst(lc);
+		int			n = foreach_current_index(lc);
 
-		if (applied[foreach_current_index(lc)])
+		if (applied[n])
 			continue;
-		st.report = changed[foreach_current_index(lc)];
-		lint_revision_run(&st, rev, rev->script_line > 0 ? rev->script_line : 1);
+		st.report = changed[n];
+		lint_revision_run(&st, rev, rev->script_line > 0 ? rev->script_line : 1,
+						  &bodies[n]);
 	}
 	st.report = true;
 	st.stmt = NULL;
-	list_sort(st.findings, cmp_findings);
+	smig_lint_sort_findings(st.findings);
 
 	foreach(lc, st.findings)
 	{
@@ -872,7 +476,8 @@ smig_lint_at_registration(List *revisions, const bool *changed,
 			first_rev = f->revision;
 		ereport(WARNING,
 				(errcode(ERRCODE_WARNING),
-				 errmsg("%s %s: %s", f->rule, rule_name(f->rule), f->message),
+				 errmsg("%s %s: %s", f->rule,
+						smig_lint_rule_find(f->rule)->name, f->message),
 				 f->number > 0 ?
 				 errdetail("Revision \"%s\", %s statement %d, line %d of the %s: %s",
 						   f->revision, f->section, f->number, f->line,
@@ -929,9 +534,9 @@ schemamig_lint_revision(PG_FUNCTION_ARGS)
 	rev = g->nodes[smig_resolve_one(g, id)].rev;
 	smig_load_bodies(rev, true);
 	init_state(&st);
-	lint_revision_run(&st, rev, 1);
+	lint_revision_run(&st, rev, 1, NULL);
 	st.stmt = NULL;
-	list_sort(st.findings, cmp_findings);
+	smig_lint_sort_findings(st.findings);
 	emit_findings(rsinfo, st.findings);
 	smig_end_spi(opcxt);
 	return (Datum) 0;
@@ -946,14 +551,15 @@ schemamig_lint_rules(PG_FUNCTION_ARGS)
 	int			i;
 
 	smig_init_srf(fcinfo, false);
-	for (i = 0; i < lengthof(lint_rules); i++)
+	for (i = 0; i < smig_lint_rule_count(); i++)
 	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
+		const LintRule *r = smig_lint_rule_at(i);
+		Datum		values[LINT_RULES_COLS];
+		bool		nulls[LINT_RULES_COLS] = {false, false, false};
 
-		values[0] = CStringGetTextDatum(lint_rules[i].id);
-		values[1] = CStringGetTextDatum(lint_rules[i].name);
-		values[2] = BoolGetDatum(!rule_ignored(lint_rules[i].id));
+		values[0] = CStringGetTextDatum(r->id);
+		values[1] = CStringGetTextDatum(r->name);
+		values[2] = BoolGetDatum(!smig_lint_rule_ignored(r->id));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -9,6 +9,16 @@
  * search_path can take part in it.  Results are copied into the memory
  * context that was current when the function was called.
  *
+ * Only this file writes the tables.  From 0.2 a trigger on them
+ * (schemamig.catalog_guard(), defined here) refuses every other write by a
+ * role that is not a superuser or the tables' owner, and the writes below
+ * run as the tables' owner: migration roles need no write privilege, so
+ * they cannot forge a revision's author or edit the SQL it vouches for.
+ * The author is stored by role OID as well as by name, set here from the
+ * calling role.  A catalog still at 0.1 (library updated, ALTER EXTENSION
+ * UPDATE not run yet) has neither the trigger nor the OID column: it is
+ * read and written as 0.1 did, authors by name, with a WARNING.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -21,6 +31,7 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
@@ -29,15 +40,27 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "model/catalog.h"
 
 static char *get_text(HeapTuple tuple, TupleDesc desc, int col);
 static void delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id);
+static bool has_author_oid(void);
+static Oid	catalog_owner(void);
+static int	exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls);
+
+/*
+ * True while one of the writes below runs: schemamig.catalog_guard() lets
+ * it through.  Set and reset around the statement only (PG_FINALLY), so no
+ * other code, and in particular no revision SQL, ever runs while it is set.
+ */
+static bool catalog_writing = false;
 
 
 /*
@@ -68,7 +91,9 @@ saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 
 /*
  * exec_saved
- *		smig_spi_exec() of a saved plan (see saved_plan()).
+ *		smig_spi_exec() of a saved plan (see saved_plan()).  A statement
+ *		that is not a SELECT is one of the bookkeeping writes of this file:
+ *		it runs as the tables' owner (exec_as_owner()).
  */
 static int
 exec_saved(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
@@ -78,12 +103,147 @@ exec_saved(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
 	SPIPlanPtr	plan = saved_plan(slot, sql, nargs, types);
 	int			ret;
 
-	ret = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	if (expected == SPI_OK_SELECT)
+		ret = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	else
+		ret = exec_as_owner(plan, values, nulls);
 	MemoryContextSwitchTo(cxt);
 	if (ret != expected)
 		elog(ERROR, "schemamig: internal query failed (%s): %s",
 			 SPI_result_code_string(ret), sql);
 	return ret;
+}
+
+/*
+ * catalog_owner
+ *		The owner of schemamig.revisions (and of the other tables: CREATE
+ *		EXTENSION made them all).
+ */
+static Oid
+catalog_owner(void)
+{
+	Oid			nsp = get_namespace_oid("schemamig", true);
+	Oid			relid = OidIsValid(nsp) ?
+		get_relname_relid("revisions", nsp) : InvalidOid;
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("schemamig's catalog table schemamig.revisions does not exist"),
+				 errhint("Another session may have dropped the extension schemamig.")));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("schemamig's catalog table schemamig.revisions does not exist"),
+				 errhint("Another session may have dropped the extension schemamig.")));
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * exec_as_owner
+ *		Execute the saved bookkeeping statement plan as the owner of the
+ *		catalog tables, with catalog_writing set so that the guard trigger
+ *		lets it through.  The statement is one of this file's fixed,
+ *		schema-qualified, parameterised writes: nothing in it is the
+ *		caller's but the parameter values, and no user code runs in it.
+ *		SECURITY_RESTRICTED_OPERATION as for any code run on another
+ *		role's behalf.  The caller's role and the flag are restored on
+ *		every path.
+ */
+static int
+exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	Oid			owner = catalog_owner();
+	Oid			save_userid;
+	int			save_sec_context;
+	bool		save_writing = catalog_writing;
+	volatile int ret;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	catalog_writing = true;
+	PG_TRY();
+	{
+		ret = SPI_execute_plan(plan, values, nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		catalog_writing = save_writing;
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	return ret;
+}
+
+/*
+ * catalog_guard() trigger: BEFORE INSERT, UPDATE, DELETE or TRUNCATE, FOR
+ * EACH STATEMENT, on schemamig.revisions, applied and events.  Lets through
+ * schemamig's own writes (exec_as_owner()), superusers, and roles with the
+ * privileges of the table's owner (they could disable the trigger anyway;
+ * pg_restore of the history runs as one of them).  Everyone else is
+ * refused: a role that could write these tables could make a revision's
+ * SQL look registered by another role, or change that SQL after review.
+ */
+PG_FUNCTION_INFO_V1(schemamig_catalog_guard);
+Datum
+schemamig_catalog_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerEvent event;
+	const char *what;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("schemamig.catalog_guard() must be called as a trigger")));
+	event = trigdata->tg_event;
+	if (!TRIGGER_FIRED_BEFORE(event) || !TRIGGER_FIRED_FOR_STATEMENT(event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("schemamig.catalog_guard() must fire BEFORE, FOR EACH STATEMENT")));
+
+	if (catalog_writing || superuser() ||
+		has_privs_of_role(GetUserId(), trigdata->tg_relation->rd_rel->relowner))
+		return PointerGetDatum(NULL);
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		what = "insert into";
+	else if (TRIGGER_FIRED_BY_UPDATE(event))
+		what = "update";
+	else if (TRIGGER_FIRED_BY_DELETE(event))
+		what = "delete from";
+	else
+		what = "truncate";
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s schemamig.%s directly", what,
+					RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("Only schemamig's functions write its catalog, so that who registered a revision, and the SQL that role vouches for, cannot be changed behind their back."),
+			 errhint("Use schemamig.register(), revision(), merge() or forget() to change revisions, and upgrade(), downgrade() or stamp() to change what is applied.")));
+	return PointerGetDatum(NULL);	/* keep the compiler quiet */
+}
+
+/*
+ * has_author_oid
+ *		Does schemamig.revisions have the 0.2 column registered_by_oid?  Not
+ *		before ALTER EXTENSION schemamig UPDATE of a 0.1 catalog.
+ */
+static bool
+has_author_oid(void)
+{
+	Oid			nsp = get_namespace_oid("schemamig", true);
+	Oid			relid = OidIsValid(nsp) ?
+		get_relname_relid("revisions", nsp) : InvalidOid;
+
+	return OidIsValid(relid) &&
+		get_attnum(relid, "registered_by_oid") != InvalidAttrNumber;
 }
 
 /*
@@ -161,7 +321,7 @@ cmp_seq(const void *a, const void *b)
  *		rows at a time, and call fn with each row's columns.  One SPI_execute
  *		would copy every row into a tuple table at once.
  */
-#define SCAN_MAX_COLS 12
+#define SCAN_MAX_COLS 13
 typedef void (*RowFn) (Datum *values, bool *isnull, void *arg);
 
 static void
@@ -348,6 +508,7 @@ scan_direct(const char *relname, const char *const *colnames, int natts,
 typedef struct RevisionRows
 {
 	LoadArena	arena;
+	bool		by_name;		/* 0.1 catalog: author OID from the name */
 	SmigRevision **revs;
 	int			n;
 	int			max;
@@ -375,6 +536,12 @@ revision_row(Datum *values, bool *isnull, void *arg)
 	rev->downgrade_line = isnull[9] ? 0 : DatumGetInt32(values[9]);
 	rev->registered_by = isnull[10] ? NULL : arena_name(arena, values[10]);
 	rev->lint_allow = isnull[11] ? NIL : smig_array_to_list(values[11]);
+	if (rows->by_name)
+		rev->registered_by_oid = rev->registered_by ?
+			get_role_oid(rev->registered_by, true) : InvalidOid;
+	else
+		rev->registered_by_oid = isnull[12] ? InvalidOid :
+			DatumGetObjectId(values[12]);
 
 	if (rows->n == rows->max)
 	{
@@ -395,23 +562,44 @@ List *
 smig_load_revisions(bool read_only)
 {
 	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr plan_0_1 = NULL;
 	RevisionRows rows;
 	List	   *result = NIL;
+	int			natts;
 	int			i;
 
-	static const char *const cols[12] = {"revision", "down_revisions",
+	static const char *const cols[13] = {"revision", "down_revisions",
 		"depends_on", "branch_labels", "message", "downgrade_sql", "checksum",
-	"seq", "upgrade_line", "downgrade_line", "registered_by", "lint_allow"};
+		"seq", "upgrade_line", "downgrade_line", "registered_by", "lint_allow",
+	"registered_by_oid"};
 
 	memset(&rows, 0, sizeof(rows));
-	if (!scan_direct("revisions", cols, 12, 1 << 5, read_only,
+	rows.by_name = !has_author_oid();
+	natts = rows.by_name ? 12 : 13;
+	if (rows.by_name && !read_only)
+		ereport(WARNING,
+				(errmsg("schemamig's catalog is still at version 0.1: the author of a revision is known by role name only"),
+				 errdetail("Roles with write privileges on schemamig.revisions can change that name, and run SQL with the privileges of the roles it names."),
+				 errhint("Run ALTER EXTENSION schemamig UPDATE.")));
+	if (!scan_direct("revisions", cols, natts, 1 << 5, read_only,
 					 revision_row, &rows))
-		scan_saved(&plan,
-				   "SELECT revision, down_revisions, depends_on, branch_labels,"
-				   " message, downgrade_sql IS NOT NULL, checksum, seq,"
-				   " upgrade_line, downgrade_line, registered_by, lint_allow"
-				   " FROM schemamig.revisions",
-				   12, read_only, revision_row, &rows);
+	{
+		if (rows.by_name)
+			scan_saved(&plan_0_1,
+					   "SELECT revision, down_revisions, depends_on,"
+					   " branch_labels, message, downgrade_sql IS NOT NULL,"
+					   " checksum, seq, upgrade_line, downgrade_line,"
+					   " registered_by, lint_allow FROM schemamig.revisions",
+					   12, read_only, revision_row, &rows);
+		else
+			scan_saved(&plan,
+					   "SELECT revision, down_revisions, depends_on,"
+					   " branch_labels, message, downgrade_sql IS NOT NULL,"
+					   " checksum, seq, upgrade_line, downgrade_line,"
+					   " registered_by, lint_allow, registered_by_oid"
+					   " FROM schemamig.revisions",
+					   13, read_only, revision_row, &rows);
+	}
 	if (rows.n > 1)
 		qsort(rows.revs, rows.n, sizeof(SmigRevision *), cmp_seq);
 	for (i = 0; i < rows.n; i++)
@@ -469,7 +657,9 @@ smig_load_applied(bool read_only)
 
 /*
  * smig_load_bodies
- *		Fetch the upgrade and downgrade SQL of a loaded revision.
+ *		Fetch the upgrade and downgrade SQL of a loaded revision, and
+ *		compute their checksum (bodies_checksum): the stored checksum
+ *		column is not to be trusted for the bodies actually read.
  */
 void
 smig_load_bodies(SmigRevision *rev, bool read_only)
@@ -502,18 +692,25 @@ smig_load_bodies(SmigRevision *rev, bool read_only)
 	rev->downgrade_line = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
 	if (isnull)
 		rev->downgrade_line = 0;
+	rev->bodies_checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
 	rev->bodies_loaded = true;
 	SPI_freetuptable(SPI_tuptable);
 }
 
-/* the column values of a revision, for INSERT and UPDATE */
-#define REVISION_COLS 11
+/*
+ * The column values of a revision, for INSERT and UPDATE, and its author:
+ * the calling role, by name ($12) and by OID ($13, 0.2 catalogs only).
+ * Set here, never from the caller's input, and passed explicitly: the
+ * statement runs as the tables' owner, whose name CURRENT_USER would give.
+ */
+#define REVISION_COLS 13
 static void
 revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 {
 	static const Oid coltypes[REVISION_COLS] = {TEXTOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	INT4OID, TEXTOID, TEXTARRAYOID};
+	INT4OID, TEXTOID, TEXTARRAYOID, NAMEOID, OIDOID};
+	Oid			author = GetUserId();
 
 	Assert(rev->bodies_loaded);
 	memcpy(types, coltypes, sizeof(coltypes));
@@ -538,6 +735,9 @@ revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 		nulls[8] = 'n';
 	values[9] = CStringGetTextDatum(rev->checksum);
 	values[10] = smig_list_to_array(rev->lint_allow);
+	values[11] = DirectFunctionCall1(namein,
+									 CStringGetDatum(GetUserNameFromId(author, false)));
+	values[12] = ObjectIdGetDatum(author);
 }
 
 /* insert a new revision */
@@ -545,17 +745,29 @@ void
 smig_insert_revision(SmigRevision *rev)
 {
 	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr plan_0_1 = NULL;
 	Oid			types[REVISION_COLS];
 	Datum		values[REVISION_COLS];
 	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
-	exec_saved(&plan, "INSERT INTO schemamig.revisions (revision,"
-			   " down_revisions, depends_on, branch_labels, message, upgrade_sql,"
-			   " downgrade_sql, upgrade_line, downgrade_line, checksum,"
-			   " lint_allow)"
-			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-			   REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
+	if (has_author_oid())
+		exec_saved(&plan, "INSERT INTO schemamig.revisions (revision,"
+				   " down_revisions, depends_on, branch_labels, message,"
+				   " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
+				   " checksum, lint_allow, registered_by, registered_by_oid)"
+				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+				   " $12, $13)",
+				   REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
+	else
+		exec_saved(&plan_0_1, "INSERT INTO schemamig.revisions (revision,"
+				   " down_revisions, depends_on, branch_labels, message,"
+				   " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
+				   " checksum, lint_allow, registered_by)"
+				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+				   " $12)",
+				   REVISION_COLS - 1, types, values, nulls, false,
+				   SPI_OK_INSERT);
 }
 
 /* replace the content of a pending revision, keeping its place */
@@ -563,43 +775,67 @@ void
 smig_update_revision(SmigRevision *rev)
 {
 	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr plan_0_1 = NULL;
 	Oid			types[REVISION_COLS];
 	Datum		values[REVISION_COLS];
 	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
-	exec_saved(&plan, "UPDATE schemamig.revisions SET down_revisions = $2,"
-			   " depends_on = $3, branch_labels = $4, message = $5,"
-			   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
-			   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
-			   " registered_at = pg_catalog.now(),"
-			   " registered_by = pg_catalog.\"current_user\"()"
-			   " WHERE revision OPERATOR(pg_catalog.=) $1",
-			   REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
+	if (has_author_oid())
+		exec_saved(&plan, "UPDATE schemamig.revisions SET down_revisions = $2,"
+				   " depends_on = $3, branch_labels = $4, message = $5,"
+				   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
+				   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
+				   " registered_at = pg_catalog.now(), registered_by = $12,"
+				   " registered_by_oid = $13"
+				   " WHERE revision OPERATOR(pg_catalog.=) $1",
+				   REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
+	else
+		exec_saved(&plan_0_1, "UPDATE schemamig.revisions SET"
+				   " down_revisions = $2,"
+				   " depends_on = $3, branch_labels = $4, message = $5,"
+				   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
+				   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
+				   " registered_at = pg_catalog.now(), registered_by = $12"
+				   " WHERE revision OPERATOR(pg_catalog.=) $1",
+				   REVISION_COLS - 1, types, values, nulls, false,
+				   SPI_OK_UPDATE);
 }
 
 /*
- * An unchanged revision registered again: keep its line numbers true to
- * the latest script, and make the role that submitted it its author.
+ * An unchanged revision registered again (its stored bodies equal the
+ * script's): keep its line numbers true to the latest script, and make the
+ * role that submitted it its author.
  */
 void
 smig_update_lines(SmigRevision *rev)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[3] = {TEXTOID, INT4OID, INT4OID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	static SPIPlanPtr plan_0_1 = NULL;
+	Oid			types[5] = {TEXTOID, INT4OID, INT4OID, NAMEOID, OIDOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			author = GetUserId();
 
 	values[0] = CStringGetTextDatum(rev->id);
 	values[1] = Int32GetDatum(rev->upgrade_line);
 	values[2] = Int32GetDatum(rev->downgrade_line);
 	if (rev->downgrade_sql == NULL)
 		nulls[2] = 'n';
-	exec_saved(&plan, "UPDATE schemamig.revisions SET upgrade_line = $2,"
-			   " downgrade_line = $3,"
-			   " registered_by = pg_catalog.\"current_user\"()"
-			   " WHERE revision OPERATOR(pg_catalog.=) $1",
-			   3, types, values, nulls, false, SPI_OK_UPDATE);
+	values[3] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(author, false)));
+	values[4] = ObjectIdGetDatum(author);
+	if (has_author_oid())
+		exec_saved(&plan, "UPDATE schemamig.revisions SET upgrade_line = $2,"
+				   " downgrade_line = $3, registered_by = $4,"
+				   " registered_by_oid = $5"
+				   " WHERE revision OPERATOR(pg_catalog.=) $1",
+				   5, types, values, nulls, false, SPI_OK_UPDATE);
+	else
+		exec_saved(&plan_0_1, "UPDATE schemamig.revisions SET"
+				   " upgrade_line = $2, downgrade_line = $3, registered_by = $4"
+				   " WHERE revision OPERATOR(pg_catalog.=) $1",
+				   4, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
 /* run sql (plan saved in *plan): a DELETE whose $1 is a revision id */
@@ -717,6 +953,69 @@ smig_insert_event(const char *operation, const char *id,
 			   " from_revisions, checksum, by, elapsed)"
 			   " VALUES ($1, $2, $3, $4, $5, $6)",
 			   6, types, values, nulls, false, SPI_OK_INSERT);
+}
+
+/*
+ * smig_log_forget
+ *		Log that rev was unregistered by the calling role.  A 0.1 catalog
+ *		has no 'forget' operation: nothing is logged there.
+ */
+void
+smig_log_forget(SmigRevision *rev)
+{
+	if (!has_author_oid())
+		return;
+	smig_insert_event("forget", rev->id, rev->down_revisions, rev->checksum,
+					  GetUserNameFromId(GetUserId(), false), -1);
+}
+
+/* what checksum_row() needs */
+typedef struct ChecksumRows
+{
+	MemoryContext rowcxt;
+	SmigChecksumFn fn;
+	void	   *arg;
+} ChecksumRows;
+
+/* scan_saved() callback: one revision's bodies, hashed */
+static void
+checksum_row(Datum *values, bool *isnull, void *arg)
+{
+	ChecksumRows *rows = (ChecksumRows *) arg;
+	MemoryContext oldcxt = MemoryContextSwitchTo(rows->rowcxt);
+
+	if (isnull[0] || isnull[1])
+		elog(ERROR, "schemamig.revisions holds a row without id or upgrade_sql");
+	rows->fn(TextDatumGetCString(values[0]),
+			 smig_checksum(TextDatumGetCString(values[1]),
+						   isnull[2] ? NULL : TextDatumGetCString(values[2])),
+			 rows->arg);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(rows->rowcxt);
+}
+
+/*
+ * smig_scan_checksums
+ *		Call fn(id, checksum, arg) for every registered revision, with the
+ *		checksum computed from the bodies stored now (not the checksum
+ *		column).  One cursor over the table; fn's strings live until it
+ *		returns.
+ */
+void
+smig_scan_checksums(bool read_only, SmigChecksumFn fn, void *arg)
+{
+	static SPIPlanPtr plan = NULL;
+	ChecksumRows rows;
+
+	rows.rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+										"schemamig checksum row",
+										ALLOCSET_DEFAULT_SIZES);
+	rows.fn = fn;
+	rows.arg = arg;
+	scan_saved(&plan, "SELECT revision, upgrade_sql, downgrade_sql"
+			   " FROM schemamig.revisions",
+			   3, read_only, checksum_row, &rows);
+	MemoryContextDelete(rows.rowcxt);
 }
 
 /* column col of tuple as a palloc'd C string, or NULL */

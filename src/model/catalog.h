@@ -40,6 +40,13 @@ extern void smig_delete_applied(const char *id);
 extern void smig_record_step(bool upgrade, const char *id,
 							 const char *checksum, List *from_revisions,
 							 const char *by, int64 elapsed_us);
+extern void smig_log_forget(SmigRevision *rev);
+
+/* smig_scan_checksums() callback */
+typedef void (*SmigChecksumFn) (const char *id, const char *checksum,
+								void *arg);
+extern void smig_scan_checksums(bool read_only, SmigChecksumFn fn, void *arg);
+
 extern void smig_insert_event(const char *operation, const char *id,
 							  List *from_revisions, const char *checksum,
 							  const char *by, int64 elapsed_us);

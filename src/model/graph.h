@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * graph.h
- *	  The revision graph: heads, order, targets, plans.
+ *	  The revision graph (graph.c: build, order, heads, walks) and what
+ *	  targets mean on it (targets.c: the target grammar, history ranges,
+ *	  the plans of upgrade, downgrade and stamp).
  *
  *-------------------------------------------------------------------------
  */
@@ -46,7 +48,9 @@ typedef struct SmigGraph
 /*
  * A resolved target.  base: the empty state.  branch_base >= 0: the base of
  * the branch starting at that node ("label@base").  Otherwise nodes[] are
- * the revisions named.
+ * the revisions named (a branch label alone names the revision carrying
+ * it).  from_head >= 0: the target was -N counted from that current
+ * head (a downgrade to -N then undoes only that head's own lineage).
  */
 typedef struct SmigTarget
 {
@@ -54,6 +58,7 @@ typedef struct SmigTarget
 	int			branch_base;
 	int		   *nodes;
 	int			nnodes;
+	int			from_head;
 } SmigTarget;
 
 /* a list of node indexes in the order to run them */
@@ -63,16 +68,16 @@ typedef struct SmigPlan
 	int			nsteps;
 } SmigPlan;
 
+/* graph.c */
 extern SmigGraph *smig_graph_build(List *revisions, List *applied);
 extern int	smig_graph_find(SmigGraph *g, const char *id);
+extern int	smig_graph_find_label(SmigGraph *g, const char *label);
 extern bool smig_is_head(SmigGraph *g, int i);
 extern bool smig_is_current(SmigGraph *g, int i);
 extern List *smig_heads(SmigGraph *g);
 extern List *smig_current_heads(SmigGraph *g);
 extern void smig_set_applied_state(SmigGraph *g, bool *applied);
 
-extern SmigTarget smig_resolve_target(SmigGraph *g, const char *target);
-extern int	smig_resolve_one(SmigGraph *g, const char *target);
 /* edge kinds for smig_walk */
 #define SMIG_EDGE_PARENTS		(1 << 0)
 #define SMIG_EDGE_DEPS			(1 << 1)
@@ -83,17 +88,20 @@ extern bool *smig_walk(SmigGraph *g, int *nodes, int n, bool self, int edges);
 extern bool *smig_ancestors(SmigGraph *g, int *nodes, int n, bool self);
 extern bool *smig_descendants(SmigGraph *g, int *nodes, int n, bool self);
 
+extern char *smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep);
+extern SmigGraph *smig_load_graph(bool read_only);
+extern char *smig_from_text(SmigGraph *g, int i);
+
+/* targets.c */
+extern SmigTarget smig_resolve_target(SmigGraph *g, const char *target);
+extern SmigTarget smig_resolve_upgrade_target(SmigGraph *g,
+											  const char *target);
+extern int	smig_resolve_one(SmigGraph *g, const char *target);
 extern SmigPlan smig_plan_upgrade(SmigGraph *g, const char *target);
 extern SmigPlan smig_plan_upgrade_nodes(SmigGraph *g, int *nodes, int n);
 extern SmigPlan smig_plan_downgrade(SmigGraph *g, const char *target);
 extern bool *smig_stamp_state(SmigGraph *g, const char *target,
 							  bool *is_base);
 extern bool *smig_range(SmigGraph *g, const char *range);
-
-extern char *smig_join_ids(SmigGraph *g, int *nodes, int n, const char *sep);
-
-/* graph.c: the catalog's revisions and applied state as a graph */
-extern SmigGraph *smig_load_graph(bool read_only);
-extern char *smig_from_text(SmigGraph *g, int i);
 
 #endif							/* SMIG_GRAPH_H */

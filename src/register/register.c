@@ -30,11 +30,13 @@
 #define REGISTER_COLS 2
 
 static void check_bodies(SmigRevision *rev, const char *line_of,
-						 int first_line);
+						 int first_line, SmigLintBodies *bodies);
+static List *split_checked(const char *sql, const SmigBodySource *src);
 static bool same_set(List *a, List *b);
 static bool same_list(List *a, List *b);
 static int	cmp_strings(const ListCell *a, const ListCell *b);
 static bool strings_equal(const char *a, const char *b);
+static bool same_bodies(SmigRevision *cur, SmigRevision *rev);
 static char *describe_changes(SmigRevision *old, SmigRevision *new);
 static char *new_revision_id(SmigGraph *g);
 static List *resolve_parents(SmigGraph *g, const char *spec);
@@ -61,6 +63,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 										 Max(old->nnodes, 1));
 	List	   *combined = NIL;
 	char	   *caller = smig_caller_name();
+	SmigLintBodies *bodies = palloc0(sizeof(SmigLintBodies) *
+									 Max(list_length(parsed), 1));
 	ListCell   *lc;
 	int			k;
 
@@ -69,7 +73,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 	{
 		SmigRevision *rev = lfirst(lc);
 
-		check_bodies(rev, "script", rev->script_line);
+		check_bodies(rev, "script", rev->script_line,
+					 &bodies[foreach_current_index(lc)]);
 	}
 
 	/* compare with what is registered */
@@ -92,7 +97,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 				same_set(cur->branch_labels, rev->branch_labels) &&
 				strings_equal(cur->message, rev->message) &&
 				same_list(cur->lint_allow, rev->lint_allow) &&
-				strcmp(cur->checksum, rev->checksum) == 0)
+				strcmp(cur->checksum, rev->checksum) == 0 &&
+				same_bodies(cur, rev))
 			{
 				actions[n] = "unchanged";
 
@@ -105,7 +111,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 					(rev->downgrade_sql != NULL &&
 					 cur->downgrade_line != rev->downgrade_line) ||
 					cur->registered_by == NULL ||
-					strcmp(cur->registered_by, caller) != 0)
+					strcmp(cur->registered_by, caller) != 0 ||
+					cur->registered_by_oid != GetUserId())
 					smig_update_lines(rev);
 			}
 			else if (node->applied != NULL)
@@ -147,7 +154,8 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 			changed[n] = strcmp(actions[n], "unchanged") != 0;
 			is_applied[n] = i >= 0 && old->nodes[i].applied != NULL;
 		}
-		smig_lint_at_registration(parsed, changed, is_applied, "script");
+		smig_lint_at_registration(parsed, bodies, changed, is_applied,
+								  "script");
 	}
 
 	/* all checks passed: write */
@@ -178,16 +186,14 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 /*
  * check_bodies
  *		Split both bodies of rev, which raises the errors for SQL that does
- *		not parse or cannot run in a migration.  first_line is the line the
- *		block starts at, in what line_of names.
+ *		not parse or cannot run in a migration, into *bodies (statements
+ *		with their raw parse trees, for the linter: a body is parsed once).
+ *		first_line is the line the block starts at, in what line_of names.
  */
 static void
-check_bodies(SmigRevision *rev, const char *line_of, int first_line)
+check_bodies(SmigRevision *rev, const char *line_of, int first_line,
+			 SmigLintBodies *bodies)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
-											  "schemamig check",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
 	SmigBodySource src;
 
 	src.revision = rev->id;
@@ -195,15 +201,39 @@ check_bodies(SmigRevision *rev, const char *line_of, int first_line)
 	src.error_line = NULL;
 	src.section = "upgrade";
 	src.first_line = first_line + rev->upgrade_line - 1;
-	(void) smig_split_statements(rev->upgrade_sql, &src);
+	bodies->upgrade = split_checked(rev->upgrade_sql, &src);
+	bodies->downgrade = NIL;
 	if (rev->downgrade_sql != NULL)
 	{
 		src.section = "downgrade";
 		src.first_line = first_line + rev->downgrade_line - 1;
-		(void) smig_split_statements(rev->downgrade_sql, &src);
+		bodies->downgrade = split_checked(rev->downgrade_sql, &src);
 	}
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(cxt);
+}
+
+/*
+ * split_checked
+ *		smig_parse_statements() of one body, with what cannot run in a
+ *		migration raised as an error: by smig_split_statements(), whose
+ *		error names the statement, so only a body being refused is split
+ *		twice.  With schemamig.lint = off no parse tree is kept.
+ */
+static List *
+split_checked(const char *sql, const SmigBodySource *src)
+{
+	List	   *stmts;
+	ListCell   *lc;
+
+	if (smig_lint_mode == SMIG_LINT_OFF)
+		return smig_split_statements(sql, src);
+	stmts = smig_parse_statements(sql, src);
+	foreach(lc, stmts)
+		if (((SmigStatement *) lfirst(lc))->refused != NULL)
+		{
+			(void) smig_split_statements(sql, src);
+			elog(ERROR, "statement refused by the linter's split was accepted");
+		}
+	return stmts;
 }
 
 /* qsort/list_sort comparator for a List of C strings */
@@ -257,6 +287,20 @@ strings_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/*
+ * same_bodies
+ *		Are the bodies stored for cur the script's (rev's)?  Compared as
+ *		text, not by the stored checksum: an edit in schemamig.revisions
+ *		that kept the checksum must not pass for the reviewed script.
+ */
+static bool
+same_bodies(SmigRevision *cur, SmigRevision *rev)
+{
+	smig_load_bodies(cur, false);
+	return strcmp(cur->upgrade_sql, rev->upgrade_sql) == 0 &&
+		strings_equal(cur->downgrade_sql, rev->downgrade_sql);
+}
+
 /* "upgrade or downgrade SQL, message", for the error about an edit */
 static char *
 describe_changes(SmigRevision *old, SmigRevision *new)
@@ -266,6 +310,8 @@ describe_changes(SmigRevision *old, SmigRevision *new)
 	initStringInfo(&buf);
 	if (strcmp(old->checksum, new->checksum) != 0)
 		appendStringInfoString(&buf, ", upgrade or downgrade SQL");
+	else if (old->bodies_loaded && !same_bodies(old, new))
+		appendStringInfoString(&buf, ", upgrade or downgrade SQL (edited in schemamig.revisions: the checksums match)");
 	if (!same_set(old->down_revisions, new->down_revisions))
 		appendStringInfoString(&buf, ", down_revision");
 	if (!same_set(old->depends_on, new->depends_on))
@@ -365,18 +411,20 @@ choose_id(SmigGraph *g, char *id)
 static void
 store_new_revision(SmigRevision *rev, List *revisions, List *applied)
 {
+	SmigLintBodies bodies;
+
 	rev->bodies_loaded = true;
 	rev->upgrade_line = 1;
 	rev->downgrade_line = 1;
 	rev->checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
-	check_bodies(rev, "revision", 1);
+	check_bodies(rev, "revision", 1, &bodies);
 	(void) smig_graph_build(lappend(revisions, rev), applied);
 	{
 		bool		changed[1] = {true};
 		bool		is_applied[1] = {false};
 
-		smig_lint_at_registration(list_make1(rev), changed, is_applied,
-								  "revision");
+		smig_lint_at_registration(list_make1(rev), &bodies, changed,
+								  is_applied, "revision");
 	}
 	smig_insert_revision(rev);
 }
@@ -599,6 +647,7 @@ schemamig_forget(PG_FUNCTION_ARGS)
 				 errmsg("cannot forget revision \"%s\": %s depends on it", node->rev->id, smig_join_ids(g, node->dependents, node->ndependents, ", ")),
 				 errhint("Forget the revisions that name it in depends_on first.")));
 	smig_delete_revision(node->rev->id);
+	smig_log_forget(node->rev);
 
 	smig_end_spi(opcxt);
 	PG_RETURN_VOID();

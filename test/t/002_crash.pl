@@ -170,8 +170,10 @@ my $f1_recovery = time - $t_kill;
 reap($victim);
 reap($gate);
 
+# the postmaster names the child "server process" up to PostgreSQL 17 and by
+# its backend type ("client backend") from 18 on
 ok( $node->log_contains(
-		qr/server process \(PID $victim_pid\) was terminated by signal 9/,
+		qr/(?:server process|client backend) \(PID $victim_pid\) was terminated by signal 9/,
 		$log_offset),
 	'F1: log: backend terminated by signal 9');
 ok( $node->log_contains(

@@ -24,8 +24,12 @@
 #                      schemamig.revisions empty.
 #   status()           after register: every revision pending; is_head as
 #                      the oracle's (no revision names it as down_revision;
-#                      depends_on does not count); rows in a topological
-#                      order.
+#                      depends_on does not count); is_current as the
+#                      oracle's (applied, and no applied revision names it
+#                      as down_revision or depends_on: as in Alembic, a
+#                      revision applied because another depends_on it is no
+#                      current head once that one is applied); rows in a
+#                      topological order.  Checked after every step below.
 #   upgrade('heads')   applies every revision exactly once (each upgrade
 #                      inserts its id into dag.log with a sequence number)
 #                      in a topological order of down_revision + depends_on;
@@ -34,17 +38,31 @@
 #                      applies nothing.
 #   downgrade(R)       R a random applied revision whose downgrade removes
 #                      only reversible ones.  The documented rule (and
-#                      Alembic's): the revisions that need R, through
-#                      children and dependents, are removed; every other
-#                      revision, including sibling branches, stays applied.
-#                      SCHEMAMIG_DAG_DOWNGRADE=closure checks the stricter
-#                      "only R's ancestors stay" instead, which schemamig
-#                      does not promise (it fails on sibling branches).
-#                      Removal
+#                      Alembic 1.8's): what comes after R on its lineage is
+#                      removed, i.e. R's children (through down_revision)
+#                      and everything that needs them, through children and
+#                      dependents; a revision that merely depends_on R
+#                      stays, and so does every other revision, including
+#                      sibling branches.  SCHEMAMIG_DAG_DOWNGRADE=closure
+#                      checks the stricter "only R's ancestors stay"
+#                      instead, which schemamig does not promise (it fails
+#                      on sibling branches and dependents).  Removal
 #                      order (each downgrade logs into dag.unlog) must be a
 #                      reverse topological order; status() agrees.
 #   upgrade('heads')   again: back to everything applied, applying exactly
 #                      what the downgrade removed, in a topological order.
+#   downgrade('S-1')   S a random revision, everything applied: S's one
+#                      down_revision P is the target, and what comes after
+#                      P on its lineage is removed (as for downgrade(R));
+#                      S a root: base, everything removed; S a merge point:
+#                      22023 (ambiguous), nothing changes; an irreversible
+#                      revision to remove: 55000, nothing changes.  Then
+#                      upgrade('heads') puts everything back.
+#   downgrade('-1')    everything applied: with several current heads, or
+#                      one that is a merge point, 22023 and nothing
+#                      changes; with one current head X, exactly X is
+#                      undone (-1 walks X's own lineage, as Alembic's).
+#                      Then upgrade('heads') again.
 #   downgrade('base')  empties everything in a reverse topological order, or,
 #                      with an irreversible revision, fails with 55000 and
 #                      changes nothing.
@@ -267,6 +285,22 @@ sub closure
 			$seen{$x} = 1;
 			push @stack, $x;
 		}
+	}
+	return \%seen;
+}
+
+# what comes after start on its lineage: its children through down_revision
+# (' kids') and everything that needs them (closure 'down'); a revision
+# that merely depends_on start is not in it
+sub after_lineage
+{
+	my ($byid, $start) = @_;
+	my %seen;
+	for my $k (@{ $byid->{' kids'}{$start} // [] })
+	{
+		next if $seen{$k};
+		my $c = closure($byid, $k, 'down');
+		$seen{$_} = 1 for keys %$c;
 	}
 	return \%seen;
 }
@@ -572,7 +606,7 @@ my $dq = '$smigdag$';
 
 sub status_sql
 {
-	return "SELECT revision, state, is_head FROM schemamig.status();\n";
+	return "SELECT revision, state, is_head, is_current FROM schemamig.status();\n";
 }
 
 sub run_psql
@@ -651,6 +685,8 @@ my %faults;
 my (%refusals, %single);
 my ($n_valid, $n_invalid, $n_nodes, $n_down_skipped, $n_irrev_graphs) = (0, 0, 0, 0, 0);
 my @failing_graphs;
+my (%n_rel, %n_minus1);
+my ($n_dep_kept, $n_dep_current) = (0, 0);
 my $fail_dir = $PostgreSQL::Test::Utils::tmp_check;
 
 for my $gi (1 .. $n_graphs)
@@ -674,13 +710,15 @@ for my $gi (1 .. $n_graphs)
 
 	my $byid = by_id($g);
 	my @ids = map { $_->{id} } @$nodes;
-	my (%children, %is_parent);
+	my (%children, %kids, %is_parent);
 	for my $r (@$nodes)
 	{
 		push @{ $children{$_} }, $r->{id} for uniq(@{ $r->{parents} }, @{ $r->{deps} });
+		push @{ $kids{$_} }, $r->{id} for uniq(@{ $r->{parents} });
 		$is_parent{$_} = 1 for @{ $r->{parents} };
 	}
 	$byid->{' children'} = \%children;
+	$byid->{' kids'} = \%kids;
 	my @heads = grep { !$is_parent{$_} } @ids;
 
 	my $sql = "SET client_min_messages = warning;\n"
@@ -691,6 +729,8 @@ for my $gi (1 .. $n_graphs)
 	  . "SELECT count(*) FROM schemamig.revisions;\n";
 
 	my ($R, @kept, @removed);
+	my ($S, $e5_want, @removed5);
+	my ($e7_want, @removed7);
 	my $irrev = grep { !$_->{rev} } @$nodes;
 	if ($valid)
 	{
@@ -713,13 +753,16 @@ for my $gi (1 .. $n_graphs)
 			if ($down_mode eq 'closure') { $keep = closure($byid, $c, 'up'); }
 			else
 			{
-				my $d = closure($byid, $c, 'down');
-				$keep = { map { $_ => 1 } grep { !$d->{$_} || $_ eq $c } @ids };
+				my $d = after_lineage($byid, $c);
+				$keep = { map { $_ => 1 } grep { !$d->{$_} } @ids };
 			}
 			my @rm = grep { !$keep->{$_} } @ids;
 			next if grep { !$rev{$_} } @rm;
 			$R = $c;
 			@kept = grep { $keep->{$_} } @ids;
+			# kept although it needs R: the lineage rule at work
+			my $old = closure($byid, $c, 'down');
+			$n_dep_kept++ if grep { $old->{$_} && $_ ne $c } @kept;
 			@removed = @rm;
 			last;
 		}
@@ -737,6 +780,50 @@ for my $gi (1 .. $n_graphs)
 			  . "\\echo \@\@ST3\n" . status_sql();
 		}
 		else { $n_down_skipped++; }
+
+		# S-1, everything applied; S such that "S-1" is no id or label itself
+		my %taken = map { $_ => 1 } @ids, map { @{ $_->{labels} } } @$nodes;
+		my @scands = grep { !$taken{"$_-1"} } @ids;
+		if (@scands)
+		{
+			$S = pick(@scands);
+			my @sp = uniq(@{ $byid->{$S}{parents} });
+			if (@sp > 1) { $e5_want = '22023'; }
+			else
+			{
+				my $rm = @sp ? after_lineage($byid, $sp[0]) : { map { $_ => 1 } @ids };
+				@removed5 = grep { $rm->{$_} } @ids;
+				if (grep { !$rev{$_} } @removed5) { $e5_want = '55000'; @removed5 = (); }
+				else { $e5_want = '00000'; }
+			}
+			$n_rel{$e5_want}++;
+			$sql .= "TRUNCATE dag.unlog;\n"
+			  . "\\echo \@\@REL\nSELECT revision FROM schemamig.downgrade('$S-1');\n"
+			  . "\\echo \@\@E5 :SQLSTATE\n"
+			  . "\\echo \@\@UNLOG5\nSELECT id FROM dag.unlog ORDER BY n;\n"
+			  . "\\echo \@\@ST5\n" . status_sql()
+			  . "\\echo \@\@UP6\nSELECT revision FROM schemamig.upgrade('heads');\n"
+			  . "\\echo \@\@E6 :SQLSTATE\n"
+			  . "\\echo \@\@ST6\n" . status_sql();
+		}
+		# -1 from the current heads, everything applied
+		{
+			my @cur = grep { !@{ $children{$_} // [] } } @ids;
+			if (@cur == 1 && uniq(@{ $byid->{ $cur[0] }{parents} }) <= 1)
+			{
+				$e7_want = '00000';
+				@removed7 = @cur;
+			}
+			else { $e7_want = '22023'; }
+			$n_minus1{$e7_want}++;
+			$sql .= "TRUNCATE dag.unlog;\n"
+			  . "\\echo \@\@MINUS1\nSELECT revision FROM schemamig.downgrade('-1');\n"
+			  . "\\echo \@\@E7 :SQLSTATE\n"
+			  . "\\echo \@\@UNLOG7\nSELECT id FROM dag.unlog ORDER BY n;\n"
+			  . "\\echo \@\@ST7\n" . status_sql()
+			  . "\\echo \@\@UP8\nSELECT revision FROM schemamig.upgrade('heads');\n"
+			  . "\\echo \@\@E8 :SQLSTATE\n";
+		}
 		$sql .= "TRUNCATE dag.unlog;\n"
 		  . "\\echo \@\@BASE\nSELECT revision FROM schemamig.downgrade('base');\n"
 		  . "\\echo \@\@E4 :SQLSTATE\n"
@@ -779,13 +866,14 @@ for my $gi (1 .. $n_graphs)
 
 		my $check_status = sub {
 			my ($label, $rows, $applied) = @_;
-			my (%st, %hd, @order);
+			my (%st, %hd, %cu, @order);
 			for (@{ $rows // [] })
 			{
-				my ($id, $state, $head) = split /\|/;
+				my ($id, $state, $head, $cur) = split /\|/;
 				push @order, $id;
 				$st{$id} = $state;
 				$hd{$id} = $head;
+				$cu{$id} = $cur;
 			}
 			check('status() lists every revision once', same_set(\@order, \@ids),
 				"$what $label: status() has " . scalar(@order) . " rows, want $n");
@@ -796,12 +884,24 @@ for my $gi (1 .. $n_graphs)
 			check('status() state agrees with the oracle', !@bad_state,
 				"$what $label: state differs for " . short(\@bad_state)
 				  . ' e.g. ' . join(', ', map { "$_ is " . ($st{$_} // 'absent') } @bad_state[0 .. ($#bad_state < 2 ? $#bad_state : 2)]));
+			my @bad_cur = grep {
+				my $x = $_;
+				my $want = $applied->{$x}
+				  && !grep { $applied->{$_} } @{ $children{$x} // [] };
+				($cu{$x} // '') ne ($want ? 't' : 'f')
+			} @ids;
+			check('status() is_current agrees with the oracle', !@bad_cur,
+				"$what $label: is_current differs for " . short(\@bad_cur));
 			my $v = topo_violation($byid, \@order, 0);
 			check('status() rows in a topological order', !$v,
 				"$what $label: $v");
 		};
 		my %none;
 		my %all = map { $_ => 1 } @ids;
+		# a revision hidden from current() only by a dependent
+		$n_dep_current++ if grep {
+			!@{ $kids{$_} // [] } && @{ $children{$_} // [] }
+		} @ids;
 		$check_status->('after register', $sec->{ST0}, \%none);
 
 		# upgrade('heads')
@@ -878,6 +978,48 @@ for my $gi (1 .. $n_graphs)
 			$check_status->('after the second upgrade', $sec->{ST3}, \%all);
 		}
 
+		if (defined $S)
+		{
+			my $unlog5 = $sec->{UNLOG5} // [];
+			my $e5 = $sec->{'E5:state'} // '?';
+			my $desc = "$what: downgrade('$S-1') with everything applied";
+			check("downgrade('S-1') SQLSTATE as the oracle's", $e5 eq $e5_want,
+				"$desc gave $e5, oracle $e5_want: "
+				  . join(' ', grep { /ERROR/ } split /\n/, $stderr));
+			check("downgrade('S-1') removes exactly the oracle's set",
+				same_set($unlog5, \@removed5),
+				"$desc removed " . short($unlog5) . ', oracle ' . short(\@removed5));
+			my $rv = topo_violation($byid, $unlog5, 1);
+			check("downgrade('S-1') order is reverse topological", !$rv, "$desc: $rv");
+			my %r5 = map { $_ => 1 } @removed5;
+			$check_status->("after downgrade('$S-1')", $sec->{ST5},
+				{ map { $_ => 1 } grep { !$r5{$_} } @ids });
+			check("upgrade('heads') after downgrade('S-1') succeeds",
+				($sec->{'E6:state'} // '') eq '00000',
+				"$what: upgrade('heads') gave " . ($sec->{'E6:state'} // '?'));
+			$check_status->("after downgrade('$S-1') and upgrade('heads')",
+				$sec->{ST6}, \%all);
+		}
+
+		{
+			my $unlog7 = $sec->{UNLOG7} // [];
+			my $e7 = $sec->{'E7:state'} // '?';
+			my $irrev7 = grep { !$byid->{$_}{rev} } @removed7;
+			my $want = $irrev7 ? '55000' : $e7_want;
+			my @rm = $irrev7 ? () : @removed7;
+			check("downgrade('-1') SQLSTATE as the oracle's", $e7 eq $want,
+				"$what: downgrade('-1') gave $e7, oracle $want");
+			check("downgrade('-1') removes exactly the current head",
+				same_set($unlog7, \@rm),
+				"$what: downgrade('-1') removed " . short($unlog7) . ', oracle ' . short(\@rm));
+			my %r7 = map { $_ => 1 } @rm;
+			$check_status->("after downgrade('-1')", $sec->{ST7},
+				{ map { $_ => 1 } grep { !$r7{$_} } @ids });
+			check("upgrade('heads') after downgrade('-1') succeeds",
+				($sec->{'E8:state'} // '') eq '00000',
+				"$what: upgrade('heads') gave " . ($sec->{'E8:state'} // '?'));
+		}
+
 		my $unlog4 = $sec->{UNLOG4} // [];
 		my $e4 = $sec->{'E4:state'} // '?';
 		my ($log4) = @{ $sec->{LOG4} // [] };
@@ -931,6 +1073,12 @@ diag(sprintf('%d graphs (%d revisions, %.0f per graph): %d valid, %d invalid; '
 	  . '%d valid graphs with an irreversible revision; downgrade(R) skipped in %d',
 	$n_graphs, $n_nodes, $n_nodes / ($n_graphs || 1), $n_valid, $n_invalid,
 	$n_irrev_graphs, $n_down_skipped));
+diag(sprintf('lineage rule: %d downgrade(R) kept a revision that needs R '
+	  . 'through depends_on only; %d graphs with a leaf that only a dependent '
+	  . 'hides from current(); downgrade(S-1): %s; downgrade(-1): %s',
+	$n_dep_kept, $n_dep_current,
+	join(', ', map { "$_ x$n_rel{$_}" } sort keys %n_rel),
+	join(', ', map { "$_ x$n_minus1{$_}" } sort keys %n_minus1)));
 diag('faults injected: '
 	  . join(', ', map { "$_ $faults{$_}" } grep { $faults{$_} } @fault_kinds));
 diag('refusals by SQLSTATE: '

@@ -202,7 +202,10 @@ my @expr = ('1', 'NULL', 'now()', 'random()', "'x'", "'sad'", 'nextval(\'seq\')'
 	'POSITION(\'a\' IN \'b\')', 'XMLELEMENT(NAME a, random())', 'XMLFOREST(1 AS a)', 'XMLPI(NAME x)',
 	'1 = ANY (ARRAY[random()])', '1 = ALL (SELECT 1)', '(SELECT 1 UNION SELECT 2)', 'setseed(0.5)',
 	'mood \'sad\'', 'interval \'1 day\'', 'B\'101\'', 'X\'1F\'', 'U&\'\\0041\'', '1::int::text::int',
-	'a COLLATE "C"', '- 1', 'NOT true', '1 OPERATOR(pg_catalog.+) 1', '(1, 2) OVERLAPS (3, 4)');
+	'a COLLATE "C"', '- 1', 'NOT true', '1 OPERATOR(pg_catalog.+) 1', '(1, 2) OVERLAPS (3, 4)',
+	# string constants where T007 looks for enum values in the parse tree
+	"'x'::mood", "ARRAY['x']::mood[]", "CAST('x' AS public.mood)",
+	"(SELECT 'x'::mood WHERE 'x' = 'x')");
 
 # ALTER TABLE subcommands; %c %t %e %r filled in at random
 my @subcmds = (
@@ -232,6 +235,9 @@ my @subcmds = (
 	'ADD CONSTRAINT k PRIMARY KEY USING INDEX %r', 'ADD PRIMARY KEY USING INDEX dup_x_idx',
 	'ADD EXCLUDE USING gist (%c WITH =)', 'ADD CONSTRAINT k EXCLUDE (%c WITH =) WHERE (%c > 0)',
 	'ALTER CONSTRAINT k DEFERRABLE INITIALLY DEFERRED', 'VALIDATE CONSTRAINT k',
+	# NOT NULL as a table constraint, NOT VALID: PostgreSQL 18 (a syntax
+	# error before)
+	'ADD CONSTRAINT k NOT NULL %c NOT VALID', 'ADD CONSTRAINT k NOT NULL %c',
 	'VALIDATE CONSTRAINT proven_a_nn', 'DROP CONSTRAINT k', 'DROP CONSTRAINT IF EXISTS small_big_id_fkey CASCADE',
 	'DROP CONSTRAINT small_big_id_fkey', 'CLUSTER ON big_pkey', 'SET WITHOUT CLUSTER',
 	'SET WITHOUT OIDS', 'SET ACCESS METHOD heap', 'SET TABLESPACE pg_default', 'SET LOGGED',
