@@ -33,6 +33,8 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_relation.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -363,6 +365,38 @@ scan_saved(SPIPlanPtr *slot, const char *sql, int natts, bool read_only,
 }
 
 /*
+ * open_catalog_table
+ *		Look up schemamig.<relname> and lock it with AccessShareLock in one
+ *		step, as the parser does for a query: RangeVarGetRelidExtended()
+ *		takes the lock and then looks the name up again, retrying until the
+ *		name and the locked relation agree.  Looking the OID up first and
+ *		locking it afterwards (as this code once did) fails with "could not
+ *		open relation with OID" when DROP EXTENSION and CREATE EXTENSION run
+ *		in another session while we wait for the lock: after the wait we
+ *		get the table that exists now (the new one), or a clear error when
+ *		there is none.  The lock is held to the end of the transaction, as
+ *		the executor would hold it.
+ */
+static Oid
+open_catalog_table(const char *relname)
+{
+	Oid			relid;
+
+	relid = RangeVarGetRelidExtended(makeRangeVar("schemamig",
+												  pstrdup(relname), -1),
+									 AccessShareLock, RVR_MISSING_OK,
+									 NULL, NULL);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("schemamig's catalog changed while it was being read: table schemamig.%s does not exist",
+						relname),
+				 errdetail("The extension schemamig was dropped, or is being re-installed, by another session."),
+				 errhint("Retry once CREATE EXTENSION schemamig has committed.")));
+	return relid;
+}
+
+/*
  * scan_direct
  *		The rows scan_saved() would give, read straight from the heap of
  *		schemamig.<relname> with the snapshot SPI would use (the active one
@@ -371,6 +405,11 @@ scan_saved(SPIPlanPtr *slot, const char *sql, int natts, bool read_only,
  *		columns are colnames; those in the present_only bit mask give true
  *		when the column is not null, for "col IS NOT NULL".  The values
  *		point into the table's buffers: fn must copy what it keeps.
+ *
+ *		The table is resolved and locked first (open_catalog_table), and
+ *		everything else (privileges, policies, columns) is read from the
+ *		relation that is locked, so a concurrent re-install can no longer
+ *		pull it away between the look-up and the scan.
  *
  *		Returns false, having read nothing, unless the caller may read the
  *		whole table with no row-level security policy applying: then the
@@ -381,7 +420,6 @@ static bool
 scan_direct(const char *relname, const char *const *colnames, int natts,
 			uint32 present_only, bool read_only, RowFn fn, void *arg)
 {
-	Oid			nsp = get_namespace_oid("schemamig", true);
 	Oid			relid;
 	Relation	rel;
 	TupleDesc	desc;
@@ -396,22 +434,13 @@ scan_direct(const char *relname, const char *const *colnames, int natts,
 	int			i;
 
 	Assert(natts <= SCAN_MAX_COLS);
-	if (!OidIsValid(nsp))
-		return false;
-	relid = get_relname_relid(relname, nsp);
-	if (!OidIsValid(relid) ||
-		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+	relid = open_catalog_table(relname);
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 		return false;
-	for (i = 0; i < natts; i++)
-	{
-		attnums[i] = get_attnum(relid, colnames[i]);
-		if (attnums[i] <= 0)
-			return false;
-	}
 
-	/* held to the end of the transaction, as the executor would */
-	rel = table_open(relid, AccessShareLock);
+	/* locked above: the relation cannot go away under us any more */
+	rel = table_open(relid, NoLock);
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
 		rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 	{
@@ -419,14 +448,29 @@ scan_direct(const char *relname, const char *const *colnames, int natts,
 		return false;
 	}
 	desc = RelationGetDescr(rel);
+	for (i = 0; i < natts; i++)
+	{
+		attnums[i] = attnameAttNum(rel, colnames[i], false);
+		if (attnums[i] <= 0 || attnums[i] > desc->natts)
+		{
+			table_close(rel, NoLock);
+			return false;
+		}
+	}
 	all_values = palloc(sizeof(Datum) * desc->natts);
 	all_nulls = palloc(sizeof(bool) * desc->natts);
 
-	if (read_only)
+	/*
+	 * The snapshot SPI would use.  Every caller today runs inside a query,
+	 * which has an active snapshot; one that does not (a procedure after
+	 * COMMIT, a background worker) reads with the transaction snapshot.
+	 */
+	if (read_only && ActiveSnapshotSet())
 		snapshot = GetActiveSnapshot();
 	else
 	{
-		CommandCounterIncrement();
+		if (!read_only)
+			CommandCounterIncrement();
 		snapshot = GetTransactionSnapshot();
 	}
 	snapshot = RegisterSnapshot(snapshot);
