@@ -33,8 +33,6 @@
 #include "lib/stringinfo.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
-/* token numbers (SCONST, ...), as pg_stat_statements uses them */
-#include "parser/gram.h"
 #include "parser/scansup.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
@@ -420,6 +418,51 @@ static const char *const session_lock_functions[] = {
 };
 
 /*
+ * The scanner's token codes for a string constant, a U&'' string and an
+ * identifier.  They live in the grammar's generated header (parser/gram.h),
+ * which is private to the parser and not installed since PostgreSQL 16, so
+ * learn them once from the public scanner itself by scanning a sample of
+ * each kind.
+ */
+static int	tok_sconst = -1;
+static int	tok_usconst = -1;
+static int	tok_ident = -1;
+
+static int
+first_token_of(const char *sample)
+{
+	core_yy_extra_type yyextra;
+	core_yyscan_t yyscanner;
+	core_YYSTYPE yylval;
+	int			yylloc;
+	int			token;
+
+	yyscanner = scanner_init(sample, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	token = core_yylex(&yylval, &yylloc, yyscanner);
+	scanner_finish(yyscanner);
+	return token;
+}
+
+static void
+learn_token_codes(void)
+{
+	if (tok_ident >= 0)
+		return;
+	tok_sconst = first_token_of("'s'");
+	tok_usconst = first_token_of("U&'s'");
+	tok_ident = first_token_of("s");
+	/* three different non-zero codes, or the scanner changed under us */
+	if (tok_sconst <= 0 || tok_usconst <= 0 || tok_ident <= 0 ||
+		tok_sconst == tok_usconst || tok_sconst == tok_ident ||
+		tok_usconst == tok_ident)
+		elog(ERROR, "schemamig: unexpected token codes from the SQL scanner");
+}
+
+#define SCONST tok_sconst
+#define USCONST tok_usconst
+#define IDENT tok_ident
+
+/*
  * scan_body
  *		Run the core scanner over sql (pinned lexer settings in force),
  *		looking for what belongs to psql and for what the statement trees
@@ -464,6 +507,7 @@ scan_body(char *sql, ScanFacts *facts, const SmigBodySource *src,
 	int			pending_uloc = -1;
 	bool		uescape_next = false;	/* previous token: UESCAPE */
 
+	learn_token_codes();
 	yyscanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
 
 	/* raw_parser() scans the same text again: warn about escapes once */
