@@ -118,7 +118,7 @@ SELECT e.extowner::regrole AS extension_owner, r.rolsuper AS schema_owner_is_sup
 FROM pg_extension e, pg_namespace n JOIN pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
 WHERE e.extname OPERATOR(pg_catalog.=) 'schemamig' AND n.nspname OPERATOR(pg_catalog.=) 'schemamig';
 -- every member belongs to a superuser, none to the installer
-SELECT pg_catalog.count(*) AS members,
+SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 AS has_members,
        pg_catalog.count(*) FILTER (WHERE NOT o.super) AS not_superuser_owned
 FROM pg_depend d
 JOIN LATERAL (
@@ -149,8 +149,9 @@ WHERE c.relnamespace OPERATOR(pg_catalog.=) 'schemamig'::regnamespace
 ORDER BY 1;
 SELECT has_schema_privilege('schemamig', 'USAGE WITH GRANT OPTION') AS usage,
        has_schema_privilege('schemamig', 'CREATE') AS "create";
-SELECT pg_catalog.count(*) FILTER (WHERE has_function_privilege(p.oid, 'EXECUTE WITH GRANT OPTION')) AS executable,
-       pg_catalog.count(*) AS routines
+SELECT pg_catalog.count(*) FILTER (WHERE has_function_privilege(p.oid, 'EXECUTE WITH GRANT OPTION'))
+         OPERATOR(pg_catalog.=) pg_catalog.count(*) AS all_executable,
+       pg_catalog.count(*) OPERATOR(pg_catalog.>) 20 AS routines
 FROM pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) 'schemamig'::regnamespace;
 -- and nothing for PUBLIC
 SELECT pg_catalog.count(*) AS public_grants
