@@ -4,10 +4,11 @@ MODULE_big = schemamig
 OBJS = src/schemamig.o \
        src/base/session.o src/base/spi.o src/base/subxact.o \
        src/model/script.o src/model/catalog.o src/model/graph.o \
-       src/exec/statements.o src/exec/locks.o src/exec/runner.o src/exec/offline.o \
+       src/exec/statements.o src/exec/execute.o src/exec/locks.o \
+       src/exec/runner.o src/exec/offline.o \
        src/register/register.o \
        src/lint/lint.o src/lint/lint_rules.o \
-       src/api/reading.o
+       src/api/reading.o src/api/run.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \

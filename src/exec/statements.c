@@ -289,6 +289,7 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 		stmt->number = number;
 		stmt->line = errstate.line;
 		stmt->sql = pnstrdup(sql + start, end - start);
+		stmt->tag = nodeTag(raw->stmt);
 		if (keep_trees)
 		{
 			stmt->tree = raw->stmt;
