@@ -197,7 +197,6 @@ smig_execute_body(const SmigExecBody *body)
 		smig_statement_timer_stop(&saved_timeout);
 		smig_lockwait_stop();
 		smig_in_revision = false;
-		error_context_stack = errcb.previous;
 		/* pg_stat_activity shows the caller's query again */
 		if (body->progress != NULL && debug_query_string != NULL)
 		{
@@ -206,6 +205,8 @@ smig_execute_body(const SmigExecBody *body)
 		}
 	}
 	PG_END_TRY();
+	/* after PG_END_TRY, which puts back the stack as PG_TRY found it */
+	error_context_stack = errcb.previous;
 
 	/* like a function with SET clauses, but for every GUC */
 	AtEOXact_GUC(false, save_nestlevel);
