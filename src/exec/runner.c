@@ -753,7 +753,8 @@ read_state(int64 *last_event, int64 *last_seq, const char *next_id,
 		values[0] = (Datum) 0;
 		nulls[0] = 'n';
 	}
-	ret = SPI_execute_plan(plan, values, nulls, true, 1);
+	/* not read-only: a fresh snapshot that sees our own step too */
+	ret = SPI_execute_plan(plan, values, nulls, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "schemamig: state query failed: %s",
 			 SPI_result_code_string(ret));
