@@ -5,10 +5,11 @@
 #
 #   bash bench/migrate.sh                 N = 1000 10000: about 2-3 minutes
 #   bash bench/migrate.sh --n "1000" --runs 5
+#   bash bench/migrate.sh --what upgrade --n 1000 --runs 5   upgrade() alone
 #
 # Each figure is the median wall time of the client command (psql -c) over
 # the runs, each run in a fresh database with the chain registered first
-# (untimed).  It prints the targets of issue 11 as ratios:
+# (untimed); next to it the median CPU time of the backend.  It prints the targets of issue 11 as ratios:
 #   migrate(N=10,000) / migrate(N=1,000)    at most 11 (linear: 10)
 #   migrate(N) / upgrade(N)                 at most 1.5
 # The extension measured is the one installed for PostgreSQL 15; this
@@ -24,6 +25,7 @@ BIG_RUNS=1      # runs at N >= 10000
 PORT_FIRST=5540
 PORT_LAST=5549
 KEEP=0
+WHAT="upgrade migrate"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
 		--big-runs) BIG_RUNS=$2; shift ;;
 		--port) PORT_FIRST=$2; shift ;;
 		--keep) KEEP=1 ;;
+		--what) WHAT=$2; shift ;;
 		-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 		*) echo "migrate.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -60,7 +63,7 @@ fresh_db() {
 
 # one_run WHAT N RUN: register the chain, then time WHAT (upgrade|migrate)
 one_run() {
-	local what=$1 n=$2 run=$3 db=m_$1_$2_$3 cmd t0 t1 applied
+	local what=$1 n=$2 run=$3 db=m_$1_$2_$3 cmd t0 t1 applied cpu
 	case $what in
 		upgrade) cmd="SELECT pg_catalog.count(*) FROM schemamig.upgrade('head')" ;;
 		migrate) cmd="CALL schemamig.migrate('head')" ;;
@@ -68,13 +71,20 @@ one_run() {
 	fresh_db "$db"
 	PGOPTIONS='-c schemamig.lint=off -c client_min_messages=warning' \
 		"${PSQL[@]}" -d "$db" -f "$W/gen/$n/schemamig/register.sql" >/dev/null
+	# the backend's CPU time too (/proc/self/schedstat, ns on a CPU): other
+	# load on the machine hardly moves it
 	t0=$EPOCHREALTIME
-	PGOPTIONS="-c client_min_messages=warning ${BENCH_PGOPTIONS:-}" "${PSQL[@]}" -d "$db" -c "$cmd" >/dev/null
+	PGOPTIONS="-c client_min_messages=warning ${BENCH_PGOPTIONS:-}" "${PSQL[@]}" -d "$db" \
+		-c "SELECT 'cpu_start ' || pg_catalog.split_part(pg_catalog.pg_read_file('/proc/self/schedstat'), ' ', 1)" \
+		-c "$cmd" \
+		-c "SELECT 'cpu_end ' || pg_catalog.split_part(pg_catalog.pg_read_file('/proc/self/schedstat'), ' ', 1)" \
+		>"$W/cmd.out"
 	t1=$EPOCHREALTIME
+	cpu=$(awk '$1 == "cpu_start" {a=$2} $1 == "cpu_end" {b=$2} END {printf "%d", (b - a) / 1000000}' "$W/cmd.out")
 	applied=$("${PSQL[@]}" -d "$db" -c 'SELECT pg_catalog.count(*) FROM schemamig.applied')
 	[ "$applied" = "$n" ] || die "$what N=$n run $run applied $applied revisions, not $n"
-	printf '%s\t%s\t%s\t%s\n' "$what" "$n" "$run" $(( (${t1/./} - ${t0/./}) / 1000 )) >>"$RESULTS"
-	note "$what N=$n run $run: $(( (${t1/./} - ${t0/./}) / 1000 )) ms"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$what" "$n" "$run" $(( (${t1/./} - ${t0/./}) / 1000 )) "$cpu" >>"$RESULTS"
+	note "$what N=$n run $run: $(( (${t1/./} - ${t0/./}) / 1000 )) ms wall, $cpu ms CPU"
 	"${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
 }
 
@@ -84,11 +94,9 @@ for n in $NS; do
 	[ "$n" -ge 10000 ] && runs=$BIG_RUNS
 	for ((run = 1; run <= runs; run++)); do
 		# alternate the order so that neither always runs first
-		if [ $((run % 2)) = 1 ]; then
-			one_run upgrade "$n" "$run"; one_run migrate "$n" "$run"
-		else
-			one_run migrate "$n" "$run"; one_run upgrade "$n" "$run"
-		fi
+		order=$WHAT
+		[ $((run % 2)) = 1 ] || order=$(echo "$WHAT" | tr ' ' '\n' | tac | tr '\n' ' ')
+		for what in $order; do one_run "$what" "$n" "$run"; done
 	done
 done
 
@@ -97,7 +105,7 @@ done
 
 echo "schemamig.so md5 $SO_MD5, PostgreSQL $("$PG_BIN/postgres" --version | sed 's/.* //'), cluster on $STORAGE, $(nproc) cores"
 awk -F'\t' -v ns="$NS" '
-	{ v[$1 " " $2] = v[$1 " " $2] " " $4 }
+	{ v[$1 " " $2] = v[$1 " " $2] " " $4; c[$1 " " $2] = c[$1 " " $2] " " $5 }
 	function median(s,   a, k, i, j, t) {
 		k = split(s, a, " ")
 		for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
@@ -106,13 +114,16 @@ awk -F'\t' -v ns="$NS" '
 	}
 	END {
 		k = split(ns, n, " ")
-		printf "%8s %12s %12s %16s\n", "N", "upgrade ms", "migrate ms", "migrate/upgrade"
+		printf "%8s %12s %12s %16s %18s\n", "N", "upgrade ms", "migrate ms", "migrate/upgrade", "CPU ms up/migrate"
 		for (i = 1; i <= k; i++) {
 			u[i] = median(v["upgrade " n[i]]); m[i] = median(v["migrate " n[i]])
+			cu = median(c["upgrade " n[i]]); cm = median(c["migrate " n[i]])
+			if (u[i] == 0 || m[i] == 0) { printf "%8d %12d %12d %16s %11d/%d\n", n[i], u[i], m[i], "", cu, cm; continue }
 			r = m[i] / u[i]
-			printf "%8d %12d %12d %16.2f  (target <= 1.5: %s)\n", n[i], u[i], m[i], r, r <= 1.5 ? "met" : "NOT met"
+			printf "%8d %12d %12d %16.2f %11d/%d  (target <= 1.5: %s)\n", n[i], u[i], m[i], r, cu, cm, r <= 1.5 ? "met" : "NOT met"
 		}
 		for (i = 2; i <= k; i++) {
+			if (m[i - 1] == 0) continue
 			r = m[i] / m[i - 1]
 			printf "migrate N=%d / N=%d: %.2f (linear: %.1f, target <= %.1f: %s)\n", n[i], n[i - 1], r,
 				n[i] / n[i - 1], 1.1 * n[i] / n[i - 1], r <= 1.1 * n[i] / n[i - 1] ? "met" : "NOT met"

@@ -28,12 +28,12 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "parser/parser.h"
 #include "pgstat.h"
 #include "tcop/dest.h"
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
 #include "utils/guc.h"
-#include "utils/plancache.h"
 
 #include "base/session.h"
 #include "exec/execute.h"
@@ -62,7 +62,7 @@ typedef struct ExecErrorContext
 } ExecErrorContext;
 
 static void run_in_xact(const SmigExecStatement *es);
-static void check_parse(SPIPlanPtr plan, const SmigExecStatement *es);
+static void check_parse(const SmigExecStatement *es);
 static void pin_lexer_settings(void);
 static void check_lexer_settings(const SmigExecStatement *es);
 static void report_progress(const SmigExecStatement *es);
@@ -215,22 +215,17 @@ smig_execute_body(const SmigExecBody *body)
 
 /*
  * run_in_xact
- *		The SPI executor: parse the statement's text (checking it is the
- *		statement that was registered), run it into a DestNone receiver so
- *		that no row it returns is kept, and free the plan.
+ *		The SPI executor: check that the statement's text is the statement
+ *		that was registered, then run it into a DestNone receiver so that
+ *		no row it returns is kept.
  */
 static void
 run_in_xact(const SmigExecStatement *es)
 {
-	SPIPlanPtr	plan;
 	SPIExecuteOptions options;
 	int			ret;
 
-	plan = SPI_prepare(es->stmt->sql, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "schemamig: SPI_prepare failed: %s",
-			 SPI_result_code_string(SPI_result));
-	check_parse(plan, es);
+	check_parse(es);
 	check_lexer_settings(es);
 
 	memset(&options, 0, sizeof(options));
@@ -238,7 +233,7 @@ run_in_xact(const SmigExecStatement *es)
 	options.allow_nonatomic = false;
 	options.tcount = 0;
 	options.dest = CreateDestReceiver(DestNone);
-	ret = SPI_execute_plan_extended(plan, &options);
+	ret = SPI_execute_extended(es->stmt->sql, &options);
 	if (ret < 0)
 		ereport(ERROR,
 				(errcode(ret == SPI_ERROR_TRANSACTION ?
@@ -246,7 +241,6 @@ run_in_xact(const SmigExecStatement *es)
 						 ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("statement cannot run inside a migration: %s",
 						SPI_result_code_string(ret))));
-	SPI_freeplan(plan);
 }
 
 /*
@@ -254,29 +248,26 @@ run_in_xact(const SmigExecStatement *es)
  *		The text must parse, now, into exactly one statement of the kind
  *		the split saw when the body was registered and linted.  Anything
  *		else means the text is being read differently from how it was
- *		checked: refuse it before it runs.
+ *		checked: refuse it before it runs.  SPI parses the same text again
+ *		right after, with nothing run in between, so it sees the same.
  */
 static void
-check_parse(SPIPlanPtr plan, const SmigExecStatement *es)
+check_parse(const SmigExecStatement *es)
 {
-	List	   *sources = SPI_plan_get_plan_sources(plan);
-	CachedPlanSource *source;
+	List	   *raw = raw_parser(es->stmt->sql, RAW_PARSE_DEFAULT);
 	NodeTag		tag = T_Invalid;
+	int			n = list_length(raw);
 
-	if (list_length(sources) == 1)
-	{
-		source = linitial(sources);
-		if (source->raw_parse_tree != NULL &&
-			source->raw_parse_tree->stmt != NULL)
-			tag = nodeTag(source->raw_parse_tree->stmt);
-	}
-	if (list_length(sources) == 1 && tag == es->stmt->tag)
+	if (n == 1 && linitial_node(RawStmt, raw)->stmt != NULL)
+		tag = nodeTag(linitial_node(RawStmt, raw)->stmt);
+	list_free_deep(raw);
+	if (n == 1 && tag == es->stmt->tag)
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("statement %d of revision \"%s\" (line %d) no longer reads as the statement that was registered", es->stmt->number, es->body->revision, es->stmt->line),
-			 list_length(sources) != 1 ?
-			 errdetail("It was registered as one statement; it now parses as %d.", list_length(sources)) :
+			 n != 1 ?
+			 errdetail("It was registered as one statement; it now parses as %d.", n) :
 			 errdetail("It now parses as a different kind of statement than when it was registered."),
 			 errhint("A setting that changes how SQL text is read (standard_conforming_strings, backslash_quote) was changed by an earlier statement of the revision; schemamig keeps them fixed while revision SQL runs.")));
 }

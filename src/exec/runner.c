@@ -469,6 +469,26 @@ check_registrant(SmigRevision *rev)
 }
 
 /*
+ * smig_run_revision_statements
+ *		What run_step() does around a revision's statements, without the
+ *		progress and the bookkeeping: for offline scripts.
+ */
+void
+smig_run_revision_statements(SmigRevision *rev, bool upgrade, List *stmts)
+{
+	SmigExecBody body;
+
+	if (stmts != NIL)
+		check_registrant(rev);
+	body.revision = rev->id;
+	body.parent = rev->down_revisions ? linitial(rev->down_revisions) : NULL;
+	body.section = upgrade ? "upgrade" : "downgrade";
+	body.stmts = stmts;
+	body.progress = NULL;
+	smig_execute_body(&body);
+}
+
+/*
  * split_body
  *		The statements of rev's upgrade or downgrade body, split as they
  *		will run (smig_exec_split).

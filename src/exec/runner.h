@@ -28,6 +28,15 @@ extern void smig_run_downgrade(const char *target, ReturnSetInfo *rsinfo);
 extern void smig_run_stamp(const char *target, ReturnSetInfo *rsinfo);
 
 /*
+ * Run the statements of one revision's upgrade (or downgrade) body as a step
+ * of the runner does: the author check, then the one execution path
+ * (exec/execute.c), without progress text or bookkeeping.  For offline
+ * scripts (schemamig.offline_step), which record the step themselves.
+ */
+extern void smig_run_revision_statements(SmigRevision *rev, bool upgrade,
+										 List *stmts);
+
+/*
  * commit-per-step mode: the caller is a procedure in a non-atomic context,
  * connected with SPI_connect_ext(SPI_OPT_NONATOMIC); takes the lock itself
  */
