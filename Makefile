@@ -15,7 +15,7 @@ REGRESS = format register graph running atomicity offline check \
           stamp privileges statements locking migrate lint upgrade
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
-ISOLATION = upgrade_vs_upgrade waits
+ISOLATION = upgrade_vs_upgrade waits migrate_rounds
 ISOLATION_OPTS = --inputdir=test --load-extension=schemamig
 
 PG_CPPFLAGS = -I$(srcdir)/src

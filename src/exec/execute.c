@@ -63,6 +63,7 @@ typedef struct ExecErrorContext
 
 static void run_in_xact(const SmigExecStatement *es);
 static void check_parse(const SmigExecStatement *es);
+static void check_parse_error_callback(void *arg);
 static void pin_lexer_settings(void);
 static void check_lexer_settings(const SmigExecStatement *es);
 static void report_progress(const SmigExecStatement *es);
@@ -254,9 +255,19 @@ run_in_xact(const SmigExecStatement *es)
 static void
 check_parse(const SmigExecStatement *es)
 {
-	List	   *raw = raw_parser(es->stmt->sql, RAW_PARSE_DEFAULT);
+	ErrorContextCallback errcb;
+	List	   *raw;
 	NodeTag		tag = T_Invalid;
-	int			n = list_length(raw);
+	int			n;
+
+	/* positions in what the scanner says point into the statement */
+	errcb.callback = check_parse_error_callback;
+	errcb.arg = (void *) es->stmt->sql;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	raw = raw_parser(es->stmt->sql, RAW_PARSE_DEFAULT);
+	error_context_stack = errcb.previous;
+	n = list_length(raw);
 
 	if (n == 1 && linitial_node(RawStmt, raw)->stmt != NULL)
 		tag = nodeTag(linitial_node(RawStmt, raw)->stmt);
@@ -270,6 +281,21 @@ check_parse(const SmigExecStatement *es)
 			 errdetail("It was registered as one statement; it now parses as %d.", n) :
 			 errdetail("It now parses as a different kind of statement than when it was registered."),
 			 errhint("A setting that changes how SQL text is read (standard_conforming_strings, backslash_quote) was changed by an earlier statement of the revision; schemamig keeps them fixed while revision SQL runs.")));
+}
+
+/* as SPI does: a position in the statement's text, not the caller's */
+static void
+check_parse_error_callback(void *arg)
+{
+	const char *sql = (const char *) arg;
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(sql);
+	}
 }
 
 /* pin the lexer settings at the current GUC nest level */

@@ -30,11 +30,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -713,8 +715,6 @@ state_is_current(MigrateState *ms)
 		next = ms->g->nodes[ms->plan.steps[ms->next]].rev;
 	read_state(&last_event, &last_seq, next ? next->id : NULL,
 			   next ? &shape : NULL);
-	/* the tables are locked now: the extension cannot change any more */
-	check_extension(ms);
 	if (last_event != ms->last_event || last_seq != ms->last_seq)
 		return false;
 	if (next != NULL &&
@@ -820,13 +820,22 @@ revision_shape(SmigRevision *rev)
  * check_extension
  *		The extension must still be the one the call started with: another
  *		session may have dropped it (and created it again) between two
- *		rounds.  Say so, rather than failing on a table that is gone.
+ *		rounds.  Say so, rather than failing on a table that is gone.  The
+ *		extension is locked (as DROP EXTENSION locks it) to the end of the
+ *		round, so that it cannot go away while the round runs.
  */
 static void
 check_extension(MigrateState *ms)
 {
 	Oid			now = get_extension_oid("schemamig", true);
 
+	if (OidIsValid(now))
+	{
+		LockDatabaseObject(ExtensionRelationId, now, 0, AccessShareLock);
+		/* a DROP we waited for has committed: look again */
+		if (get_extension_oid("schemamig", true) != now)
+			now = get_extension_oid("schemamig", true);
+	}
 	if (!OidIsValid(ms->extension))
 		ms->extension = now;
 	if (OidIsValid(now) && now == ms->extension)
