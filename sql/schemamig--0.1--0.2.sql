@@ -10,6 +10,18 @@
  */
 
 /*
+ * NULL arguments of the running functions: one rule, a clear error.
+ * In 0.1 upgrade(), downgrade(), apply() and stamp() were STRICT, so a NULL
+ * target silently did nothing, while migrate(NULL) meant head.  Now each is
+ * called on NULL input and raises null_value_not_allowed (22004) naming the
+ * argument, as migrate() does.
+ */
+ALTER FUNCTION schemamig.upgrade(text) CALLED ON NULL INPUT;
+ALTER FUNCTION schemamig.downgrade(text) CALLED ON NULL INPUT;
+ALTER FUNCTION schemamig.apply(text, text) CALLED ON NULL INPUT;
+ALTER FUNCTION schemamig.stamp(text) CALLED ON NULL INPUT;
+
+/*
  * Authorship that cannot be forged (issue 12, attacks 1 and 2)
  *
  * 0.1 trusted schemamig.revisions.registered_by, a role name that any role

@@ -153,11 +153,9 @@ schemamig_adopt(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		if (need[i] && g->nodes[i].applied == NULL)
 		{
-			smig_insert_applied(g->nodes[i].rev->id,
-								g->nodes[i].rev->checksum, by, 0);
-			smig_insert_event("stamp", g->nodes[i].rev->id,
-							  g->nodes[i].rev->down_revisions,
-							  g->nodes[i].rev->checksum, by, -1);
+			smig_record_stamp(true, g->nodes[i].rev->id,
+							  g->nodes[i].rev->checksum,
+							  g->nodes[i].rev->down_revisions, by);
 		}
 	}
 

@@ -291,6 +291,7 @@ split_body(const char *body, const SmigBodySource *src, bool keep_trees)
 		stmt->line = errstate.line;
 		stmt->sql = pnstrdup(sql + start, end - start);
 		stmt->stmt_class = refusal.stmt_class;
+		stmt->tag = nodeTag(raw->stmt);
 		if (keep_trees)
 		{
 			stmt->tree = raw->stmt;

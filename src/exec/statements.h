@@ -45,6 +45,7 @@ typedef struct SmigStatement
 	int			line;			/* line of its first token */
 	char	   *sql;			/* its text, without the trailing ';' */
 	Node	   *tree;			/* raw parse tree (smig_parse_statements) */
+	NodeTag		tag;			/* nodeTag() of that tree, always set */
 	const char *refused;		/* what cannot run in a migration, or NULL */
 	const char *refused_hint;	/* and why, as a hint */
 	bool		refused_txn;	/* refused as transaction control */

@@ -859,70 +859,85 @@ smig_delete_revision(const char *id)
 				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
-/* record a revision as applied */
-void
-smig_insert_applied(const char *id, const char *checksum, const char *by,
-					int64 elapsed_us)
+/*
+ * The bookkeeping writer: every step of a run and every revision a stamp
+ * records or clears goes through write_bookkeeping(), one statement that
+ * inserts (or deletes) the applied row and logs the event.
+ */
+#define BOOKKEEPING_ARGS 7
+
+static void
+write_bookkeeping(const char *operation, bool applied, const char *id,
+				  const char *checksum, List *from_revisions, const char *by,
+				  int64 applied_elapsed_us, int64 event_elapsed_us)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			types[4] = {TEXTOID, TEXTOID, NAMEOID, INTERVALOID};
-	Datum		values[4];
+	static SPIPlanPtr insert_plan = NULL;
+	static SPIPlanPtr delete_plan = NULL;
+	Oid			types[BOOKKEEPING_ARGS] = {TEXTOID, TEXTARRAYOID, TEXTOID,
+		NAMEOID, INTERVALOID, INTERVALOID, TEXTOID};
+	Datum		values[BOOKKEEPING_ARGS];
+	char		nulls[BOOKKEEPING_ARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(id);
-	values[1] = CStringGetTextDatum(checksum);
-	values[2] = DirectFunctionCall1(namein, CStringGetDatum(by));
-	values[3] = smig_interval_datum(elapsed_us);
-	exec_saved(&plan, "INSERT INTO schemamig.applied (revision, checksum,"
-			   " applied_by, elapsed) VALUES ($1, $2, $3, $4)",
-			   4, types, values, NULL, false, SPI_OK_INSERT);
-}
-
-/* record a revision as no longer applied */
-void
-smig_delete_applied(const char *id)
-{
-	static SPIPlanPtr plan = NULL;
-
-	delete_by_id(&plan, "DELETE FROM schemamig.applied"
-				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
+	values[1] = smig_list_to_array(from_revisions);
+	if (checksum)
+		values[2] = CStringGetTextDatum(checksum);
+	else
+		nulls[2] = 'n';
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(by));
+	/* $5 (the applied row's time) is not used by the DELETE */
+	values[4] = smig_interval_datum(Max(applied_elapsed_us, 0));
+	if (event_elapsed_us >= 0)
+		values[5] = smig_interval_datum(event_elapsed_us);
+	else
+		nulls[5] = 'n';
+	values[6] = CStringGetTextDatum(operation);
+	if (applied)
+		exec_saved(&insert_plan,
+				   "WITH a AS (INSERT INTO schemamig.applied (revision,"
+				   " checksum, applied_by, elapsed) VALUES ($1, $3, $4, $5))"
+				   " INSERT INTO schemamig.events (operation, revision,"
+				   " from_revisions, checksum, by, elapsed)"
+				   " VALUES ($7, $1, $2, $3, $4, $6)",
+				   BOOKKEEPING_ARGS, types, values, nulls, false,
+				   SPI_OK_INSERT);
+	else
+		exec_saved(&delete_plan,
+				   "WITH d AS (DELETE FROM schemamig.applied"
+				   " WHERE revision OPERATOR(pg_catalog.=) $1)"
+				   " INSERT INTO schemamig.events (operation, revision,"
+				   " from_revisions, checksum, by, elapsed)"
+				   " VALUES ($7, $1, $2, $3, $4, $6)",
+				   BOOKKEEPING_ARGS, types, values, nulls, false,
+				   SPI_OK_INSERT);
 }
 
 /*
  * smig_record_step
- *		The bookkeeping of one upgrade or downgrade step in one statement:
- *		the applied row inserted (or deleted) and the event logged.
+ *		The bookkeeping of one upgrade or downgrade step: the applied row
+ *		inserted (or deleted) and the event logged, with the time the
+ *		step's SQL took.
  */
 void
 smig_record_step(bool upgrade, const char *id, const char *checksum,
 				 List *from_revisions, const char *by, int64 elapsed_us)
 {
-	static SPIPlanPtr up_plan = NULL;
-	static SPIPlanPtr down_plan = NULL;
-	Oid			types[5] = {TEXTOID, TEXTARRAYOID, TEXTOID, NAMEOID,
-	INTERVALOID};
-	Datum		values[5];
+	write_bookkeeping(upgrade ? "upgrade" : "downgrade", upgrade, id,
+					  checksum, from_revisions, by, elapsed_us, elapsed_us);
+}
 
-	values[0] = CStringGetTextDatum(id);
-	values[1] = smig_list_to_array(from_revisions);
-	values[2] = CStringGetTextDatum(checksum);
-	values[3] = DirectFunctionCall1(namein, CStringGetDatum(by));
-	values[4] = smig_interval_datum(elapsed_us);
-	if (upgrade)
-		exec_saved(&up_plan,
-				   "WITH a AS (INSERT INTO schemamig.applied (revision,"
-				   " checksum, applied_by, elapsed) VALUES ($1, $3, $4, $5))"
-				   " INSERT INTO schemamig.events (operation, revision,"
-				   " from_revisions, checksum, by, elapsed)"
-				   " VALUES ('upgrade', $1, $2, $3, $4, $5)",
-				   5, types, values, NULL, false, SPI_OK_INSERT);
-	else
-		exec_saved(&down_plan,
-				   "WITH d AS (DELETE FROM schemamig.applied"
-				   " WHERE revision OPERATOR(pg_catalog.=) $1)"
-				   " INSERT INTO schemamig.events (operation, revision,"
-				   " from_revisions, checksum, by, elapsed)"
-				   " VALUES ('downgrade', $1, $2, $3, $4, $5)",
-				   5, types, values, NULL, false, SPI_OK_INSERT);
+/*
+ * smig_record_stamp
+ *		The bookkeeping of a revision that stamp() records as applied
+ *		(stamp) or no longer applied (unstamp): the same rows as a step,
+ *		with no time (no SQL ran).
+ */
+void
+smig_record_stamp(bool stamp, const char *id, const char *checksum,
+				  List *from_revisions, const char *by)
+{
+	write_bookkeeping(stamp ? "stamp" : "unstamp", stamp, id, checksum,
+					  from_revisions, by, 0, -1);
 }
 
 /* append a step to the event log */
