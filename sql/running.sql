@@ -194,15 +194,16 @@ SELECT schemamig.forget('7fail');
 -- would make the server re-read that statement's text as other statements:
 -- here a harmless SELECT would become a DROP TABLE.  The lexer settings are
 -- pinned while revision SQL runs and each statement must parse, at run
--- time, into exactly the statement the split saw.  Registered with lint off
--- and set_config() (not SET), so that the run-time check is what stops it.
+-- time, into exactly the statement the split saw.  Registration refuses a
+-- literal naming the setting (sql/statements.sql), so the name is built by
+-- concatenation here: only the run-time check can stop it.
 CREATE TABLE public.victim (id int);
 SET schemamig.lint = off;
 SELECT revision, action FROM schemamig.register($s$
 -- schemamig:revision 7smuggle
 -- schemamig:down_revision 5e55
 -- schemamig:upgrade
-SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false);
+SELECT pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false);
 SELECT 'x\', $$'; DROP TABLE public.victim; --$$;
 $s$);
 SELECT revision FROM schemamig.upgrade('7smuggle');
