@@ -9,11 +9,13 @@ OBJS = src/schemamig.o \
        src/lint/lint.o src/lint/findings.o src/lint/facts.o \
        src/lint/rules.o src/lint/rules_table.o src/lint/rules_index.o \
        src/lint/rules_drop.o src/lint/rules_types.o \
-       src/api/reading.o
+       src/schema/describe.o src/schema/snapshot.o src/schema/diff.o \
+       src/schema/diff_table.o src/schema/order.o src/schema/render.o \
+       src/api/reading.o src/api/schema.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
-          stamp privileges statements locking migrate lint upgrade
+          stamp privileges statements locking migrate lint describe diff upgrade
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits
