@@ -199,6 +199,16 @@ DROP ROLE describe_nobody;
 SET search_path = app, public;
 SELECT schemamig.describe('{app}')::text = :'here' AS same_search_path;
 RESET search_path;
+-- so do the settings that change how constants print
+SET DateStyle = 'SQL, DMY';
+SET IntervalStyle = 'sql_standard';
+SET TimeZone = 'Asia/Tokyo';
+SET extra_float_digits = 0;
+SELECT schemamig.describe('{app}')::text = :'here' AS same_settings;
+RESET DateStyle;
+RESET IntervalStyle;
+RESET TimeZone;
+RESET extra_float_digits;
 
 DROP SCHEMA app CASCADE;
 REVOKE ALL ON SCHEMA schemamig FROM describe_reader;

@@ -66,11 +66,15 @@ CREATE FUNCTION diff_util.norm(d jsonb) RETURNS jsonb LANGUAGE sql AS $$
 -- a script's lines, revision ids masked, without the bodies of views and
 -- functions (the deparsers' text)
 CREATE FUNCTION diff_util.show(script text) RETURNS SETOF text LANGUAGE sql AS $$
-  SELECT CASE WHEN line LIKE '-- schemamig:%revision %'
-              THEN regexp_replace(line, 'revision .*', 'revision ID') ELSE line END
-    FROM regexp_split_to_table(script, E'\n') WITH ORDINALITY AS l(line, n)
-   WHERE line ~ '^(--|ALTER|DROP|CREATE|GRANT|REVOKE|COMMENT|    |\))'
-   ORDER BY n $$;
+  WITH l AS (SELECT line, n FROM regexp_split_to_table(script, E'\n') WITH ORDINALITY AS l(line, n)),
+  t AS (SELECT line, n, max(CASE WHEN line ~ '^\S' THEN n END) OVER (ORDER BY n) AS head FROM l)
+  SELECT CASE WHEN t.line LIKE '-- schemamig:%revision %'
+              THEN regexp_replace(t.line, 'revision .*', 'revision ID')
+              ELSE regexp_replace(t.line, 'VERSION ''[^'']*''', 'VERSION ''X''') END
+    FROM t JOIN l h ON h.n = t.head
+   WHERE t.line ~ '^(--|ALTER|DROP|CREATE|GRANT|REVOKE|COMMENT)'
+      OR (t.line ~ '^(    |\))' AND h.line ~ '^CREATE (UNLOGGED )?TABLE')
+   ORDER BY t.n $$;
 -- forget the revisions that are not applied, newest first
 CREATE FUNCTION diff_util.forget_pending() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
@@ -260,7 +264,10 @@ SELECT schemamig.diff(NULL);
 SELECT schemamig.diff('{"a": 1}');
 SELECT schemamig.diff('[]');
 SELECT schemamig.diff(jsonb_set(:'a', '{format}', '2'));
+-- (the message names this server's version: show the SQLSTATE only)
+\set VERBOSITY sqlstate
 SELECT schemamig.diff(jsonb_set(:'a', '{server_version_num}', '90600'));
+\set VERBOSITY default
 SELECT schemamig.diff(:'a', '[]');
 SELECT schemamig.diff(:'a', '{"shop": "x"}');
 SELECT schemamig.diff(:'a', '{"shop.nosuch": "x"}');

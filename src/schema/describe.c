@@ -4,8 +4,10 @@
  *	  describe(): the canonical snapshot of the user schemas as jsonb.
  *
  * One read-only catalog query, run through SPI with search_path set to
- * pg_catalog alone (so that every name the deparsers print is qualified)
- * and quote_all_identifiers off.  Objects are keyed by their qualified,
+ * pg_catalog alone (so that every name the deparsers print is qualified),
+ * quote_all_identifiers off, and DateStyle, IntervalStyle,
+ * extra_float_digits and TimeZone fixed (constants print alike whatever
+ * the session's settings).  Objects are keyed by their qualified,
  * quoted names, never by OID; arrays are ordered by position or by name in
  * the "C" collation; jsonb sorts object keys itself.  The same schema built
  * in two databases of one server therefore gives byte-identical jsonb.
@@ -296,6 +298,15 @@ smig_describe(Datum schemas, bool schemas_null)
 	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("quote_all_identifiers", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* constants in defaults, bounds and bodies print the same everywhere */
+	(void) set_config_option("datestyle", "ISO, YMD", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("intervalstyle", "postgres", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("timezone", "UTC", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	smig_spi_exec(describe_sql, 1, types, values, nulls, true, SPI_OK_SELECT);
 	AtEOXact_GUC(true, nestlevel);

@@ -222,6 +222,10 @@ smig_diff_tables(SmigDiffState *d, SmigMap *from, SmigMap *to)
 		CHECK_FOR_INTERRUPTS();
 		if (fe == NULL)
 			create_table(d, to->e[i].key, to->e[i].obj);
+		else if (d->renames == NIL &&
+				 strcmp(JsonbToCString(NULL, fe->obj, -1),
+						JsonbToCString(NULL, to->e[i].obj, -1)) == 0)
+			continue;			/* the same table: nothing to look at */
 		else
 			alter_table(d, fe, to->e[i].obj, to->e[i].key);
 	}
