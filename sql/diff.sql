@@ -273,6 +273,9 @@ SELECT schemamig.diff(:'a', '{"shop": "x"}');
 SELECT schemamig.diff(:'a', '{"shop.nosuch": "x"}');
 SELECT schemamig.diff(:'a', '{"shop.orders.nosuch": "x"}');
 SELECT schemamig.diff(:'a', '{"shop.orders": 1}');
+-- a snapshot edited by hand: refused, never a crash
+SELECT schemamig.diff(jsonb_set(:'a', '{tables,shop.orders}', '"x"'));
+SELECT schemamig.diff(jsonb_set(:'a', '{functions,shop.f()}', '{}'));
 -- pending revisions: the live schema is not the head's
 SELECT * FROM schemamig.register('-- schemamig:revision d9
 -- schemamig:down_revision d0

@@ -81,7 +81,7 @@ SmigObjNode *
 smig_node(List **nodes, const char *kind, const char *key, int rank,
 		  JsonbContainer *obj)
 {
-	SmigObjNode   *node = palloc0(sizeof(SmigObjNode));
+	SmigObjNode *node = palloc0(sizeof(SmigObjNode));
 
 	node->id = psprintf("%s:%s", kind, key);
 	node->rank = rank;
@@ -278,8 +278,8 @@ diff_run(SmigDiffState *d)
 	diff_types(d);
 	diff_sequences(d);
 	diff_functions(d);
-	smig_diff_tables(d, smig_map(smig_jobj(d->from, "tables")),
-					 smig_map(smig_jobj(d->to, "tables")));
+	smig_diff_tables(d, smig_kind_map(d->from, "tables"),
+					 smig_kind_map(d->to, "tables"));
 	diff_views(d);
 	diff_not_handled(d);
 
@@ -358,8 +358,8 @@ smig_diff_acl(SmigDiffState *d, const char *what, const char *key,
 static void
 diff_schemas(SmigDiffState *d)
 {
-	SmigMap    *from = smig_map(smig_jobj(d->from, "schemas"));
-	SmigMap    *to = smig_map(smig_jobj(d->to, "schemas"));
+	SmigMap    *from = smig_kind_map(d->from, "schemas");
+	SmigMap    *to = smig_kind_map(d->to, "schemas");
 	int			i;
 
 	for (i = 0; i < from->n; i++)
@@ -379,8 +379,8 @@ diff_schemas(SmigDiffState *d)
 static void
 diff_extensions(SmigDiffState *d)
 {
-	SmigMap    *from = smig_map(smig_jobj(d->from, "extensions"));
-	SmigMap    *to = smig_map(smig_jobj(d->to, "extensions"));
+	SmigMap    *from = smig_kind_map(d->from, "extensions");
+	SmigMap    *to = smig_kind_map(d->to, "extensions");
 	int			i;
 
 	for (i = 0; i < from->n; i++)
@@ -408,7 +408,7 @@ diff_extensions(SmigDiffState *d)
 static void
 create_type(StringInfo sql, const char *key, JsonbContainer *t)
 {
-	char	   *kind = smig_jstr(t, "kind");
+	char	   *kind = smig_jreq(t, "kind", key);
 
 	if (strcmp(kind, "enum") == 0)
 	{
@@ -434,7 +434,7 @@ create_type(StringInfo sql, const char *key, JsonbContainer *t)
 		JsonbIteratorToken tok;
 		char	   *name = NULL;
 
-		appendStringInfo(sql, "CREATE DOMAIN %s AS %s", key, smig_jstr(t, "base"));
+		appendStringInfo(sql, "CREATE DOMAIN %s AS %s", key, smig_jreq(t, "base", key));
 		if (coll)
 			appendStringInfo(sql, " COLLATE %s", coll);
 		if (def)
@@ -509,18 +509,18 @@ get_attrs(JsonbContainer *t, List **names, List **types)
 static void
 diff_types(SmigDiffState *d)
 {
-	SmigMap    *from = smig_map(smig_jobj(d->from, "types"));
-	SmigMap    *to = smig_map(smig_jobj(d->to, "types"));
+	SmigMap    *from = smig_kind_map(d->from, "types");
+	SmigMap    *to = smig_kind_map(d->to, "types");
 	int			i;
 
 	for (i = 0; i < from->n; i++)
 		if (smig_map_find(to, from->e[i].key) == NULL)
 		{
-			SmigObjNode   *n = smig_node(&d->drop_nodes, "type", from->e[i].key,
+			SmigObjNode *n = smig_node(&d->drop_nodes, "type", from->e[i].key,
 									  RANK_TYPE, from->e[i].obj);
 
 			appendStringInfo(n->sql, "DROP %s %s;\n",
-							 strcmp(smig_jstr(from->e[i].obj, "kind"), "domain") == 0 ? "DOMAIN" : "TYPE",
+							 strcmp(smig_jreq(from->e[i].obj, "kind", from->e[i].key), "domain") == 0 ? "DOMAIN" : "TYPE",
 							 from->e[i].key);
 		}
 	for (i = 0; i < to->n; i++)
@@ -528,8 +528,8 @@ diff_types(SmigDiffState *d)
 		char	   *key = to->e[i].key;
 		JsonbContainer *t = to->e[i].obj;
 		SmigEntry  *f = smig_map_find(from, key);
-		char	   *kind = smig_jstr(t, "kind");
-		SmigObjNode   *n;
+		char	   *kind = smig_jreq(t, "kind", key);
+		SmigObjNode *n;
 
 		CHECK_FOR_INTERRUPTS();
 		if (f == NULL)
@@ -537,7 +537,7 @@ diff_types(SmigDiffState *d)
 			n = smig_node(&d->create_nodes, "type", key, RANK_TYPE, t);
 			create_type(n->sql, key, t);
 		}
-		else if (strcmp(smig_jstr(f->obj, "kind"), kind) != 0)
+		else if (strcmp(smig_jreq(f->obj, "kind", key), kind) != 0)
 			smig_emit(d, P_OBJECTS, "-- not handled: type %s changes from %s to %s (drop it and create it again)",
 					  key, smig_jstr(f->obj, "kind"), kind);
 		else if (strcmp(kind, "enum") == 0)
@@ -716,14 +716,14 @@ sequence_options(StringInfo sql, JsonbContainer *s)
 static void
 diff_sequences(SmigDiffState *d)
 {
-	SmigMap    *from = smig_map(smig_jobj(d->from, "sequences"));
-	SmigMap    *to = smig_map(smig_jobj(d->to, "sequences"));
+	SmigMap    *from = smig_kind_map(d->from, "sequences");
+	SmigMap    *to = smig_kind_map(d->to, "sequences");
 	int			i;
 
 	for (i = 0; i < from->n; i++)
 		if (smig_map_find(to, from->e[i].key) == NULL)
 		{
-			SmigObjNode   *n = smig_node(&d->drop_nodes, "sequence", from->e[i].key,
+			SmigObjNode *n = smig_node(&d->drop_nodes, "sequence", from->e[i].key,
 									  RANK_SEQUENCE, from->e[i].obj);
 
 			/* one owned by a dropped column or table is already gone */
@@ -741,7 +741,7 @@ diff_sequences(SmigDiffState *d)
 		CHECK_FOR_INTERRUPTS();
 		if (f == NULL)
 		{
-			SmigObjNode   *n = smig_node(&d->create_nodes, "sequence", key, RANK_SEQUENCE, t);
+			SmigObjNode *n = smig_node(&d->create_nodes, "sequence", key, RANK_SEQUENCE, t);
 
 			appendStringInfo(n->sql, "CREATE SEQUENCE %s", key);
 			sequence_options(n->sql, t);
@@ -755,7 +755,7 @@ diff_sequences(SmigDiffState *d)
 				!smig_jsame(f->obj, t, "start") || !smig_jsame(f->obj, t, "cache") ||
 				!smig_jsame(f->obj, t, "cycle"))
 			{
-				SmigObjNode   *n = smig_node(&d->create_nodes, "sequence", key, RANK_SEQUENCE, t);
+				SmigObjNode *n = smig_node(&d->create_nodes, "sequence", key, RANK_SEQUENCE, t);
 
 				appendStringInfo(n->sql, "ALTER SEQUENCE %s", key);
 				sequence_options(n->sql, t);
@@ -772,8 +772,8 @@ diff_sequences(SmigDiffState *d)
 static void
 diff_functions(SmigDiffState *d)
 {
-	SmigMap    *from = smig_map(smig_jobj(d->from, "functions"));
-	SmigMap    *to = smig_map(smig_jobj(d->to, "functions"));
+	SmigMap    *from = smig_kind_map(d->from, "functions");
+	SmigMap    *to = smig_kind_map(d->to, "functions");
 	int			i;
 
 	for (i = 0; i < from->n; i++)
@@ -792,7 +792,7 @@ diff_functions(SmigDiffState *d)
 						  "function", from->e[i].key, RANK_FUNCTION,
 						  from->e[i].obj);
 			appendStringInfo(n->sql, "DROP %s %s;\n",
-							 strcmp(smig_jstr(from->e[i].obj, "kind"), "procedure") == 0 ? "PROCEDURE" : "FUNCTION",
+							 strcmp(smig_jreq(from->e[i].obj, "kind", from->e[i].key), "procedure") == 0 ? "PROCEDURE" : "FUNCTION",
 							 from->e[i].key);
 			d->changed = lappend(d->changed, n->id);
 		}
@@ -801,13 +801,13 @@ diff_functions(SmigDiffState *d)
 		char	   *key = to->e[i].key;
 		JsonbContainer *t = to->e[i].obj;
 		SmigEntry  *f = smig_map_find(from, key);
-		const char *what = strcmp(smig_jstr(t, "kind"), "procedure") == 0 ? "PROCEDURE" : "FUNCTION";
+		const char *what = strcmp(smig_jreq(t, "kind", key), "procedure") == 0 ? "PROCEDURE" : "FUNCTION";
 
 		CHECK_FOR_INTERRUPTS();
 		if (f == NULL || !smig_jsame(f->obj, t, "def"))
 		{
-			SmigObjNode   *n = smig_node(&d->create_nodes, "function", key, RANK_FUNCTION, t);
-			char	   *def = smig_jstr(t, "def");
+			SmigObjNode *n = smig_node(&d->create_nodes, "function", key, RANK_FUNCTION, t);
+			char	   *def = smig_jreq(t, "def", key);
 			int			len = strlen(def);
 
 			while (len > 0 && (def[len - 1] == '\n' || def[len - 1] == ' '))
@@ -901,8 +901,8 @@ schema_of(const char *key)
 static void
 diff_views(SmigDiffState *d)
 {
-	SmigMap    *from = smig_map(smig_jobj(d->from, "views"));
-	SmigMap    *to = smig_map(smig_jobj(d->to, "views"));
+	SmigMap    *from = smig_kind_map(d->from, "views");
+	SmigMap    *to = smig_kind_map(d->to, "views");
 	bool	   *redo = palloc0(sizeof(bool) * Max(from->n, 1));
 	bool		more = true;
 	int			i;
@@ -933,7 +933,7 @@ diff_views(SmigDiffState *d)
 	for (i = 0; i < from->n; i++)
 		if (redo[i])
 		{
-			SmigObjNode   *n = smig_node(&d->drop_views, "view", from->e[i].key,
+			SmigObjNode *n = smig_node(&d->drop_views, "view", from->e[i].key,
 									  RANK_VIEW, from->e[i].obj);
 
 			appendStringInfo(n->sql, "DROP %sVIEW %s;\n",
@@ -954,8 +954,8 @@ diff_views(SmigDiffState *d)
 			f = NULL;			/* dropped above: made again from nothing */
 		if (f == NULL)
 		{
-			SmigObjNode   *n = smig_node(&d->create_nodes, "view", key, RANK_VIEW, t);
-			char	   *def = smig_jstr(t, "def");
+			SmigObjNode *n = smig_node(&d->create_nodes, "view", key, RANK_VIEW, t);
+			char	   *def = smig_jreq(t, "def", key);
 			int			len = strlen(def);
 			List	   *opts = smig_jstrings(smig_jobj(t, "options"));
 

@@ -40,6 +40,8 @@ extern SmigMap *smig_map(JsonbContainer *obj);
 extern void smig_map_sort(SmigMap *m);
 extern SmigEntry *smig_map_find(SmigMap *m, const char *key);
 extern bool smig_list_has(List *strings, const char *s);
+extern SmigMap *smig_kind_map(JsonbContainer *root, const char *kind);
+extern char *smig_jreq(JsonbContainer *c, const char *key, const char *what);
 
 /*
  * Phases of a script section, in the order they run.  Whole objects are

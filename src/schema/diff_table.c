@@ -491,15 +491,15 @@ diff_constraints(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
 	for (i = 0; i < fm->n; i++)
 	{
 		SmigEntry  *te = smig_map_find(tm, fm->e[i].key);
-		char	   *fdef = smig_jstr(fm->e[i].obj, "def");
-		char	   *type = smig_jstr(fm->e[i].obj, "type");
+		char	   *fdef = smig_jreq(fm->e[i].obj, "def", fm->e[i].key);
+		char	   *type = smig_jreq(fm->e[i].obj, "type", fm->e[i].key);
 
 		if (te != NULL && smig_jsame(fm->e[i].obj, te->obj, "def"))
 			continue;
 		/* only a validation missing: VALIDATE, no drop */
 		if (te != NULL)
 		{
-			char	   *tdef = smig_jstr(te->obj, "def");
+			char	   *tdef = smig_jreq(te->obj, "def", te->key);
 
 			if (strlen(fdef) == strlen(tdef) + strlen(" NOT VALID") &&
 				strncmp(fdef, tdef, strlen(tdef)) == 0 &&
@@ -513,8 +513,8 @@ diff_constraints(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
 	for (i = 0; i < tm->n; i++)
 	{
 		SmigEntry  *fe = smig_map_find(fm, tm->e[i].key);
-		char	   *def = smig_jstr(tm->e[i].obj, "def");
-		char	   *type = smig_jstr(tm->e[i].obj, "type");
+		char	   *def = smig_jreq(tm->e[i].obj, "def", tm->e[i].key);
+		char	   *type = smig_jreq(tm->e[i].obj, "type", tm->e[i].key);
 		const char *name = quote_identifier(tm->e[i].key);
 		SmigPhase	p = strcmp(type, "f") == 0 ? P_FK : P_CONSTRAINT;
 		int			len = strlen(def);
@@ -524,7 +524,7 @@ diff_constraints(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
 			continue;
 		if (fe != NULL)
 		{
-			char	   *fdef = smig_jstr(fe->obj, "def");
+			char	   *fdef = smig_jreq(fe->obj, "def", fe->key);
 
 			if (strlen(fdef) == strlen(def) + 10 && strncmp(fdef, def, strlen(def)) == 0)
 			{

@@ -189,3 +189,37 @@ smig_list_has(List *strings, const char *s)
 			return true;
 	return false;
 }
+
+/*
+ * smig_kind_map
+ *		The objects of one kind of a snapshot (root->kind), refusing a
+ *		member that is not an object: the snapshot comes from the caller.
+ */
+SmigMap *
+smig_kind_map(JsonbContainer *root, const char *kind)
+{
+	SmigMap    *m = smig_map(smig_jobj(root, kind));
+	int			i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].obj == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("malformed snapshot: %s \"%s\" is not an object", kind, m->e[i].key),
+					 errhint("Pass the jsonb that schemamig.describe() returned, unchanged.")));
+	return m;
+}
+
+/* the string under key; an error naming what when it is missing */
+char *
+smig_jreq(JsonbContainer *c, const char *key, const char *what)
+{
+	char	   *s = smig_jstr(c, key);
+
+	if (s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed snapshot: %s has no \"%s\"", what, key),
+				 errhint("Pass the jsonb that schemamig.describe() returned, unchanged.")));
+	return s;
+}
