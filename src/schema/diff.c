@@ -967,7 +967,7 @@ diff_views(SmigDiffState *d)
 				ListCell   *lc;
 				bool		first = true;
 
-				appendStringInfoString(n->sql, " WITH (");
+				appendStringInfo(n->sql, " %s (", "WITH");	/* storage options */
 				foreach(lc, opts)
 				{
 					appendStringInfo(n->sql, "%s%s", first ? "" : ", ", (char *) lfirst(lc));

@@ -265,7 +265,7 @@ create_table(SmigDiffState *d, const char *key, JsonbContainer *t)
 		appendStringInfo(n->sql, " PARTITION BY %s", partby);
 	if (opts != NIL)
 	{
-		appendStringInfoString(n->sql, " WITH (");
+		appendStringInfo(n->sql, " %s (", "WITH");	/* storage options */
 		first = true;
 		foreach(lc, opts)
 		{
