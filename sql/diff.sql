@@ -209,6 +209,13 @@ SELECT schemamig.describe('{app}') AS full \gset
 \c contrib_regression
 SET client_min_messages = warning;
 DROP DATABASE diff_full;
+-- the schema and the extension exist here already: CREATE EXTENSION run
+-- inside a revision trips a valgrind report in PostgreSQL's own regular
+-- expression cache (the memory-checker lane), so it is shown, not run
+CREATE SCHEMA app;
+CREATE EXTENSION pg_trgm SCHEMA app;
+SELECT line FROM diff_util.show(schemamig.diff((:'full')::jsonb #- '{extensions,pg_trgm}')) line
+ WHERE line LIKE '%EXTENSION%';
 SELECT schemamig.diff(:'full') AS script \gset
 SELECT * FROM diff_util.show(:'script');
 SET client_min_messages = error;
@@ -256,6 +263,7 @@ SET client_min_messages = error;
 SELECT message FROM schemamig.downgrade('-1');
 SET client_min_messages = warning;
 SELECT schemamig.describe('{app}')->'tables' AS no_tables;
+DROP SCHEMA app CASCADE;
 DROP ROLE diff_reader;
 SELECT diff_util.forget_pending() AS forgotten;
 
