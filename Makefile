@@ -11,7 +11,10 @@ OBJS = src/schemamig.o \
        src/lint/lint.o src/lint/findings.o src/lint/facts.o \
        src/lint/rules.o src/lint/rules_table.o src/lint/rules_index.o \
        src/lint/rules_drop.o src/lint/rules_types.o \
-       src/api/reading.o src/api/run.o src/api/adopt.o src/api/offline.o
+       src/schema/describe.o src/schema/snapshot.o src/schema/diff.o \
+       src/schema/diff_table.o src/schema/order.o src/schema/render.o \
+       src/api/reading.o src/api/run.o src/api/adopt.o src/api/offline.o \
+       src/api/schema.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 # The direct install script of 0.2 (what CREATE EXTENSION runs): the schema
 # hand-over of a trusted install (sql/schemamig-prelude.sql), then 0.1's
@@ -21,7 +24,7 @@ DATA_built = sql/schemamig--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
           stamp privileges authorship statements locking migrate lint adopt \
-          upgrade trusted
+          describe diff upgrade trusted
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits reinstall_vs_status migrate_rounds

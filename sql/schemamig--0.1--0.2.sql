@@ -10,6 +10,30 @@
  */
 
 /*
+ * Autogenerate (issue 14): describe() snapshots the user schemas as jsonb;
+ * diff() writes the register() script that takes this database to such a
+ * snapshot.  Both only read.  Readers are granted them explicitly (README
+ * "Autogenerate: describe() and diff()"): describe() needs nothing more,
+ * diff() also reads schemamig.revisions and schemamig.applied.
+ */
+CREATE FUNCTION schemamig.describe(schemas text[] DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'schemamig_describe'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION schemamig.describe(text[]) IS
+	'canonical snapshot of the user schemas (or of the schemas named), objects by name, for diff()';
+
+CREATE FUNCTION schemamig.diff(desired jsonb, renames jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemamig_diff'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.diff(jsonb, jsonb) IS
+	'register() script (revisions chained on the head, with downgrades) taking this database to a describe() snapshot; NULL when nothing differs';
+
+REVOKE ALL ON FUNCTION schemamig.describe(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION schemamig.diff(jsonb, jsonb) FROM PUBLIC;
+
+/*
  * NULL arguments of the running functions: one rule, a clear error.
  * In 0.1 upgrade(), downgrade(), apply() and stamp() were STRICT, so a NULL
  * target silently did nothing, while migrate(NULL) meant head.  Now each is

@@ -116,6 +116,14 @@ SELECT revision FROM schemamig.upgrade('head');
 SELECT revision FROM schemamig.downgrade('base');
 SELECT pg_catalog.to_regclass('public.upg_t') IS NULL AS dropped;
 
+-- 0.2 adds describe() and diff() (autogenerate), not granted to PUBLIC
+SELECT p.proname, pg_catalog.pg_get_function_arguments(p.oid) AS args,
+       NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) e WHERE e.grantee = 0) AS not_public
+FROM pg_catalog.pg_proc p
+WHERE p.pronamespace = 'schemamig'::pg_catalog.regnamespace AND p.proname IN ('describe', 'diff')
+ORDER BY 1;
+SELECT schemamig.describe(ARRAY['nosuch'])->'tables' AS describe_works;
+
 -- no update path leads anywhere but forward
 SELECT source, target, path FROM pg_catalog.pg_extension_update_paths('schemamig')
 WHERE path IS NOT NULL ORDER BY source, target;

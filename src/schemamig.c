@@ -8,10 +8,11 @@
  * lower ones first; a lower area never calls a higher one:
  *	  base/		session toolkit: write checks, the lock, SPI, subtransactions
  *	  model/	script text -> revisions; catalog rows; graph, targets, plans
+ *	  schema/	describe() and diff(): autogenerate
  *	  exec/		bodies -> statements; running them; lock waits; offline SQL
  *	  register/	register(), revision(), merge(), forget()
  *	  lint/		lint(), lint_revision(), warnings at registration
- *	  api/		the reading functions
+ *	  api/		thin SQL entry points
  *
  *-------------------------------------------------------------------------
  */

@@ -1,0 +1,323 @@
+/*-------------------------------------------------------------------------
+ *
+ * describe.c
+ *	  describe(): the canonical snapshot of the user schemas as jsonb.
+ *
+ * One read-only catalog query, run through SPI with search_path set to
+ * pg_catalog alone (so that every name the deparsers print is qualified),
+ * quote_all_identifiers off, and DateStyle, IntervalStyle,
+ * extra_float_digits and TimeZone fixed (constants print alike whatever
+ * the session's settings).  Objects are keyed by their qualified,
+ * quoted names, never by OID; arrays are ordered by position or by name in
+ * the "C" collation; jsonb sorts object keys itself.  The same schema built
+ * in two databases of one server therefore gives byte-identical jsonb.
+ * Objects that belong to an extension appear only as the extension.
+ *
+ * Layout of the document (every kind an object keyed by name):
+ *	  format, server_version_num, filter (the schemas argument),
+ *	  schemas, extensions, types (enum, domain, composite), sequences,
+ *	  tables (columns, column_order, constraints, indexes, triggers, rls,
+ *	  policies, comment, acl, deps), views (plain and materialized, with
+ *	  indexes), functions (and procedures), not_handled (names of objects
+ *	  of kinds diff() does not model).
+ * "deps" lists the kind-qualified names ("table:public.t") an object
+ * depends on (pg_depend, normal dependencies, foreign keys left out), for
+ * ordering.  "acl" lists "PRIVILEGE:grantee" ("+" after the privilege:
+ * grantable), the owner's own rights left out.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+
+#include "base/spi.h"
+#include "schema/schema.h"
+
+/* operators and class references spelled out, as every internal query */
+#define EQ " OPERATOR(pg_catalog.=) "
+#define NE " OPERATOR(pg_catalog.<>) "
+#define GT " OPERATOR(pg_catalog.>) "
+#define CAT " OPERATOR(pg_catalog.||) "
+#define RC(x) "'pg_catalog." x "'::pg_catalog.regclass::pg_catalog.oid"
+#define COLLC " COLLATE pg_catalog.\"C\""
+#define QI(x) "pg_catalog.quote_ident(" x ")"
+#define QN(s, n) QI(s) CAT "'.'" CAT QI(n)
+
+/* the privileges of an ACL but the owner's, as sorted "PRIV:grantee" */
+#define ACL(acl, kind, owner) \
+	"(SELECT COALESCE(pg_catalog.jsonb_agg(g ORDER BY g" COLLC "), '[]')" \
+	" FROM (SELECT e.privilege_type" CAT "CASE WHEN e.is_grantable THEN '+' ELSE '' END" \
+	CAT "':'" CAT "CASE WHEN e.grantee" EQ "0 THEN 'PUBLIC' ELSE " \
+	QI("pg_catalog.pg_get_userbyid(e.grantee)::pg_catalog.text") " END AS g" \
+	" FROM pg_catalog.aclexplode(COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner "))) e" \
+	" WHERE e.grantee" NE owner ") q)"
+
+/* an object's "deps", from the depj row joined as dj */
+#define DEPS "COALESCE(dj.deps, '[]')"
+#define DEPJ(id) " LEFT JOIN depj dj ON dj.id" EQ "(" id ")"
+
+/* indexes of relation c.oid that no constraint owns and no parent index has */
+#define INDEXES \
+	"(SELECT COALESCE(pg_catalog.jsonb_object_agg(ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid)), '{}')" \
+	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid" \
+	" WHERE i.indrelid" EQ "c.oid" \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid" EQ "i.indexrelid" \
+	"   AND k.conrelid" EQ "c.oid AND k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]))" \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid))"
+
+static const char *describe_sql =
+"WITH ns AS ("
+" SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n"
+" WHERE CASE WHEN $1 IS NULL THEN"
+"   n.nspname" NE "ALL ('{pg_catalog,information_schema,schemamig}'::pg_catalog.text[])"
+"   AND NOT pg_catalog.starts_with(n.nspname, 'pg_toast')"
+"   AND NOT pg_catalog.starts_with(n.nspname, 'pg_temp_')"
+"  ELSE n.nspname" EQ "ANY ($1) END"
+" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ RC("pg_namespace")
+"   AND d.objid" EQ "n.oid AND d.deptype" EQ "'e')),"
+"ext AS (SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype" EQ "'e'),"
+"rel AS ("
+" SELECT c.oid, c.relkind, " QN("n.nspname", "c.relname") " AS key"
+" FROM pg_catalog.pg_class c JOIN ns n ON c.relnamespace" EQ "n.oid"
+" WHERE c.relkind" EQ "ANY ('{r,p,v,m,S,c,f}'::pg_catalog.\"char\"[])"
+" AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_class") " AND ext.objid" EQ "c.oid)),"
+"typ AS ("
+" SELECT t.oid, t.typtype, " QN("n.nspname", "t.typname") " AS key"
+" FROM pg_catalog.pg_type t JOIN ns n ON t.typnamespace" EQ "n.oid"
+" WHERE (t.typtype" EQ "ANY ('{e,d}'::pg_catalog.\"char\"[])"
+"   OR (t.typtype" EQ "'c' AND EXISTS (SELECT 1 FROM rel WHERE rel.oid" EQ "t.typrelid AND rel.relkind" EQ "'c')))"
+" AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_type") " AND ext.objid" EQ "t.oid)),"
+"fun AS ("
+" SELECT p.oid, p.prokind, " QN("n.nspname", "p.proname") CAT "'('" CAT
+"   pg_catalog.pg_get_function_identity_arguments(p.oid)" CAT "')' AS key"
+" FROM pg_catalog.pg_proc p JOIN ns n ON p.pronamespace" EQ "n.oid"
+" WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_proc") " AND ext.objid" EQ "p.oid)),"
+"objs AS ("
+" SELECT " RC("pg_class") " AS classid, rel.oid AS objid,"
+"  CASE rel.relkind WHEN 'S' THEN 'sequence:' WHEN 'v' THEN 'view:' WHEN 'm' THEN 'view:'"
+"   WHEN 'c' THEN 'type:' ELSE 'table:' END" CAT "rel.key AS id FROM rel WHERE rel.relkind" NE "'f'"
+" UNION ALL SELECT " RC("pg_type") ", typ.oid, 'type:'" CAT "typ.key FROM typ"
+" UNION ALL SELECT " RC("pg_proc") ", fun.oid, 'function:'" CAT "fun.key FROM fun"
+"  WHERE fun.prokind" EQ "ANY ('{f,p}'::pg_catalog.\"char\"[])),"
+"parts AS ("
+" SELECT objs.classid, objs.objid, objs.classid AS tclass, objs.objid AS tobj FROM objs"
+" UNION ALL SELECT " RC("pg_attrdef") ", a.oid, " RC("pg_class") ", a.adrelid FROM pg_catalog.pg_attrdef a"
+" UNION ALL SELECT " RC("pg_constraint") ", k.oid,"
+"  CASE WHEN k.conrelid" NE "0 THEN " RC("pg_class") " ELSE " RC("pg_type") " END,"
+"  CASE WHEN k.conrelid" NE "0 THEN k.conrelid ELSE k.contypid END"
+"  FROM pg_catalog.pg_constraint k WHERE k.contype" NE "'f'"
+" UNION ALL SELECT " RC("pg_rewrite") ", r.oid, " RC("pg_class") ", r.ev_class FROM pg_catalog.pg_rewrite r"
+" UNION ALL SELECT " RC("pg_trigger") ", g.oid, " RC("pg_class") ", g.tgrelid FROM pg_catalog.pg_trigger g"
+" UNION ALL SELECT " RC("pg_policy") ", p.oid, " RC("pg_class") ", p.polrelid FROM pg_catalog.pg_policy p"
+" UNION ALL SELECT " RC("pg_class") ", i.indexrelid, " RC("pg_class") ", i.indrelid FROM pg_catalog.pg_index i"
+" UNION ALL SELECT " RC("pg_type") ", t.oid, " RC("pg_type") ", t.typelem FROM pg_catalog.pg_type t"
+"  WHERE t.typcategory" EQ "'A' AND t.typelem" NE "0"
+" UNION ALL SELECT " RC("pg_type") ", t.oid, " RC("pg_class") ", t.typrelid FROM pg_catalog.pg_type t"
+"  WHERE t.typrelid" NE "0),"
+"deps AS ("
+" SELECT DISTINCT o.id, r.id AS ref FROM pg_catalog.pg_depend d"
+" JOIN parts p ON p.classid" EQ "d.classid AND p.objid" EQ "d.objid"
+" JOIN objs o ON o.classid" EQ "p.tclass AND o.objid" EQ "p.tobj"
+" JOIN parts rp ON rp.classid" EQ "d.refclassid AND rp.objid" EQ "d.refobjid"
+" JOIN objs r ON r.classid" EQ "rp.tclass AND r.objid" EQ "rp.tobj"
+" WHERE d.deptype" EQ "'n' AND o.id" NE "r.id),"
+"depj AS (SELECT deps.id, pg_catalog.jsonb_agg(deps.ref ORDER BY deps.ref" COLLC ") AS deps"
+" FROM deps GROUP BY deps.id)"
+"SELECT pg_catalog.jsonb_build_object("
+" 'format', 1,"
+" 'server_version_num', pg_catalog.current_setting('server_version_num')::pg_catalog.int4,"
+" 'filter', pg_catalog.to_jsonb($1),"
+/* schemas */
+" 'schemas', (SELECT COALESCE(pg_catalog.jsonb_object_agg(" QI("n.nspname") ","
+"   pg_catalog.jsonb_build_object('comment', pg_catalog.obj_description(n.oid, 'pg_namespace'),"
+"   'acl', " ACL("x.nspacl", "n", "x.nspowner") ")), '{}')"
+"  FROM ns n JOIN pg_catalog.pg_namespace x ON x.oid" EQ "n.oid),"
+/* extensions */
+" 'extensions', (SELECT COALESCE(pg_catalog.jsonb_object_agg(" QI("e.extname") ","
+"   pg_catalog.jsonb_build_object('schema', " QI("n.nspname") ", 'version', e.extversion)), '{}')"
+"  FROM pg_catalog.pg_extension e JOIN ns n ON n.oid" EQ "e.extnamespace),"
+/* types */
+" 'types', (SELECT COALESCE(pg_catalog.jsonb_object_agg(typ.key, CASE t.typtype"
+"  WHEN 'e' THEN pg_catalog.jsonb_build_object('kind', 'enum', 'values',"
+"   (SELECT COALESCE(pg_catalog.jsonb_agg(v.enumlabel ORDER BY v.enumsortorder), '[]')"
+"    FROM pg_catalog.pg_enum v WHERE v.enumtypid" EQ "t.oid))"
+"  WHEN 'd' THEN pg_catalog.jsonb_build_object('kind', 'domain',"
+"   'base', pg_catalog.format_type(t.typbasetype, t.typtypmod),"
+"   'not_null', t.typnotnull, 'default', t.typdefault,"
+"   'collation', (SELECT " QN("cn.nspname", "co.collname") " FROM pg_catalog.pg_collation co"
+"     JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace JOIN pg_catalog.pg_type bt ON bt.oid" EQ "t.typbasetype"
+"     WHERE co.oid" EQ "t.typcollation AND t.typcollation" NE "bt.typcollation),"
+"   'constraints', (SELECT COALESCE(pg_catalog.jsonb_object_agg(k.conname, pg_catalog.pg_get_constraintdef(k.oid)), '{}')"
+"    FROM pg_catalog.pg_constraint k WHERE k.contypid" EQ "t.oid AND k.contype" EQ "'c'))"
+"  ELSE pg_catalog.jsonb_build_object('kind', 'composite', 'attributes',"
+"   (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.attname,"
+"     pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum), '[]')"
+"    FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "t.typrelid AND a.attnum" GT "0 AND NOT a.attisdropped))"
+"  END" CAT "pg_catalog.jsonb_build_object('comment', pg_catalog.obj_description(t.oid, 'pg_type'),"
+"   'deps', " DEPS ")), '{}')"
+"  FROM typ JOIN pg_catalog.pg_type t ON t.oid" EQ "typ.oid" DEPJ("'type:'" CAT "typ.key") "),"
+/* sequences (identity sequences belong to their column) */
+" 'sequences', (SELECT COALESCE(pg_catalog.jsonb_object_agg(rel.key, pg_catalog.jsonb_build_object("
+"   'type', pg_catalog.format_type(s.seqtypid, NULL), 'start', s.seqstart, 'increment', s.seqincrement,"
+"   'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,"
+"   'owned_by', (SELECT " QN("tn.nspname", "tc.relname") CAT "'.'" CAT QI("ta.attname")
+"     FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class tc ON tc.oid" EQ "d.refobjid"
+"     JOIN pg_catalog.pg_namespace tn ON tn.oid" EQ "tc.relnamespace"
+"     JOIN pg_catalog.pg_attribute ta ON ta.attrelid" EQ "tc.oid AND ta.attnum" EQ "d.refobjsubid"
+"     WHERE d.classid" EQ RC("pg_class") " AND d.objid" EQ "rel.oid AND d.refclassid" EQ RC("pg_class")
+"     AND d.deptype" EQ "'a' AND d.refobjsubid" GT "0),"
+"   'comment', pg_catalog.obj_description(rel.oid, 'pg_class'),"
+"   'acl', " ACL("c.relacl", "s", "c.relowner") ")), '{}')"
+"  FROM rel JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "rel.oid"
+"  JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid"
+"  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ RC("pg_class")
+"   AND d.objid" EQ "rel.oid AND d.deptype" EQ "'i')),"
+/* tables */
+" 'tables', (SELECT COALESCE(pg_catalog.jsonb_object_agg(rel.key, pg_catalog.jsonb_build_object("
+"   'kind', CASE c.relkind WHEN 'p' THEN 'partitioned' ELSE 'table' END,"
+"   'unlogged', c.relpersistence" EQ "'u',"
+"   'options', (SELECT pg_catalog.jsonb_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
+"   'partition_by', CASE WHEN c.relkind" EQ "'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
+"   'partition_of', (SELECT " QN("pn.nspname", "pc.relname") " FROM pg_catalog.pg_inherits h"
+"     JOIN pg_catalog.pg_class pc ON pc.oid" EQ "h.inhparent JOIN pg_catalog.pg_namespace pn ON pn.oid" EQ "pc.relnamespace"
+"     WHERE h.inhrelid" EQ "c.oid AND c.relispartition),"
+"   'partition_bound', CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,"
+"   'columns', (SELECT COALESCE(pg_catalog.jsonb_object_agg(a.attname, pg_catalog.jsonb_build_object("
+"     'type', pg_catalog.format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull,"
+"     'default', CASE WHEN a.attgenerated" EQ "'' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
+"     'generated', CASE WHEN a.attgenerated" NE "'' THEN '('" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)" CAT "')'"
+"       " CAT "CASE a.attgenerated WHEN 's' THEN ' STORED' ELSE ' VIRTUAL' END END,"
+"     'identity', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END,"
+"     'collation', (SELECT " QN("cn.nspname", "co.collname") " FROM pg_catalog.pg_collation co"
+"       JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace"
+"       WHERE co.oid" EQ "a.attcollation AND a.attcollation" NE "at.typcollation),"
+"     'comment', pg_catalog.col_description(c.oid, a.attnum))), '{}')"
+"    FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid" EQ "a.atttypid"
+"    LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid" EQ "a.attrelid AND ad.adnum" EQ "a.attnum"
+"    WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped AND NOT c.relispartition),"
+"   'column_order', (SELECT COALESCE(pg_catalog.jsonb_agg(a.attname ORDER BY a.attnum), '[]')"
+"    FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped"
+"    AND NOT c.relispartition),"
+"   'constraints', (SELECT COALESCE(pg_catalog.jsonb_object_agg(k.conname, pg_catalog.jsonb_build_object("
+"     'type', k.contype, 'def', pg_catalog.pg_get_constraintdef(k.oid))), '{}')"
+"    FROM pg_catalog.pg_constraint k WHERE k.conrelid" EQ "c.oid"
+"    AND k.contype" EQ "ANY ('{c,u,p,f,x}'::pg_catalog.\"char\"[]) AND k.conislocal AND k.conparentid" EQ "0),"
+"   'indexes', " INDEXES ","
+"   'triggers', (SELECT COALESCE(pg_catalog.jsonb_object_agg(g.tgname, pg_catalog.pg_get_triggerdef(g.oid)), '{}')"
+"    FROM pg_catalog.pg_trigger g WHERE g.tgrelid" EQ "c.oid AND NOT g.tgisinternal AND g.tgparentid" EQ "0),"
+"   'rls', c.relrowsecurity, 'force_rls', c.relforcerowsecurity,"
+"   'policies', (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.polname,"
+"     'CREATE POLICY '" CAT QI("p.polname") CAT "' ON '" CAT "rel.key" CAT "' AS '"
+"     " CAT "CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END" CAT "' FOR '"
+"     " CAT "CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
+"       WHEN 'd' THEN 'DELETE' ELSE 'ALL' END" CAT "' TO '"
+"     " CAT "(SELECT pg_catalog.string_agg(rn, ', ' ORDER BY rn" COLLC ") FROM (SELECT CASE WHEN x" EQ "0"
+"       THEN 'PUBLIC' ELSE " QI("pg_catalog.pg_get_userbyid(x)::pg_catalog.text") " END AS rn"
+"       FROM pg_catalog.unnest(p.polroles) x) pr)"
+"     " CAT "COALESCE(' USING ('" CAT "pg_catalog.pg_get_expr(p.polqual, p.polrelid)" CAT "')', '')"
+"     " CAT "COALESCE(' WITH CHECK ('" CAT "pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)" CAT "')', '')), '{}')"
+"    FROM pg_catalog.pg_policy p WHERE p.polrelid" EQ "c.oid),"
+"   'comment', pg_catalog.obj_description(c.oid, 'pg_class'),"
+"   'acl', " ACL("c.relacl", "r", "c.relowner") ","
+"   'deps', " DEPS ")), '{}')"
+"  FROM rel JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid" DEPJ("'table:'" CAT "rel.key")
+"  WHERE rel.relkind" EQ "ANY ('{r,p}'::pg_catalog.\"char\"[])),"
+/* views and materialized views */
+" 'views', (SELECT COALESCE(pg_catalog.jsonb_object_agg(rel.key, pg_catalog.jsonb_build_object("
+"   'materialized', c.relkind" EQ "'m', 'def', pg_catalog.pg_get_viewdef(c.oid),"
+"   'options', (SELECT pg_catalog.jsonb_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
+"   'indexes', " INDEXES ","
+"   'comment', pg_catalog.obj_description(c.oid, 'pg_class'),"
+"   'acl', " ACL("c.relacl", "r", "c.relowner") ","
+"   'deps', " DEPS ")), '{}')"
+"  FROM rel JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid" DEPJ("'view:'" CAT "rel.key")
+"  WHERE rel.relkind" EQ "ANY ('{v,m}'::pg_catalog.\"char\"[])),"
+/* functions and procedures */
+" 'functions', (SELECT COALESCE(pg_catalog.jsonb_object_agg(fun.key, pg_catalog.jsonb_build_object("
+"   'kind', CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,"
+"   'def', pg_catalog.pg_get_functiondef(p.oid),"
+"   'comment', pg_catalog.obj_description(p.oid, 'pg_proc'),"
+"   'acl', " ACL("p.proacl", "f", "p.proowner") ","
+"   'deps', " DEPS ")), '{}')"
+"  FROM fun JOIN pg_catalog.pg_proc p ON p.oid" EQ "fun.oid" DEPJ("'function:'" CAT "fun.key")
+"  WHERE fun.prokind" EQ "ANY ('{f,p}'::pg_catalog.\"char\"[])),"
+/* what diff() does not model: named, so that a change is reported */
+" 'not_handled', (SELECT COALESCE(pg_catalog.jsonb_agg(w ORDER BY w" COLLC "), '[]') FROM ("
+"  SELECT 'foreign table '" CAT "rel.key AS w FROM rel WHERE rel.relkind" EQ "'f'"
+"  UNION ALL SELECT 'aggregate '" CAT "fun.key FROM fun WHERE fun.prokind" NE "ALL ('{f,p}'::pg_catalog.\"char\"[])"
+"  UNION ALL SELECT 'type '" CAT QN("n.nspname", "t.typname") CAT "' (' " CAT "t.typtype::pg_catalog.text" CAT "')'"
+"   FROM pg_catalog.pg_type t JOIN ns n ON n.oid" EQ "t.typnamespace"
+"   WHERE t.typtype" EQ "ANY ('{b,r,m}'::pg_catalog.\"char\"[]) AND t.typcategory" NE "'A'"
+"   AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_type") " AND ext.objid" EQ "t.oid)"
+"  UNION ALL SELECT 'rule '" CAT QI("r.rulename") CAT "' on '" CAT "rel.key FROM pg_catalog.pg_rewrite r"
+"   JOIN rel ON rel.oid" EQ "r.ev_class WHERE r.rulename" NE "'_RETURN'"
+"  UNION ALL SELECT 'inheritance '" CAT "rel.key FROM pg_catalog.pg_inherits h JOIN rel ON rel.oid" EQ "h.inhrelid"
+"   JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid WHERE NOT c.relispartition AND rel.relkind" NE "'i'"
+"  UNION ALL SELECT 'column privileges on '" CAT "rel.key FROM rel WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a"
+"   WHERE a.attrelid" EQ "rel.oid AND a.attacl IS NOT NULL)"
+"  UNION ALL SELECT 'operator '" CAT QI("n.nspname") CAT "'.'" CAT "o.oprname FROM pg_catalog.pg_operator o"
+"   JOIN ns n ON n.oid" EQ "o.oprnamespace"
+"   WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_operator") " AND ext.objid" EQ "o.oid)"
+"  UNION ALL SELECT 'collation '" CAT QN("n.nspname", "co.collname") " FROM pg_catalog.pg_collation co"
+"   JOIN ns n ON n.oid" EQ "co.collnamespace"
+"   WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_collation") " AND ext.objid" EQ "co.oid)"
+"  UNION ALL SELECT 'statistics '" CAT QN("n.nspname", "s.stxname") " FROM pg_catalog.pg_statistic_ext s"
+"   JOIN ns n ON n.oid" EQ "s.stxnamespace"
+"  UNION ALL SELECT 'disabled trigger '" CAT QI("g.tgname") CAT "' on '" CAT "rel.key FROM pg_catalog.pg_trigger g"
+"   JOIN rel ON rel.oid" EQ "g.tgrelid WHERE NOT g.tgisinternal AND g.tgenabled" NE "'O'"
+" ) nh))";
+
+/*
+ * smig_describe
+ *		The snapshot of the schemas in schemas (a text[] datum, or all user
+ *		schemas when schemas_null), as a Jsonb allocated in the current
+ *		memory context.  Needs an open SPI connection; read-only.
+ */
+Jsonb *
+smig_describe(Datum schemas, bool schemas_null)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	char		nulls[1];
+	int			nestlevel;
+	bool		isnull;
+	Datum		d;
+	Jsonb	   *result;
+
+	values[0] = schemas;
+	nulls[0] = schemas_null ? 'n' : ' ';
+
+	/* the deparsers qualify every name not visible in search_path */
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("quote_all_identifiers", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* constants in defaults, bounds and bodies print the same everywhere */
+	(void) set_config_option("datestyle", "ISO, YMD", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("intervalstyle", "postgres", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("timezone", "UTC", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	smig_spi_exec(describe_sql, 1, types, values, nulls, true, SPI_OK_SELECT);
+	AtEOXact_GUC(true, nestlevel);
+
+	if (SPI_processed != 1)
+		elog(ERROR, "schemamig: describe query returned " UINT64_FORMAT " rows",
+			 (uint64) SPI_processed);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "schemamig: describe query returned NULL");
+	MemoryContextSwitchTo(cxt);
+	result = DatumGetJsonbPCopy(d);
+	return result;
+}
