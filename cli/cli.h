@@ -11,6 +11,8 @@
  *	  connect.c	   where the connection comes from, queries, server errors
  *	  files.c	   the migrations directory: reading and parsing files
  *	  commands.c   the commands that talk to the server
+ *	  sync.c	   files against database: push in the run's transaction,
+ *				   status's comparison, forget
  *	  authoring.c  new and merge: writing migration files
  *	  import.c	   import: the revisions of another tool, written as files
  *	  import_alembic.c  import alembic: through the project's own Alembic
@@ -44,6 +46,9 @@
 #define EXIT_PENDING	4		/* status --exit-code: revisions pending */
 #define EXIT_FILES		5		/* migration files: unreadable, malformed */
 #define EXIT_PROBLEMS	6		/* check / lint found errors */
+#define EXIT_UNPUSHED	7		/* status --exit-code: files not registered */
+#define EXIT_ORPHAN		8		/* a pending revision has no file */
+#define EXIT_DRIFT		9		/* an applied revision's file is gone or changed */
 
 #define SMIG_ID_MAXLEN 64
 
@@ -65,6 +70,13 @@ typedef struct CliOptions
 	bool		json;
 	bool		sql;
 	bool		exit_code;
+	bool		no_push;		/* --no-push */
+	bool		verbose;		/* --verbose, -v */
+	bool		yes;			/* --yes, -y */
+	bool		allow_heads;	/* --allow-heads */
+	bool		offline;		/* --offline */
+	bool		indicate_current;	/* --indicate-current, -i */
+	const char *range;			/* -r, --rev-range */
 } CliOptions;
 
 /* ------------------------------------------------------------ util.c */
@@ -204,6 +216,26 @@ char	   *cli_extension_version(void);
 void		cli_require_extension(void);
 char	   *cli_current(void);
 
+/* ------------------------------------------------------------- sync.c */
+
+/* the migrations directory compared with the database */
+typedef struct SyncState
+{
+	MigDir		d;
+	bool		have_dir;		/* the directory exists (d is loaded) */
+	StrList		added;			/* file revisions not registered */
+	StrList		replaced;		/* pending revisions whose file changed */
+	StrList		orphan_pending; /* registered, pending, no file */
+	StrList		orphan_applied; /* registered, applied, no file */
+	char	   *drift;			/* register()'s refusal (an applied file changed) */
+	char	   *drift_detail;
+} SyncState;
+
+bool		sync_compare(SyncState *s, const char *dir);
+void		sync_push_in_transaction(const CliOptions *o, SyncState *s,
+									 bool strict, FILE *out);
+void		sync_free(SyncState *s);
+
 /* ----------------------------------------------------- commands, main */
 
 int			cmd_check(const CliOptions *o);
@@ -219,6 +251,9 @@ int			cmd_new(const CliOptions *o);
 int			cmd_merge(const CliOptions *o);
 int			cmd_import(const CliOptions *o);
 int			cmd_adopt(const CliOptions *o);
+int			cmd_forget(const CliOptions *o);
+int			cmd_reset(const CliOptions *o);
+int			cmd_branches(const CliOptions *o);
 
 /* ------------------------------------------------------------ import*.c */
 

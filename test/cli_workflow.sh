@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# test/cli_workflow.sh: the command-line client's workflow of issue 16
+# against a throwaway server: the files are the truth (upgrade, downgrade,
+# stamp register the directory first, in the run's transaction; status
+# compares files and database, with a distinct --exit-code per problem; a
+# deleted pending revision never runs; forget), Alembic's words (revision
+# -m, merge heads, stamp A B, branches, "did you mean"), and reset.
+#
+# Run by test/run.sh inside a throwaway cluster (pg_virtualenv); run alone
+# (`bash test/cli_workflow.sh`) it starts its own.  Needs schemamig
+# installed.  Prints "PASS: cli_workflow (N checks)" or "FAIL: ..." last.
+
+set -uo pipefail
+
+if [ -z "${PG_CLUSTER_CONF_ROOT:-}" ] && [ -z "${SMIG_USE_RUNNING_SERVER:-}" ]; then
+	exec pg_virtualenv -t -v "${SMIG_PG_MAJOR:-15}" bash "$0" "$@"
+fi
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SM=${SMIG_CLI:-$ROOT/cli/schemamig}
+DB=smig_cliwf_$$
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/smig_cliwf.XXXXXX")
+failures=0
+checks=0
+
+finish() {
+	cd /
+	dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+	rm -rf "$WORK"
+	if [ "$checks" -gt 0 ] && [ "$failures" -eq 0 ]; then
+		echo "PASS: cli_workflow ($checks checks)"
+		exit 0
+	fi
+	echo "FAIL: cli_workflow: $failures of $checks checks failed"
+	exit 1
+}
+trap finish EXIT
+
+step() { echo "---- $*"; }
+fail() {
+	failures=$((failures + 1))
+	echo "FAIL: $*"
+}
+expect() {
+	checks=$((checks + 1))
+	if [ "$2" != "$3" ]; then
+		fail "$1"
+		diff -u <(printf '%s\n' "$3") <(printf '%s\n' "$2") | tail -n +3 | sed 's/^/    /'
+	fi
+}
+expect_match() {
+	checks=$((checks + 1))
+	if ! printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		fail "$1: no line matches /$3/ in:"
+		printf '%s\n' "$2" | sed 's/^/    /'
+	fi
+}
+expect_rc() {
+	checks=$((checks + 1))
+	if [ "$RC" != "$2" ]; then
+		fail "$1: exit status $RC, expected $2"
+		printf '%s\n' "$OUT" | sed 's/^/    stdout: /'
+		printf '%s\n' "$ERR" | sed 's/^/    stderr: /'
+	fi
+}
+# sm ARG...: run the client; sets OUT, ERR, RC (stdin: /dev/null)
+sm() {
+	"$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr" </dev/null
+	RC=$?
+	OUT=$(cat "$WORK/stdout")
+	ERR=$(cat "$WORK/stderr")
+}
+q() { psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$DB" "$@"; }
+# fill REV-FILE UP DOWN: put SQL into the sections of a new file
+fill() {
+	sed -i -e "/^-- schemamig:upgrade\$/a $2" -e "/^-- schemamig:downgrade\$/a $3" "$1"
+}
+
+if [ ! -x "$SM" ]; then
+	echo "$SM is missing: build it with make (or make -C cli)"
+	exit 1
+fi
+createdb "$DB" || exit 1
+q -c "CREATE EXTENSION schemamig" || exit 1
+cd "$WORK" || exit 1
+unset DATABASE_URL
+export PGDATABASE=$DB
+mkdir migrations
+
+step "upgrade registers the files first"
+sm revision -m "add t1" --rev-id a1
+expect_rc "revision -m (Alembic's word for new)" 0
+expect "revision -m: the file" "$OUT" "migrations/a1_add_t1.sql"
+fill migrations/a1_add_t1.sql 'CREATE TABLE t1 (a int);' 'DROP TABLE t1;'
+sm status --exit-code
+expect_rc "status --exit-code: a file not registered" 7
+expect "status: the unregistered file" "$OUT" "revision  state           applied_at  notes                     message
+a1        not registered              migrations/a1_add_t1.sql
+
+Now at base; nothing pending.
+Not registered yet (changed or new in migrations/): a1; \"schemamig upgrade\" registers and applies them, \"schemamig push\" only registers."
+sm upgrade --sql
+expect_rc "upgrade --sql of an unregistered file" 0
+expect_match "upgrade --sql renders the file's SQL" "$OUT" '^CREATE TABLE t1 \(a int\);$'
+expect_match "upgrade --sql: what it registered, on stderr" "$ERR" '^Registered migrations/: 1 added, 0 replaced\.$'
+sm status --exit-code
+expect_rc "upgrade --sql registered nothing for good" 7
+sm upgrade
+expect_rc "upgrade of an unregistered file" 0
+expect "upgrade: registered, then applied" "$OUT" "Registered migrations/: 1 added, 0 replaced.
+Running upgrade  -> a1, add t1
+Applied 1 revision; now at a1."
+sm status --exit-code
+expect_rc "status --exit-code at head" 0
+
+step "a failing upgrade leaves nothing registered"
+sm revision -m "bad" --rev-id a2
+fill migrations/a2_bad.sql 'ALTER TABLE nosuch ADD COLUMN b int;' 'SELECT 1;'
+sm upgrade
+expect_rc "upgrade whose SQL fails" 1
+expect "the failed upgrade's registration rolled back" "$(q -c "SELECT count(*) FROM schemamig.status() WHERE revision = 'a2'")" "0"
+sed -i 's/^ALTER TABLE nosuch ADD COLUMN b int;$/ALTER TABLE t1 ADD COLUMN b int;/; s/^SELECT 1;$/ALTER TABLE t1 DROP COLUMN b;/' migrations/a2_bad.sql
+sm upgrade --no-push
+expect_rc "upgrade --no-push" 0
+expect "upgrade --no-push runs what is registered" "$OUT" "Nothing to upgrade; now at a1."
+
+step "git revert: a pending revision's file deleted never runs"
+sm push
+expect_rc "push" 0
+sm status --exit-code
+expect_rc "status --exit-code: pending" 4
+rm migrations/a2_bad.sql
+sm status --exit-code
+expect_rc "status --exit-code: a pending revision with no file" 8
+expect_match "status: the orphan noted" "$OUT" '^a2 +pending +head, no file +bad$'
+expect_match "status: forget offered" "$OUT" '"schemamig forget a2" unregisters it'
+sm upgrade
+expect_rc "upgrade with a pending orphan" 8
+expect "upgrade with a pending orphan: message" "$ERR" "schemamig: error: pending revision a2 is registered but no file in migrations/ defines it
+detail: Its file was deleted or renamed (a git revert?); running it now would run SQL no file holds.  Nothing was done.
+hint: Unregister it with: schemamig forget a2  (or restore its file)."
+sm upgrade --sql
+expect_rc "upgrade --sql with a pending orphan" 8
+sm stamp heads
+expect_rc "stamp with a pending orphan" 8
+expect "the orphan never ran" "$(q -c "SELECT count(*) FROM information_schema.columns WHERE table_name = 't1' AND column_name = 'b'")" "0"
+sm forget a1
+expect_rc "forget of an applied revision" 1
+sm forget a2
+expect_rc "forget" 0
+expect "forget: output" "$OUT" "Forgot a2."
+sm status --exit-code
+expect_rc "status --exit-code after forget" 0
+
+step "an applied revision's file edited or deleted"
+cp migrations/a1_add_t1.sql a1.orig
+sed -i 's/^CREATE TABLE t1 (a int);$/CREATE TABLE t1 (a bigint);/' migrations/a1_add_t1.sql
+sm status --exit-code
+expect_rc "status: an applied file changed" 9
+expect_match "status: the applied file changed, named" "$ERR" '^schemamig: error: revision "a1" is applied and the script changes it .*\(the files of migrations/ against the database\)$'
+expect_match "status: the way out" "$ERR" '^hint: .*schemamig revision -m MESSAGE'
+sm status
+expect_rc "status without --exit-code: an applied file changed is an error" 9
+sm upgrade
+expect_rc "upgrade with an applied file changed" 1
+rm migrations/a1_add_t1.sql
+sm status --exit-code
+expect_rc "status: an applied revision with no file" 9
+expect_match "status: applied with no file: message" "$ERR" '^schemamig: error: applied revision a1: no file in migrations/ defines it$'
+cp a1.orig migrations/a1_add_t1.sql
+sm status --exit-code
+expect_rc "status after restoring the file" 0
+
+step "downgrade and stamp register the files too"
+sm revision -m "add t2" --rev-id a3
+fill migrations/a3_add_t2.sql 'CREATE TABLE t2 (a int);' 'DROP TABLE t2;'
+sm stamp a3
+expect_rc "stamp of an unregistered file's revision" 0
+expect "stamp: registered, then stamped" "$OUT" "Registered migrations/: 1 added, 0 replaced.
+Stamped a3; now at a3."
+expect "stamp ran no SQL" "$(q -c "SELECT to_regclass('public.t2') IS NULL")" "t"
+sm stamp a1
+sm upgrade
+expect_rc "upgrade after stamp a1" 0
+sm downgrade base
+expect_rc "downgrade base" 0
+expect "downgrade base: Alembic's lines" "$OUT" "Running downgrade a3 -> a1, add t2
+Running downgrade a1 -> , add t1
+Undid 2 revisions; now at base."
