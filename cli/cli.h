@@ -215,6 +215,7 @@ PGresult   *cli_query_try(const char *sql, int nparams,
 char	   *cli_extension_version(void);
 void		cli_require_extension(void);
 char	   *cli_current(void);
+const char *cli_hint(const char *hint);
 
 /* ------------------------------------------------------------- sync.c */
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -560,15 +561,52 @@ cmd_status(const CliOptions *o)
 	return rc;
 }
 
-/* current [--json]: the applied heads, one per line ("base" when none) */
+/* the file defining rev in dir, or NULL (a loaded directory, when any) */
+static const char *
+file_of(const MigDir *d, bool have, const char *rev)
+{
+	int			k = have ? migdir_find(d, rev) : -1;
+
+	return k >= 0 ? d->files[d->revs[k].file].path : NULL;
+}
+
+/* Alembic's verbose block of one revision: Rev, Parent, Path, message */
+static void
+print_verbose_rev(const char *rev, const char *down, bool head,
+				  const char *labels, const char *path, const char *message)
+{
+	char	   *parents = comma_list(down);
+	char	   *l = comma_list(labels);
+
+	printf("Rev: %s%s\n", rev, head ? " (head)" : "");
+	printf("Parent: %s\n", parents[0] ? parents : "<base>");
+	if (l[0])
+		printf("Branch names: %s\n", l);
+	printf("Path: %s\n", path ? path : "(no file: registered in the database only)");
+	printf("\n    %s\n\n", message ? message : "");
+	free(parents);
+	free(l);
+}
+
+/*
+ * current [--json] [--verbose]: the applied heads, one per line ("base"
+ * when none), "(head)" after those that are heads; --verbose: Alembic's
+ * block for each.
+ */
 int
 cmd_current(const CliOptions *o)
 {
 	PGresult   *res;
+	MigDir		d;
+	bool		have = false;
 	int			i;
 
 	connect_to_schemamig(o);
-	res = cli_query("SELECT c FROM schemamig.current() AS c", 0, NULL, NULL);
+	res = cli_query("SELECT c.c, s.is_head, pg_catalog.array_to_string(s.down_revisions, ' '),"
+					" s.message"
+					" FROM schemamig.current() AS c(c)"
+					" LEFT JOIN schemamig.status() AS s"
+					" ON s.revision OPERATOR(pg_catalog.=) c.c", 0, NULL, NULL);
 	if (o->json)
 	{
 		JsonWriter	w;
@@ -580,11 +618,31 @@ cmd_current(const CliOptions *o)
 		json_end(&w, ']');
 		json_print(&w, stdout);
 	}
+	else if (o->verbose)
+	{
+		struct stat st;
+
+		if (stat(o->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		{
+			migdir_load(&d, o->dir);
+			have = true;
+		}
+		printf("Current revision(s) for database %s:\n", PQdb(cli_conn));
+		if (PQntuples(res) == 0)
+			printf("Rev: base\n");
+		for (i = 0; i < PQntuples(res); i++)
+			print_verbose_rev(val(res, i, 0), val(res, i, 2), is_true(res, i, 1),
+							  NULL, file_of(&d, have, val(res, i, 0)),
+							  val(res, i, 3));
+		if (have)
+			migdir_free(&d);
+	}
 	else if (PQntuples(res) == 0)
 		printf("base\n");
 	else
 		for (i = 0; i < PQntuples(res); i++)
-			printf("%s\n", PQgetvalue(res, i, 0));
+			printf("%s%s\n", PQgetvalue(res, i, 0),
+				   is_true(res, i, 1) ? " (head)" : "");
 	PQclear(res);
 	return EXIT_OK;
 }
@@ -646,11 +704,19 @@ cmd_heads(const CliOptions *o)
 int
 cmd_history(const CliOptions *o)
 {
-	const char *params[1] = {o->nargs > 0 ? o->args[0] : NULL};
+	const char *params[1] = {o->range};
 	PGresult   *res;
+	StrList		current = {0};
 	int			i;
 
 	connect_to_schemamig(o);
+	if (o->indicate_current)
+	{
+		res = cli_query("SELECT c FROM schemamig.current() AS c", 0, NULL, NULL);
+		for (i = 0; i < PQntuples(res); i++)
+			sl_push(&current, PQgetvalue(res, i, 0));
+		PQclear(res);
+	}
 	res = cli_query("SELECT revision, pg_catalog.array_to_string(down_revisions, ' '),"
 					" message, pg_catalog.array_to_string(branch_labels, ' '), state,"
 					" is_head, is_branchpoint, is_mergepoint"
@@ -686,7 +752,29 @@ cmd_history(const CliOptions *o)
 		json_print(&w, stdout);
 	}
 	else if (PQntuples(res) == 0)
-		printf("No revisions%s.\n", o->nargs > 0 ? " in this range" : " registered");
+		printf("No revisions%s.\n", o->range ? " in this range" : " registered");
+	else if (o->verbose)
+	{
+		MigDir		d;
+		bool		have = false;
+		struct stat st;
+
+		if (stat(o->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		{
+			migdir_load(&d, o->dir);
+			have = true;
+		}
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			if (in_list(&current, val(res, i, 0)))
+				printf("(current) ");
+			print_verbose_rev(val(res, i, 0), val(res, i, 1), is_true(res, i, 5),
+							  val(res, i, 3), file_of(&d, have, val(res, i, 0)),
+							  val(res, i, 2));
+		}
+		if (have)
+			migdir_free(&d);
+	}
 	else
 	{
 		Table		t;
@@ -702,8 +790,17 @@ cmd_history(const CliOptions *o)
 									 val(res, i, 3));
 			const char *cells[5] = {val(res, i, 0), down, val(res, i, 4),
 			note, val(res, i, 2)};
+			StrBuf		withcur;
+
+			sb_init(&withcur);
+			if (in_list(&current, val(res, i, 0)))
+			{
+				sb_printf(&withcur, "%s%scurrent", note, note[0] ? ", " : "");
+				cells[3] = withcur.data;
+			}
 
 			table_add(&t, cells);
+			sb_free(&withcur);
 			free(down);
 			free(note);
 		}
@@ -711,6 +808,7 @@ cmd_history(const CliOptions *o)
 		table_free(&t);
 	}
 	PQclear(res);
+	sl_free(&current);
 	return EXIT_OK;
 }
 

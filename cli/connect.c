@@ -484,11 +484,41 @@ report_server_error(const PGresult *res, const MigDir *map)
 			ctx = map_lines(context, map, NULL, NULL);
 	}
 	cli_note("detail", det ? det : detail);
-	cli_note("hint", hint);
+	cli_note("hint", cli_hint(hint));
 	cli_note("context", ctx ? ctx : context);
 	free(msg);
 	free(det);
 	free(ctx);
+}
+
+/*
+ * cli_hint
+ *		A server hint that names SQL functions, in the words of this client
+ *		(the command to run); others unchanged.
+ */
+const char *
+cli_hint(const char *hint)
+{
+	static const char *const map[][2] = {
+		{"Name one head, or merge them with schemamig.merge().",
+		"Name one head (schemamig upgrade REV, or LABEL@head), or join them: schemamig merge heads -m \"merge heads\", then schemamig upgrade."},
+		{"Name one head or a branch label (label@head), use \"heads\", or merge them with schemamig.merge().",
+		"Name one head (schemamig upgrade REV, or LABEL@head), or join them: schemamig merge heads -m \"merge heads\", then schemamig upgrade."},
+		{"Downgrade to a later revision, or use schemamig.stamp() to record a state without running SQL.",
+		"Downgrade to a later revision, or record a state without running SQL: schemamig stamp TARGET."},
+		{"Review the revision; register the reviewed script again if it is pending (see schemamig.check()).",
+		"Review the revision; if it is pending, fix its file and run the command again (schemamig check lists the problems)."},
+		{"Use schemamig.register(), revision(), merge() or forget() to change revisions, and upgrade(), downgrade() or stamp() to change what is applied.",
+		"Use schemamig push, forget, upgrade, downgrade or stamp."},
+	};
+	int			i;
+
+	if (hint == NULL)
+		return NULL;
+	for (i = 0; i < (int) (sizeof(map) / sizeof(map[0])); i++)
+		if (strcmp(hint, map[i][0]) == 0)
+			return map[i][1];
+	return hint;
 }
 
 /* parse decimal digits at p into *value; the end, or NULL if none/too big */

@@ -289,7 +289,7 @@ sm upgrade head
 expect "upgrade: second step" "$OUT" "Running upgrade $R1 -> $R2, add email
 Applied 1 revision; now at $R2."
 sm current
-expect "current" "$OUT" "$R2"
+expect "current: (head) as Alembic prints it" "$OUT" "$R2 (head)"
 sm current --json
 expect "current --json" "$OUT" "[
   \"$R2\"
@@ -366,7 +366,7 @@ expect_match "upgrade --sql --from base: first revision" "$OUT" '^CREATE TABLE u
 psql -X -q -d "$DB" -f up.sql >/dev/null 2>"$WORK/psql.err"
 expect "the offline script runs in psql" "$?:$(cat "$WORK/psql.err")" "0:"
 sm current
-expect "current after the offline script" "$OUT" "$R2"
+expect "current after the offline script" "$OUT" "$R2 (head)"
 sm downgrade --sql "$R1"
 expect_rc "downgrade --sql" 0
 expect_match "downgrade --sql: the SQL" "$OUT" '^ALTER TABLE users DROP COLUMN email;$'

@@ -187,3 +187,67 @@ expect_rc "downgrade base" 0
 expect "downgrade base: Alembic's lines" "$OUT" "Running downgrade a3 -> a1, add t2
 Running downgrade a1 -> , add t1
 Undid 2 revisions; now at base."
+
+step "Alembic's words: did you mean, two heads, merge heads, stamp A B, branches"
+sm revison -m x
+expect_rc "a misspelt command" 2
+expect "a misspelt command: did you mean" "$ERR" 'schemamig: error: unknown command "revison"
+Did you mean "schemamig revision"?
+Try "schemamig --help" for more information.'
+sm migrate
+expect_rc "another tool's word" 2
+expect_match "another tool's word: did you mean" "$ERR" '^Did you mean "schemamig upgrade"\?$'
+sm revision -m "add t3" --rev-id b1 --head a1
+fill migrations/b1_add_t3.sql 'CREATE TABLE t3 (a int);' 'DROP TABLE t3;'
+sm upgrade head
+expect_rc "upgrade head with two heads" 1
+expect "two heads: the hint names the command to run" "$(printf '%s\n' "$ERR" | grep '^hint:')" \
+	'hint: Name one head (schemamig upgrade REV, or LABEL@head), or join them: schemamig merge heads -m "merge heads", then schemamig upgrade.'
+expect "two heads: nothing registered" "$(q -c "SELECT count(*) FROM schemamig.status() WHERE revision = 'b1'")" "0"
+sm upgrade heads
+expect_rc "upgrade heads" 0
+sm branches
+expect_rc "branches" 0
+expect "branches: Alembic's line" "$OUT" "a1 (branchpoint), add t1 -> a3, b1"
+sm current
+expect "current: both heads" "$(printf '%s\n' "$OUT" | sort)" "a3 (head)
+b1 (head)"
+sm stamp a1
+sm stamp a3 b1
+expect_rc "stamp A B" 0
+expect "stamp A B: output" "$OUT" "Stamped a3, b1; now at a3, b1."
+sm merge heads -m "join" --rev-id m1
+expect_rc "merge heads" 0
+expect "merge heads: over both heads" "$(sed -n 2p migrations/m1_join.sql)" "-- schemamig:down_revision a3 b1"
+sm upgrade
+expect_rc "upgrade through the merge" 0
+expect "upgrade through the merge: Alembic's line" "$OUT" "Registered migrations/: 1 added, 0 replaced.
+Running upgrade a3, b1 -> m1, join
+Applied 1 revision; now at m1."
+
+step "current --verbose, history -r / --verbose / --indicate-current"
+sm current --verbose
+expect_rc "current --verbose" 0
+expect "current --verbose: output" "$OUT" "Current revision(s) for database $DB:
+Rev: m1 (head)
+Parent: a3, b1
+Path: migrations/m1_join.sql
+
+    join"
+sm history -r a3:
+expect_rc "history -r" 0
+expect "history -r RANGE" "$(printf '%s\n' "$OUT" | cut -c1-8)" "revision
+m1      
+a3      "
+sm history a3: -r a3:
+expect_rc "history with RANGE and -r" 2
+sm history --indicate-current -r b1:
+expect "history --indicate-current" "$OUT" "revision  down_revision  state    notes                      message
+m1        a3, b1         applied  head, mergepoint, current  join
+b1        a1             applied                             add t3"
+sm history --verbose -r a1:a1 -i
+expect "history --verbose" "$OUT" "Rev: a1
+Parent: <base>
+Path: migrations/a1_add_t1.sql
+
+    add t1"
