@@ -205,6 +205,7 @@ const char *dir_label(const MigDir *d);
 /* ---------------------------------------------------------- connect.c */
 
 extern PGconn *cli_conn;
+extern bool cli_verbose;		/* --verbose: notes about the connection */
 
 void		cli_connect(const char *dbname_flag);
 void		cli_disconnect(void);

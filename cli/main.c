@@ -190,9 +190,14 @@ static const char help_text[] =
 "Connection: the first of these that is set is used\n"
 "  1. -d URL\n"
 "  2. the environment variable DATABASE_URL\n"
-"  3. a line DATABASE_URL=... in the file .env of the current directory\n"
-"  4. libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER,\n"
+"  3. a line DATABASE_URL=... in the file .env of the current directory or\n"
+"     the nearest one above it, up to the repository's top (.git) or /\n"
+"  4. POSTGRES_SERVER, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD,\n"
+"     POSTGRES_DB (environment, else that .env), those that are set\n"
+"  5. libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER,\n"
 "     PGPASSWORD, ...), ~/.pgpass and libpq's defaults\n"
+"URLs may be SQLAlchemy's (postgresql+psycopg2://, +asyncpg, +psycopg):\n"
+"the driver part is dropped (--verbose says so).\n"
 "\n"
 "Exit status:\n"
 "  0  success\n"
@@ -442,7 +447,7 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 	else if (strcmp(opt->name, "yes") == 0)
 		o->yes = true;
 	else if (strcmp(opt->name, "verbose") == 0)
-		o->verbose = true;
+		o->verbose = cli_verbose = true;
 	else if (strcmp(opt->name, "offline") == 0)
 		o->offline = true;
 	else if (strcmp(opt->name, "allow-heads") == 0)

@@ -154,7 +154,7 @@ BAD_URL="postgresql://${PGUSER:-postgres}@127.0.0.1:1/$DB"
 step "--help and bad arguments (exit 2)"
 sm --help
 expect_rc "--help" 0
-expect_match "--help states the connection order" "$OUT" '^  3\. a line DATABASE_URL=\.\.\. in the file \.env of the current directory$'
+expect_match "--help states the connection order" "$OUT" '^  3\. a line DATABASE_URL=\.\.\. in the file \.env of the current directory or$'
 expect_match "--help documents exit 4" "$OUT" '^  4  status --exit-code: some revisions are pending$'
 sm
 expect_rc "no command" 2

@@ -251,3 +251,43 @@ Parent: <base>
 Path: migrations/a1_add_t1.sql
 
     add t1"
+
+step "connection: SQLAlchemy URLs, .env up to the repository's top, POSTGRES_*, --dir everywhere"
+if [[ "${PGHOST:-}" == /* ]]; then
+	HOSTPART="${PGUSER:-postgres}@:${PGPORT:-5432}/$DB?host=$PGHOST"
+else
+	HOSTPART="${PGUSER:-postgres}@${PGHOST:-localhost}:${PGPORT:-5432}/$DB"
+fi
+for driver in asyncpg psycopg2 psycopg; do
+	DATABASE_URL="postgresql+$driver://$HOSTPART" sm current
+	expect_rc "DATABASE_URL=postgresql+$driver://" 0
+	expect "DATABASE_URL=postgresql+$driver://: current" "$OUT" "m1 (head)"
+done
+DATABASE_URL="postgres://$HOSTPART" sm current
+expect_rc "DATABASE_URL=postgres://" 0
+DATABASE_URL="postgresql+asyncpg://$HOSTPART" sm current --verbose
+expect_match "the driver dropped: a note under --verbose" "$ERR" "^note: the connection URL from \\\$DATABASE_URL names a SQLAlchemy driver; connecting with libpq to postgresql://"
+mkdir -p proj/.git proj/src/app outer/repo/.git outer/repo/src
+printf 'DATABASE_URL=postgresql+psycopg2://%s\n' "$HOSTPART" >proj/.env
+(cd proj/src/app && env -u PGDATABASE "$SM" current -v >"$WORK/stdout" 2>"$WORK/stderr")
+RC=$? OUT=$(cat "$WORK/stdout") ERR=$(cat "$WORK/stderr")
+expect_rc ".env two directories up" 0
+expect_match ".env two directories up: named" "$ERR" '^note: connection from DATABASE_URL in \.\./\.\./\.env$'
+printf 'DATABASE_URL=postgresql://nosuchuser@127.0.0.1:1/x\n' >outer/.env
+(cd outer/repo/src && "$SM" current -v >"$WORK/stdout" 2>"$WORK/stderr")
+RC=$? OUT=$(cat "$WORK/stdout") ERR=$(cat "$WORK/stderr")
+expect_rc ".env above the repository's top is not read" 0
+expect_match ".env above the repository's top: PG* used" "$ERR" '^note: connection from the PG\* environment variables$'
+(cd outer/repo/src && env -u PGDATABASE -u PGHOST -u PGPORT -u PGUSER POSTGRES_DB="$DB" \
+	POSTGRES_SERVER="${PGHOST:-localhost}" POSTGRES_PORT="${PGPORT:-5432}" \
+	POSTGRES_USER="${PGUSER:-postgres}" "$SM" current -v >"$WORK/stdout" 2>"$WORK/stderr")
+RC=$? OUT=$(cat "$WORK/stdout") ERR=$(cat "$WORK/stderr")
+expect_rc "POSTGRES_* variables" 0
+expect_match "POSTGRES_* variables: current" "$OUT" "^Rev: m1 \(head\)$"
+expect_match "POSTGRES_* variables: named" "$ERR" '^note: connection from the POSTGRES_\* variables$'
+for c in status current heads history branches check; do
+	sm "$c" --dir migrations
+	expect_rc "$c --dir" 0
+done
+sm status -d "postgresql+psycopg://$HOSTPART" --dir migrations
+expect_rc "status -d SQLALCHEMY-URL --dir" 0
