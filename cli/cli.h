@@ -13,6 +13,7 @@
  *	  commands.c   the commands that talk to the server
  *	  sync.c	   files against database: push in the run's transaction,
  *				   status's comparison, forget
+ *	  offline.c	   heads, branches, history, show, check from the files alone
  *	  authoring.c  new and merge: writing migration files
  *	  import.c	   import: the revisions of another tool, written as files
  *	  import_alembic.c  import alembic: through the project's own Alembic
@@ -166,6 +167,13 @@ typedef struct MigRev
 	StrList		depends;		/* depends_on ids */
 	int			file;			/* index into MigDir.files */
 	int			line;			/* line of its revision directive */
+	char	   *message;		/* NULL when none */
+	StrList		labels;			/* branch_labels */
+	int			section;		/* 0 header, 1 upgrade, 2 downgrade */
+	bool		has_downgrade;
+	bool		up_sql;			/* the upgrade section holds SQL */
+	bool		down_sql;		/* the downgrade section holds SQL */
+	int			end_line;		/* its last line in its file */
 } MigRev;
 
 typedef struct MigFile
@@ -186,6 +194,7 @@ typedef struct MigDir
 	MigRev	   *revs;
 	int			nrevs;
 	int			caprevs;
+	StrList		problems;		/* "FILE:LINE: ..." the server would refuse */
 } MigDir;
 
 void		migfile_read(const char *path, MigFile *f);
@@ -208,6 +217,7 @@ extern PGconn *cli_conn;
 extern bool cli_verbose;		/* --verbose: notes about the connection */
 
 void		cli_connect(const char *dbname_flag);
+bool		cli_connect_soft(const char *dbname_flag, char **why);
 void		cli_disconnect(void);
 PGresult   *cli_query(const char *sql, int nparams,
 					  const char *const *params, const MigDir *map);
@@ -256,6 +266,15 @@ int			cmd_adopt(const CliOptions *o);
 int			cmd_forget(const CliOptions *o);
 int			cmd_reset(const CliOptions *o);
 int			cmd_branches(const CliOptions *o);
+
+/* ---------------------------------------------------------- offline.c */
+
+bool		offline_view(const CliOptions *o);
+int			offline_heads(const CliOptions *o);
+int			offline_branches(const CliOptions *o);
+int			offline_history(const CliOptions *o);
+int			offline_show(const CliOptions *o);
+int			offline_check(const CliOptions *o);
 
 /* ------------------------------------------------------------ import*.c */
 

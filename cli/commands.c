@@ -108,6 +108,8 @@ cmd_check(const CliOptions *o)
 	int			errors = 0;
 	int			i;
 
+	if (o->offline)
+		return offline_check(o);
 	cli_connect(o->dbname);
 	printf("server:     PostgreSQL %s\n",
 		   PQparameterStatus(cli_conn, "server_version"));
@@ -654,7 +656,8 @@ cmd_heads(const CliOptions *o)
 	PGresult   *res;
 	int			i;
 
-	connect_to_schemamig(o);
+	if (offline_view(o))
+		return offline_heads(o);
 	res = cli_query("SELECT revision, message, pg_catalog.array_to_string(branch_labels, ' ')"
 					" FROM schemamig.heads()", 0, NULL, NULL);
 	if (o->json)
@@ -709,7 +712,8 @@ cmd_history(const CliOptions *o)
 	StrList		current = {0};
 	int			i;
 
-	connect_to_schemamig(o);
+	if (offline_view(o))
+		return offline_history(o);
 	if (o->indicate_current)
 	{
 		res = cli_query("SELECT c FROM schemamig.current() AS c", 0, NULL, NULL);
@@ -819,7 +823,8 @@ cmd_show(const CliOptions *o)
 	const char *params[1] = {o->args[0]};
 	PGresult   *res;
 
-	connect_to_schemamig(o);
+	if (offline_view(o))
+		return offline_show(o);
 	res = cli_query("SELECT revision,"
 					" pg_catalog.array_to_string(down_revisions, ' '),"
 					" pg_catalog.array_to_string(depends_on, ' '),"
@@ -1069,7 +1074,8 @@ cmd_branches(const CliOptions *o)
 	PGresult   *res;
 	int			i;
 
-	connect_to_schemamig(o);
+	if (offline_view(o))
+		return offline_branches(o);
 	res = cli_query("SELECT h.revision, (SELECT pg_catalog.string_agg(c.revision, ' ' ORDER BY c.revision)"
 					" FROM schemamig.history() c"
 					" WHERE h.revision OPERATOR(pg_catalog.=) ANY (c.down_revisions)), h.message"

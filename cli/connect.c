@@ -54,6 +54,39 @@ static const char *skip_number(const char *p, long *value);
  *		Connect, or exit with EXIT_CONNECT and a message saying where the
  *		connection string came from.
  */
+static char **soft_why = NULL;
+
+/*
+ * cli_connect_soft
+ *		Connect like cli_connect, but when that fails, or schemamig is not
+ *		installed there, return false with *why saying so (malloc'd).
+ */
+bool
+cli_connect_soft(const char *dbname_flag, char **why)
+{
+	char	   *version;
+
+	*why = NULL;
+	soft_why = why;
+	cli_connect(dbname_flag);
+	soft_why = NULL;
+	if (cli_conn == NULL)
+		return false;
+	version = cli_extension_version();
+	if (version == NULL)
+	{
+		StrBuf		sb;
+
+		sb_init(&sb);
+		sb_printf(&sb, "schemamig is not installed in database \"%s\"", PQdb(cli_conn));
+		*why = sb.data;
+		cli_disconnect();
+		return false;
+	}
+	free(version);
+	return true;
+}
+
 void
 cli_connect(const char *dbname_flag)
 {
@@ -174,6 +207,20 @@ cli_connect(const char *dbname_flag)
 		/* the first line is the error; libpq's further lines are detail */
 		if (eol != NULL)
 			*eol = '\0';
+		if (soft_why != NULL)
+		{
+			StrBuf		sb;
+
+			sb_init(&sb);
+			sb_printf(&sb, "cannot connect (connection from %s): %s", origin,
+					  msg[0] ? msg : "unknown error");
+			*soft_why = sb.data;
+			free(msg);
+			PQfinish(cli_conn);
+			cli_conn = NULL;
+			sb_free(&origin_buf);
+			return;
+		}
 		cli_error("cannot connect (connection from %s): %s", origin,
 				  msg[0] ? msg : "unknown error");
 		if (eol != NULL)

@@ -50,10 +50,10 @@ static const Command commands[] = {
 	{"stamp", cmd_run, 1, -1, OPT_NO_PUSH, "TARGET..."},
 	{"status", cmd_status, 0, 0, OPT_JSON | OPT_EXIT_CODE, ""},
 	{"current", cmd_current, 0, 0, OPT_JSON, ""},
-	{"heads", cmd_heads, 0, 0, OPT_JSON, ""},
-	{"branches", cmd_branches, 0, 0, OPT_JSON, ""},
-	{"history", cmd_history, 0, 1, OPT_JSON | OPT_RANGE | OPT_INDICATE, "[RANGE]"},
-	{"show", cmd_show, 1, 1, OPT_JSON, "REV"},
+	{"heads", cmd_heads, 0, 0, OPT_JSON | OPT_CHECK, ""},
+	{"branches", cmd_branches, 0, 0, OPT_JSON | OPT_CHECK, ""},
+	{"history", cmd_history, 0, 1, OPT_JSON | OPT_RANGE | OPT_INDICATE | OPT_CHECK, "[RANGE]"},
+	{"show", cmd_show, 1, 1, OPT_JSON | OPT_CHECK, "REV"},
 	{"new", cmd_new, 0, 0,
 	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID, ""},
 	{"revision", cmd_new, 0, 0,
@@ -140,6 +140,8 @@ static const char help_text[] =
 "  current                the applied heads (\"base\" when none)\n"
 "  heads                  the heads\n"
 "  branches               the branch points\n"
+"                         (heads, branches, history, show: the database's view;\n"
+"                         the files' when --offline or no database, said so)\n"
 "  history [RANGE]        revisions, newest first (base:head, rev:, :rev, current:)\n"
 "  show REV               everything about one revision, with its SQL\n"
 "  new -m MESSAGE         write <id>_<slug>.sql on top of the single local head\n"
@@ -169,6 +171,10 @@ static const char help_text[] =
 "      --no-push          upgrade, downgrade, stamp, reset: do not register the\n"
 "                         files first (run what the database has registered)\n"
 "  -y, --yes              reset: do not ask\n"
+"      --offline          heads, branches, history, show: read the files, not\n"
+"                         the database (also when none can be reached);\n"
+"                         check: check the files alone\n"
+"      --allow-heads      check --offline: several heads are not a problem\n"
 "  -v, --verbose          more detail (current: messages; history: everything;\n"
 "                         the connection: which URL was used)\n"
 "  -r, --rev-range=RANGE  history: the range (as the RANGE argument)\n"
@@ -340,6 +346,8 @@ main(int argc, char **argv)
 		die_usage("history takes a RANGE or -r RANGE, not both");
 	if (o.range == NULL && o.nargs > 0 && strcmp(cmd->name, "history") == 0)
 		o.range = o.args[0];
+	if (o.allow_heads && !(o.offline && strcmp(cmd->name, "check") == 0))
+		die_usage("--allow-heads goes with check --offline");
 	if (o.from != NULL && !o.sql)
 		die_usage("--from goes with --sql");
 	if (o.dbname != NULL && o.dbname[0] == '\0')
