@@ -6,6 +6,7 @@
 #   bash bench/profile.sh                      N = 1000, default settings
 #   bash bench/profile.sh --n 3000 --lock-timeout 0
 #   bash bench/profile.sh --ops "upgrade" --callers AtSubCommit_smgr
+#   bash bench/profile.sh --ops migrate              CALL migrate(), commit per revision
 #   bash bench/profile.sh --ops "psql-upgrade upgrade"   raw psql's backend too
 #   bash bench/profile.sh --n 10000 --ops status --repeat 200   warm status()
 #
@@ -114,7 +115,7 @@ case " $OPS " in
 	*) "${PSQL[@]}" -d prof -f "$W/gen/schemamig/register.sql" >/dev/null ;;
 esac
 case " $OPS " in
-	*" upgrade "*) ;;
+	*" upgrade "*|*" migrate "*) ;;
 	*" downgrade "*|*" noop "*|*" status "*)
 		"${PSQL[@]}" -d prof -c "SELECT pg_catalog.count(*) FROM schemamig.upgrade('head')" \
 			>/dev/null 2>&1 ;;
@@ -128,6 +129,8 @@ for op in $OPS; do
 	case $op in
 		register) profile register "\\i $W/gen/schemamig/register.sql" ;;
 		upgrade) profile upgrade "SELECT pg_catalog.count(*) FROM schemamig.upgrade('head');" ;;
+		# a commit per revision (give it alone: --ops migrate)
+		migrate) profile migrate "CALL schemamig.migrate('head');" ;;
 		# --repeat R: R calls in one session (a warm backend)
 		noop) profile noop "${repeated_noop[@]}" ;;
 		status) profile status "${repeated_status[@]}" ;;
@@ -141,6 +144,6 @@ for op in $OPS; do
 				sql=down
 			fi
 			PROFILE_DB=raw profile "$op" "BEGIN;" "\\i $W/gen/psql/$sql.sql" "COMMIT;" ;;
-		*) die "unknown op $op (register upgrade noop status downgrade psql-upgrade psql-downgrade)" ;;
+		*) die "unknown op $op (register upgrade migrate noop status downgrade psql-upgrade psql-downgrade)" ;;
 	esac
 done

@@ -72,6 +72,8 @@ SELECT operation, revision FROM schemamig.events ORDER BY id;
 -- nothing to do, and errors
 CALL schemamig.migrate();
 CALL schemamig.migrate('nope');
+-- NULL is an error naming the argument (it meant head in 0.1)
+CALL schemamig.migrate(NULL);
 
 -- clean up
 SELECT count(*) FROM schemamig.downgrade('base');

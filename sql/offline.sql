@@ -77,6 +77,70 @@ SELECT schemamig.downgrade_sql('o2', 'o1');
 SELECT schemamig.downgrade_sql(NULL);
 SELECT schemamig.upgrade_sql('nope');
 
+-- the offline steps were recorded by the runner's writer: who, how long
+SELECT operation, revision, by = current_user AS by_me,
+       elapsed IS NOT NULL AS timed
+  FROM schemamig.events ORDER BY id;
+
+--
+-- schemamig.offline_step() checks what it runs and records: the revision
+-- registered, the script's checksum the registered one (and the bodies'),
+-- the step valid now, the statements the registered ones
+--
+SELECT checksum AS sum1 FROM schemamig.revisions WHERE revision = 'o1' \gset
+SELECT checksum AS sum2 FROM schemamig.revisions WHERE revision = 'o2' \gset
+CALL schemamig.offline_step('upgrade', 'o1', :'sum1',
+  ARRAY[E'\nDROP TABLE IF EXISTS off.other\n']);
+CALL schemamig.offline_step('upgrade', 'o1', :'sum1', ARRAY[]::text[]);
+CALL schemamig.offline_step('upgrade', 'o1', :'sum2',
+  ARRAY[E'\nCREATE TABLE off.items (id int PRIMARY KEY, label text)\n']);
+CALL schemamig.offline_step('upgrade', 'nope', :'sum1', ARRAY[]::text[]);
+CALL schemamig.offline_step('upgrade', 'o2', :'sum2', ARRAY[]::text[]);
+CALL schemamig.offline_step('downgrade', 'o1', :'sum1', ARRAY[]::text[]);
+CALL schemamig.offline_step('sideways', 'o1', :'sum1', ARRAY[]::text[]);
+CALL schemamig.offline_step('upgrade', 'o1', NULL, ARRAY[]::text[]);
+-- the right statement runs and is recorded
+CALL schemamig.offline_step('upgrade', 'o1', :'sum1',
+  ARRAY[E'\nCREATE TABLE off.items (id int PRIMARY KEY, label text)\n']);
+SELECT revision, checksum = :'sum1' AS same FROM schemamig.applied;
+-- a body changed behind schemamig's back no longer matches its checksum
+UPDATE schemamig.revisions SET downgrade_sql = 'DROP TABLE off.items CASCADE;'
+ WHERE revision = 'o1';
+CALL schemamig.offline_step('downgrade', 'o1', :'sum1',
+  ARRAY[E'\nDROP TABLE off.items CASCADE\n']);
+SELECT count(*) AS applied FROM schemamig.applied;
+TRUNCATE schemamig.applied;
+DROP TABLE off.items;
+
+--
+-- Statements are rendered in dollar quotes whose tag does not occur in them
+--
+TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision q1
+-- schemamig:message a message
+--   with \! in it
+-- schemamig:upgrade
+CREATE TABLE off.q (a text, b text);
+INSERT INTO off.q VALUES ('$smig$', $smig$ \! $smig$), ($smig1$x$smig1$, 'y');
+-- schemamig:downgrade
+DROP TABLE off.q;
+$s$);
+SELECT schemamig.upgrade_sql();
+\pset tuples_only on
+\pset format unaligned
+\o results/offline_q.sql
+SELECT schemamig.upgrade_sql();
+\o
+\set ECHO none
+\i results/offline_q.sql
+\set ECHO all
+\unset ON_ERROR_STOP
+\pset tuples_only off
+\pset format aligned
+SELECT * FROM off.q ORDER BY a;
+SELECT * FROM schemamig.current();
+
 -- clean up
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;
 DROP SCHEMA off CASCADE;

@@ -200,7 +200,8 @@ CREATE FUNCTION schemamig.status() RETURNS int LANGUAGE sql AS 'SELECT 1';
 CREATE EXTENSION schemamig;
 \set SHOW_CONTEXT errors
 SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'schemamig';
--- the control file: superuser only, not trusted, not relocatable
+-- the control file: superuser = true, trusted (a database owner may install
+-- it: sql/trusted.sql), not relocatable
 SELECT DISTINCT superuser, trusted, relocatable FROM pg_available_extension_versions
 WHERE name = 'schemamig';
 \c :regress_db

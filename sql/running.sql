@@ -127,6 +127,120 @@ BEGIN READ ONLY;
 SELECT revision, state FROM schemamig.status();
 ROLLBACK;
 
+-- NULL arguments: one rule, an error naming the argument (22004)
+SELECT * FROM schemamig.upgrade(NULL);
+SELECT * FROM schemamig.downgrade(NULL);
+SELECT * FROM schemamig.apply(NULL);
+SELECT * FROM schemamig.apply('-- schemamig:revision nn
+-- schemamig:upgrade
+SELECT 1;', NULL);
+SELECT count(*) AS nn_registered FROM schemamig.revisions WHERE revision = 'nn';
+DO $$
+DECLARE
+	c text;
+BEGIN
+	FOREACH c IN ARRAY ARRAY[
+		'SELECT * FROM schemamig.upgrade(NULL)',
+		'SELECT * FROM schemamig.downgrade(NULL)',
+		'SELECT * FROM schemamig.apply(''x'', NULL)',
+		'SELECT * FROM schemamig.stamp(NULL)',
+		'CALL schemamig.migrate(NULL)']
+	LOOP
+		BEGIN
+			EXECUTE c;
+		EXCEPTION WHEN null_value_not_allowed THEN
+			RAISE NOTICE '%: %', SQLSTATE, SQLERRM;
+		END;
+	END LOOP;
+END
+$$;
+
+-- a failed upgrade leaves pg_stat_activity showing the caller's query and
+-- query_id, not the progress text of the statement that failed
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision 7fail
+-- schemamig:down_revision 5e55
+-- schemamig:upgrade
+CREATE TABLE app.fails (id int);
+SELECT 1 / 0;
+$s$);
+SET compute_query_id = on;
+DO $$
+DECLARE
+	q text;
+	qid_before bigint;
+	qid_after bigint;
+BEGIN
+	SELECT query_id INTO qid_before FROM pg_stat_activity
+	WHERE pid = pg_backend_pid();
+	PERFORM pg_stat_clear_snapshot();
+	BEGIN
+		PERFORM * FROM schemamig.upgrade('7fail');
+	EXCEPTION WHEN division_by_zero THEN
+		RAISE NOTICE 'upgrade failed: %', SQLERRM;
+	END;
+	PERFORM pg_stat_clear_snapshot();
+	SELECT query, query_id INTO q, qid_after FROM pg_stat_activity
+	WHERE pid = pg_backend_pid();
+	RAISE NOTICE 'query is the caller''s: %, query_id kept: %',
+		q = current_query(), qid_before IS NOT NULL AND qid_after = qid_before;
+END
+$$;
+RESET compute_query_id;
+SELECT schemamig.forget('7fail');
+
+-- What runs is what was registered (issue 12, attack 3, run-time half).
+-- A revision that turns standard_conforming_strings off before a statement
+-- would make the server re-read that statement's text as other statements:
+-- here a harmless SELECT would become a DROP TABLE.  The lexer settings are
+-- pinned while revision SQL runs and each statement must parse, at run
+-- time, into exactly the statement the split saw.  Registered with lint off
+-- and set_config() (not SET), so that the run-time check is what stops it.
+CREATE TABLE public.victim (id int);
+SET schemamig.lint = off;
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision 7smuggle
+-- schemamig:down_revision 5e55
+-- schemamig:upgrade
+SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false);
+SELECT 'x\', $$'; DROP TABLE public.victim; --$$;
+$s$);
+SELECT revision FROM schemamig.upgrade('7smuggle');
+SELECT to_regclass('public.victim') AS victim_survives;
+SELECT schemamig.forget('7smuggle');
+-- the same through a DO block: the setting itself is refused before the
+-- next statement runs, even when that statement would parse alike
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision 7smuggle2
+-- schemamig:down_revision 5e55
+-- schemamig:upgrade
+DO $do$ BEGIN PERFORM pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false); END $do$;
+SELECT 1;
+$s$);
+SELECT revision FROM schemamig.upgrade('7smuggle2');
+SELECT schemamig.forget('7smuggle2');
+RESET schemamig.lint;
+-- the caller's own settings do not change how a body is read: split and
+-- run with standard_conforming_strings on, and the caller's value is back
+-- afterwards
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision 7backslash
+-- schemamig:down_revision 5e55
+-- schemamig:upgrade
+CREATE TABLE app.backslash AS SELECT 'x\' AS v;
+$s$);
+SET standard_conforming_strings = off;
+SET escape_string_warning = off;
+SELECT revision FROM schemamig.upgrade('7backslash');
+SHOW standard_conforming_strings;
+RESET standard_conforming_strings;
+RESET escape_string_warning;
+SELECT v, length(v) FROM app.backslash;
+SELECT * FROM schemamig.stamp('5e55');
+SELECT schemamig.forget('7backslash');
+DROP TABLE app.backslash;
+DROP TABLE public.victim;
+
 -- clean up
 SELECT schemamig.forget('6f');
 SELECT count(*) FROM schemamig.stamp('base');

@@ -5,7 +5,21 @@
 /*
  * Each change below has its own section, named after what it is for.  The
  * history in schemamig.revisions, applied and events is kept as it is.
+ * The trusted-install grants stay the LAST section: they grant on ALL
+ * routines, so every routine must be created before them.
  */
+
+/*
+ * NULL arguments of the running functions: one rule, a clear error.
+ * In 0.1 upgrade(), downgrade(), apply() and stamp() were STRICT, so a NULL
+ * target silently did nothing, while migrate(NULL) meant head.  Now each is
+ * called on NULL input and raises null_value_not_allowed (22004) naming the
+ * argument, as migrate() does.
+ */
+ALTER FUNCTION schemamig.upgrade(text) CALLED ON NULL INPUT;
+ALTER FUNCTION schemamig.downgrade(text) CALLED ON NULL INPUT;
+ALTER FUNCTION schemamig.apply(text, text) CALLED ON NULL INPUT;
+ALTER FUNCTION schemamig.stamp(text) CALLED ON NULL INPUT;
 
 /*
  * Authorship that cannot be forged (issue 12, attacks 1 and 2)
@@ -113,3 +127,43 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION schemamig.adopt(text) IS
 	'record as applied, without running SQL, what another tool (alembic, flyway, dbmate, goose, golang-migrate, sqitch) records as applied; returns the new current heads';
 REVOKE ALL ON FUNCTION schemamig.adopt(text) FROM PUBLIC;
+
+/*
+ * Offline scripts run each revision through the server (issue 12, attack 4;
+ * issue 11, item 1).  upgrade_sql() and downgrade_sql() hand every revision's
+ * statements, each in a dollar quote psql cannot leave, to this procedure:
+ * it takes the migration lock, checks that the revision is registered, that
+ * its checksum is the script's and matches its registered bodies, that the
+ * step is valid now and that the statements are the registered ones, runs
+ * them as the runner does and records the step with the runner's writer.
+ * Whoever runs offline scripts needs EXECUTE on it (README "Privileges").
+ */
+CREATE PROCEDURE schemamig.offline_step(operation text, revision text,
+										checksum text, statements text[])
+AS 'MODULE_PATHNAME', 'schemamig_offline_step'
+LANGUAGE C;
+COMMENT ON PROCEDURE schemamig.offline_step(text, text, text, text[]) IS
+	'one step of an offline script: checks the registered revision and its statements, runs them as upgrade()/downgrade() do, records the step';
+REVOKE ALL ON PROCEDURE schemamig.offline_step(text, text, text, text[]) FROM PUBLIC;
+
+/*
+ * Trusted install: the installer's rights (README "Installing as a database
+ * owner").
+ *
+ * schemamig.control says trusted = true: a role with CREATE on the database
+ * may run CREATE EXTENSION schemamig, the scripts run as the bootstrap
+ * superuser, and every object is owned by that superuser.  The role that
+ * installed the extension (the extension's owner, substituted by CREATE
+ * EXTENSION below as a quoted identifier, only ever in the role position of
+ * a GRANT) gets what it needs to use schemamig and to hand it on, and
+ * nothing that runs code as the tables' owner: no TRIGGER, REFERENCES,
+ * TRUNCATE, no CREATE on the schema, and no write privilege on the catalog
+ * tables (catalog writes are the functions' job).  When a superuser
+ * installed the extension these grants are to that superuser and change
+ * nothing.
+ */
+GRANT USAGE ON SCHEMA schemamig TO @extowner@ WITH GRANT OPTION;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA schemamig TO @extowner@ WITH GRANT OPTION;
+GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA schemamig TO @extowner@ WITH GRANT OPTION;
+GRANT SELECT ON ALL TABLES IN SCHEMA schemamig TO @extowner@ WITH GRANT OPTION;
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA schemamig TO @extowner@ WITH GRANT OPTION;

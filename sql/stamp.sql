@@ -56,6 +56,11 @@ SELECT * FROM schemamig.stamp('s1');
 SELECT * FROM schemamig.stamp('s1-1');
 SELECT count(*) AS applied FROM schemamig.applied;
 SELECT * FROM schemamig.stamp('nope');
+-- NULL is an error naming the argument, as for every running function
+SELECT * FROM schemamig.stamp(NULL);
+-- stamp writes the same bookkeeping as a step: applied row and event
+SELECT operation, revision, elapsed IS NULL AS untimed FROM schemamig.events
+WHERE operation IN ('stamp', 'unstamp') ORDER BY id DESC LIMIT 3;
 
 -- clean up
 TRUNCATE schemamig.revisions, schemamig.applied, schemamig.events;

@@ -301,3 +301,220 @@ SELECT count(*) AS registered FROM schemamig.status()
 SELECT * FROM schemamig.register(E'-- schemamig:revision st_ops\n-- schemamig:upgrade\nDROP TABLE ' || repeat('/*', 5000));
 SELECT * FROM schemamig.register(E'-- schemamig:revision st_ops\n-- schemamig:upgrade\nSELECT 1; /*' || repeat('*', 4000) || '*/');
 SELECT schemamig.forget('st_ops');
+
+--
+-- Lexer settings (issue 12, attack 3): bodies are split with
+-- standard_conforming_strings = on and backslash_quote = safe_encoding, the
+-- settings they run with, whatever the registering session has set
+--
+CREATE TABLE victim (i int);
+SET schemamig.lint = error;
+SET standard_conforming_strings = off;
+-- under "off" this would be a SELECT and a DROP; it is split (and later
+-- run) as the one SELECT of two strings it is under "on"
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_smuggle
+-- schemamig:upgrade
+SELECT 'x\', $$'; DROP TABLE victim; --$$;
+-- schemamig:downgrade
+SELECT 1;
+$s$);
+SELECT line, rule, statement FROM schemamig.lint_revision('st_smuggle');
+-- (the runner pins the same settings while it runs revision SQL; here the
+-- session is put back so that this test does not depend on that)
+RESET standard_conforming_strings;
+SELECT revision FROM schemamig.upgrade('st_smuggle');
+SELECT to_regclass('victim') AS victim;
+SELECT revision FROM schemamig.downgrade('base');
+SELECT schemamig.forget('st_smuggle');
+-- with the SET in the revision: refused, line named
+SET standard_conforming_strings = off;
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SET standard_conforming_strings = off;
+SELECT 'x\', $$'; DROP TABLE victim; --$$;
+$s$);
+RESET standard_conforming_strings;
+RESET schemamig.lint;
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SET LOCAL standard_conforming_strings TO false;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+RESET standard_conforming_strings;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SET standard_conforming_strings TO DEFAULT;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+RESET ALL;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SET backslash_quote = on;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false);
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SELECT set_config(E'STANDARD\x5fconforming_strings', 'off', true);
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SELECT set_config(U&'backslash\005fquote', 'on', true);
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+SELECT set_config(U&'backslash!005fquote' UESCAPE '!', 'on', true);
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+DO $$BEGIN EXECUTE 'SET standard_conforming_strings = off'; END$$;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+ALTER ROLE CURRENT_USER SET standard_conforming_strings = on;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer
+-- schemamig:upgrade
+ALTER DATABASE regression RESET backslash_quote;
+$s$);
+-- setting the pinned values (pg_dump prints the first) and harmless
+-- neighbours are fine
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_lexer_ok
+-- schemamig:upgrade
+SET standard_conforming_strings = on;
+SET LOCAL standard_conforming_strings TO true;
+SET backslash_quote = safe_encoding;
+SET escape_string_warning = off;
+SELECT pg_catalog.set_config('search_path', '', false);
+ALTER ROLE CURRENT_USER RESET ALL;
+-- a comment naming standard_conforming_strings is no string
+SELECT 1;
+$s$);
+SELECT schemamig.forget('st_lexer_ok');
+-- the linter reports the same refusals
+SELECT line, rule, severity, message FROM schemamig.lint($s$-- schemamig:revision st_lint
+-- schemamig:upgrade
+SET standard_conforming_strings = off;
+LISTEN st_channel;
+$s$);
+
+--
+-- Session hygiene (issue 12, item 7): nothing a revision does may outlive
+-- the call in the caller's session
+--
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+LISTEN st_channel;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+DEALLOCATE ALL;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+DEALLOCATE PREPARE st_plan;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+PREPARE st_plan AS SELECT 1;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+DECLARE st_cur CURSOR WITH HOLD FOR SELECT 1;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+SELECT pg_advisory_lock(1936549735, 1);
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+SELECT "pg_try_advisory_lock"(42) FROM pg_class LIMIT 1;
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session
+-- schemamig:upgrade
+SELECT pg_catalog.pg_advisory_unlock_all();
+$s$);
+-- what stays allowed: NOTIFY, UNLISTEN, cursors without hold, xact locks
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_session_ok
+-- schemamig:upgrade
+NOTIFY st_channel;
+UNLISTEN *;
+DECLARE st_cur CURSOR WITHOUT HOLD FOR SELECT 1;
+CLOSE st_cur;
+SELECT pg_advisory_xact_lock(1936549735, 2);
+$s$);
+SELECT schemamig.forget('st_session_ok');
+
+--
+-- pg_dump's \restrict / \unrestrict lines (PostgreSQL 15.14+, 17.6+) are
+-- dropped with a NOTICE; nothing else of psql's is
+--
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+--
+-- PostgreSQL database dump
+--
+
+\restrict aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5zA7bC9dE1fG3hI5jK7lM9nO1p
+
+SET statement_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET client_min_messages = warning;
+SET row_security = off;
+
+CREATE TABLE public.st_dumped (
+    id integer NOT NULL,
+    note text DEFAULT '\restrict x'::text
+);
+
+--
+-- PostgreSQL database dump complete
+--
+
+\unrestrict aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5zA7bC9dE1fG3hI5jK7lM9nO1p
+$s$);
+SELECT revision FROM schemamig.upgrade('st_dump');
+SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef
+ WHERE adrelid = 'public.st_dumped'::regclass;
+DROP TABLE public.st_dumped;
+SELECT schemamig.stamp('base');
+SELECT schemamig.forget('st_dump');
+-- anything else near it stays refused
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+\restrict aB3 extra
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+ \restrict aB3
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+SELECT 1; \unrestrict aB3
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+\restrict aB3
+\! touch /tmp/pwned
+$s$);
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+\restrict-me aB3
+$s$);
+DROP TABLE victim;
+-- an error after a dropped line still names its own line
+SELECT * FROM schemamig.register($s$-- schemamig:revision st_dump
+-- schemamig:upgrade
+\restrict aB3
+SELECT 1;
+SELECT 'unterminated;
+$s$);

@@ -85,6 +85,12 @@ FROM schemamig.revisions ORDER BY seq;
 -- the guard trigger on each table
 SELECT tgrelid::regclass AS "table", tgname, tgenabled
 FROM pg_trigger WHERE tgfoid = 'schemamig.catalog_guard'::regproc ORDER BY 1;
+-- offline scripts' procedure, not for PUBLIC
+SELECT p.oid::regprocedure AS offline_step, p.prokind,
+       pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS public_may,
+       pg_catalog.obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented
+FROM pg_proc p WHERE p.proname = 'offline_step'
+ AND p.pronamespace = 'schemamig'::regnamespace;
 -- grants as README "Privileges" documents them: SELECT, no writes
 SELECT c.relname, c.relkind,
        pg_catalog.has_table_privilege('regress_upg_mig', c.oid, 'SELECT') AS can_select,

@@ -20,6 +20,18 @@
 #include "common/cryptohash.h"
 #endif
 
+/*
+ * A function that never returns.  PostgreSQL 18 replaced the trailing
+ * pg_attribute_noreturn() with pg_noreturn (C11 _Noreturn), which stands
+ * among the declaration specifiers: write "extern SMIG_NORETURN void f(...)".
+ * Before 18, the same GCC/Clang attribute is accepted in that place too.
+ */
+#ifdef pg_noreturn
+#define SMIG_NORETURN pg_noreturn
+#else
+#define SMIG_NORETURN pg_attribute_noreturn()
+#endif
+
 /* SHA-256 of len bytes at data into out[PG_SHA256_DIGEST_LENGTH] */
 static inline void
 smig_sha256(const uint8 *data, size_t len, uint8 *out)

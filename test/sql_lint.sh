@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # test/sql_lint.sh: search-path safety of schemamig's own SQL (TESTPLAN S7, S8).
 #
-# S7, the install scripts sql/schemamig--*.sql: no CREATE OR REPLACE, no
+# S7, the install scripts sql/schemamig--*.sql and sql/schemamig-prelude.sql
+#     (the start of the built 0.2 script): no CREATE OR REPLACE, no
 #     IF NOT EXISTS, no @extschema@ inside quotes, built-in functions called
-#     as pg_catalog.f().
+#     as pg_catalog.f().  The extension owner's name (@extowner@, a role name
+#     that may hold quotes, dollar signs, comment ends and newlines) only as
+#     the grantee of a GRANT or REVOKE: never in a comment, a string, a
+#     dollar-quoted body or anywhere else.
 # S8, the C code: every SQL text in src/*.c (adjacent string literals joined,
 #     as the compiler does) names tables schema-qualified, calls functions
 #     qualified, and uses operators only as OPERATOR(pg_catalog.op); values
-#     go in as $n parameters, so no literal is built with %s around a quote.
+#     go in as $n parameters, so no literal is built with %s around a quote;
+#     casts name their type qualified (pg_catalog.text): a type in pg_temp
+#     comes first for an unqualified type name whatever search_path says.
 # Prints each finding with file and line; exits 1 when there is one.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,16 +25,23 @@ my $bad = 0;
 sub finding { my ($where, $what) = @_; print "FINDING $where: $what\n"; $bad++; }
 
 # ---- S7: install scripts
-for my $f (glob("sql/schemamig--*.sql")) {
+for my $f (glob("sql/schemamig--*.sql"), "sql/schemamig-prelude.sql") {
 	open(my $fh, "<", $f) or die "$f: $!";
 	my $n = 0;
+	my $dollar = 0;		# inside a $$ body
 	while (my $l = <$fh>) {
 		$n++;
+		my $owner_ok = !$dollar && $l =~ /^\s*(GRANT|REVOKE)\b[^\x27\$"]*\b(TO|FROM)\s+\@extowner\@(\s+WITH\s+GRANT\s+OPTION)?\s*;\s*$/i;
+		finding("$f:$n", "\@extowner\@ outside the grantee of a GRANT/REVOKE")
+			if $l =~ /\@extowner\@/ && !$owner_ok;
+		finding("$f:$n", "\@extschema\@ inside a dollar-quoted body")
+			if $dollar && $l =~ /\@extschema\@/;
+		$dollar = !$dollar for ($l =~ /\$\$/g);
 		next if $l =~ /^\s*--/;
 		finding("$f:$n", "CREATE OR REPLACE") if $l =~ /CREATE\s+OR\s+REPLACE/i;
 		finding("$f:$n", "IF NOT EXISTS") if $l =~ /IF\s+NOT\s+EXISTS/i;
 		finding("$f:$n", "\@extschema\@ inside quotes") if $l =~ /\x27[^\x27]*\@extschema\@/;
-		while ($l =~ /(?<![\w.])(nextval|now|count|pg_extension_config_dump|current_setting|concat|md5)\s*\(/g) {
+		while ($l =~ /(?<![\w.])(nextval|now|count|pg_extension_config_dump|current_setting|concat|md5|age|format|set_config)\s*\(/g) {
 			finding("$f:$n", "unqualified call of $1()");
 		}
 	}
@@ -52,7 +65,7 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		}
 		while ($s =~ /(?<![\w.\\])([A-Za-z_]\w*)\s*\(/g) {
 			my $fn = $1;
-			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|count_star)$/i;
+			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|CAST|count_star)$/i;
 			next if $fn =~ /^(revision|applied|events|revisions)$/;	# column lists
 			finding("$f:$line", "unqualified call of $fn()");
 		}
@@ -61,6 +74,16 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		finding("$f:$line", "operator outside OPERATOR(pg_catalog.op): $1")
 			if $o =~ /(\s(?:=|<>|!=|<|>|\|\|)\s)/;
 		finding("$f:$line", "a value spliced into quotes") if $s =~ /\x27%s\x27/;
+		finding("$f:$line", "LIKE/ILIKE/SIMILAR TO outside OPERATOR(pg_catalog.op)")
+			if $s =~ /\b(LIKE|ILIKE|SIMILAR\s+TO)\b/i;
+		# a type in pg_temp comes first for an unqualified type name,
+		# whatever search_path says: casts name pg_catalog types
+		while ($s =~ /(?:::\s*|\bAS\s+)([A-Za-z_][\w.]*)(\[\])?\s*(?=[)\s,]|$)/g) {
+			my $ty = $1;
+			next if $ty =~ /\./ || $ty =~ /^(SELECT|VALUES|WITH|NOT|MATERIALIZED)$/i;
+			next unless $& =~ /^::/ || $s =~ /CAST\s*\([^()]*\bAS\s+\Q$ty\E/i;
+			finding("$f:$line", "cast to unqualified type $ty");
+		}
 	}
 }
 print $bad ? "FAIL: sql_lint: $bad findings\n" : "PASS: sql_lint\n";

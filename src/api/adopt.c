@@ -52,23 +52,23 @@ typedef struct AdoptSource
 /* queries: %s is the schema the table was found in, quoted */
 static const AdoptSource adopt_sources[] = {
 	{"alembic", "alembic_version",
-	"SELECT version_num::text, true FROM %s.alembic_version ORDER BY 1", false},
+	"SELECT version_num::pg_catalog.text, true FROM %s.alembic_version ORDER BY 1", false},
 	{"flyway", "flyway_schema_history",
-		"SELECT version::text, type NOT LIKE 'UNDO%%'"
+		"SELECT version::pg_catalog.text, NOT (type OPERATOR(pg_catalog.~~) 'UNDO%%')"
 		" AND type OPERATOR(pg_catalog.<>) 'DELETE'"
 		" FROM %s.flyway_schema_history"
 		" WHERE success AND version IS NOT NULL"
 		" AND type OPERATOR(pg_catalog.<>) 'SCHEMA'"
 	" ORDER BY installed_rank", true},
 	{"dbmate", "schema_migrations",
-	"SELECT version::text, true FROM %s.schema_migrations ORDER BY version", true},
+	"SELECT version::pg_catalog.text, true FROM %s.schema_migrations ORDER BY version", true},
 	{"golang-migrate", "schema_migrations",
-	"SELECT version::text, NOT dirty FROM %s.schema_migrations", false},
+	"SELECT version::pg_catalog.text, NOT dirty FROM %s.schema_migrations", false},
 	{"goose", "goose_db_version",
-		"SELECT version_id::text, is_applied FROM %s.goose_db_version"
+		"SELECT version_id::pg_catalog.text, is_applied FROM %s.goose_db_version"
 	" WHERE version_id OPERATOR(pg_catalog.<>) 0 ORDER BY id", true},
 	{"sqitch", "sqitch.changes",
-	"SELECT change::text, true FROM %s.changes ORDER BY committed_at", true},
+	"SELECT change::pg_catalog.text, true FROM %s.changes ORDER BY committed_at", true},
 };
 
 #define ADOPT_NSOURCES ((int) lengthof(adopt_sources))
@@ -153,11 +153,9 @@ schemamig_adopt(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		if (need[i] && g->nodes[i].applied == NULL)
 		{
-			smig_insert_applied(g->nodes[i].rev->id,
-								g->nodes[i].rev->checksum, by, 0);
-			smig_insert_event("stamp", g->nodes[i].rev->id,
-							  g->nodes[i].rev->down_revisions,
-							  g->nodes[i].rev->checksum, by, -1);
+			smig_record_stamp(true, g->nodes[i].rev->id,
+							  g->nodes[i].rev->checksum,
+							  g->nodes[i].rev->down_revisions, by);
 		}
 	}
 
@@ -196,7 +194,7 @@ find_source(const char *source, char **schema)
 
 		/* golang-migrate and dbmate share the name; a dirty column tells */
 		args[0] = CStringGetTextDatum(name);
-		smig_spi_exec("SELECT n.nspname::text, EXISTS (SELECT FROM pg_catalog.pg_attribute a"
+		smig_spi_exec("SELECT n.nspname::pg_catalog.text, EXISTS (SELECT FROM pg_catalog.pg_attribute a"
 					  "   WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid"
 					  "   AND a.attname OPERATOR(pg_catalog.=) 'dirty' AND NOT a.attisdropped)"
 					  " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"

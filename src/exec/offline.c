@@ -9,12 +9,30 @@
  * guard that refuses to run when the database is not in the state the
  * script was made for.
  *
+ * It must be safe to feed to psql whatever the revisions contain: psql
+ * lexes the file itself, and a revision that made psql's lexer disagree
+ * with the server's (standard_conforming_strings switched off, a
+ * client_encoding whose characters can end in a backslash) could otherwise
+ * smuggle a meta-command such as \! past it.  So:
+ *	- the script pins client_encoding (the encoding it is written in),
+ *	  standard_conforming_strings and backslash_quote at its top;
+ *	- no revision text is ever outside a dollar quote: each statement sits
+ *	  in its own, on lines of its own, with a tag that does not occur in it,
+ *	  and is handed with its revision to schemamig.offline_step() (see
+ *	  src/api/offline.c), which checks it is the registered statement, runs
+ *	  the revision the way the runner does (settings and role put back
+ *	  after it, so no revision changes the session psql goes on lexing
+ *	  with) and records the step with the runner's writer;
+ *	- what schemamig writes around them is ASCII, and a revision's message
+ *	  goes into a comment with its line ends replaced.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
@@ -25,7 +43,8 @@
 static void set_from_state(SmigGraph *g, const char *from);
 static char *render_script(SmigGraph *g, SmigPlan plan, bool upgrade,
 						   const char *call);
-static void append_statement(StringInfo buf, const char *sql);
+static void append_quoted(StringInfo buf, const char *sql);
+static char *comment_text(const char *s);
 static char *id_array_literal(SmigGraph *g, SmigPlan plan);
 static char *list_array_literal(List *ids);
 
@@ -79,21 +98,49 @@ list_array_literal(List *ids)
 }
 
 /*
- * append_statement
- *		A statement and its ";".  When its last line holds "--" the ";"
- *		goes on a line of its own, so that a trailing comment cannot
- *		swallow it.
+ * comment_text
+ *		s for a "--" comment: no line end may escape it.
+ */
+static char *
+comment_text(const char *s)
+{
+	char	   *copy = pstrdup(s);
+	char	   *c;
+
+	for (c = copy; *c; c++)
+		if (*c == '\r' || *c == '\n')
+			*c = ' ';
+	return copy;
+}
+
+/*
+ * append_quoted
+ *		sql as a dollar-quoted string constant that psql cannot leave early
+ *		whatever its settings: "$tag$", a newline, sql, a newline and
+ *		"$tag$" at the start of a line of its own, where tag is the first of
+ *		smig, smig1, smig2, ... such that "$tag$" does not occur in sql.
+ *
+ * Inside a dollar quote psql looks for nothing but the closing tag, so no
+ * backslash or quote in sql means anything to it.  The closing tag starts
+ * a line: psql reads line by line, so no multibyte character of a
+ * client-only encoding (whose later bytes can look like ASCII) can run
+ * into it; and since '$' is never such a later byte, "$tag$" seen by psql
+ * inside sql would have to be in sql.  offline_step() takes off the two
+ * newlines.
  */
 static void
-append_statement(StringInfo buf, const char *sql)
+append_quoted(StringInfo buf, const char *sql)
 {
-	const char *last_line = strrchr(sql, '\n');
+	char		tag[32];
+	int			n = 0;
 
-	appendStringInfoString(buf, sql);
-	if (strstr(last_line ? last_line : sql, "--") != NULL)
-		appendStringInfoString(buf, "\n;\n");
-	else
-		appendStringInfoString(buf, ";\n");
+	strlcpy(tag, "$smig$", sizeof(tag));
+	while (strstr(sql, tag) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		snprintf(tag, sizeof(tag), "$smig%d$", ++n);
+	}
+	appendStringInfo(buf, "%s\n%s\n%s", tag, sql, tag);
 }
 
 /*
@@ -111,7 +158,7 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "-- schemamig offline %s script, made by %s\n",
-					 upgrade ? "upgrade" : "downgrade", call);
+					 upgrade ? "upgrade" : "downgrade", comment_text(call));
 	appendStringInfoString(&buf, "-- starting from: ");
 	if (cur == NIL)
 		appendStringInfoString(&buf, "base");
@@ -121,7 +168,17 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 	appendStringInfo(&buf, "\n-- %d revision%s to %s\n", plan.nsteps,
 					 plan.nsteps == 1 ? "" : "s",
 					 upgrade ? "apply" : "undo");
-	appendStringInfoString(&buf, "\\set ON_ERROR_STOP on\n\nBEGIN;\n\n");
+	/*
+	 * Pinned before anything from a revision: the encoding the text is in
+	 * (it reaches the caller converted to its client_encoding), and the
+	 * lexer settings revision SQL is split and run with.
+	 */
+	appendStringInfo(&buf,
+					 "\\set ON_ERROR_STOP on\n"
+					 "SET client_encoding = '%s';\n"
+					 "SET standard_conforming_strings = on;\n"
+					 "SET backslash_quote = safe_encoding;\n\nBEGIN;\n\n",
+					 pg_get_client_encoding_name());
 	appendStringInfo(&buf, "SELECT pg_catalog.pg_advisory_xact_lock(%d, %d);\n\n",
 					 SMIG_LOCK_KEY1, SMIG_LOCK_KEY2);
 
@@ -149,6 +206,7 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 		const char *body;
 		char	   *idlit = quote_literal_cstr(rev->id);
 		char	   *sumlit = quote_literal_cstr(rev->checksum);
+		List	   *stmts;
 
 		CHECK_FOR_INTERRUPTS();
 		smig_load_bodies(rev, true);
@@ -166,35 +224,32 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 			appendStringInfo(&buf, "\n-- Running downgrade %s -> %s",
 							 rev->id, from ? from : "");
 		if (rev->message)
-		{
-			/* it sits in a -- comment: no line end may escape it */
-			char	   *msg = pstrdup(rev->message);
-			char	   *c;
-
-			for (c = msg; *c; c++)
-				if (*c == '\r' || *c == '\n')
-					*c = ' ';
-			appendStringInfo(&buf, ", %s", msg);
-		}
+			appendStringInfo(&buf, ", %s", comment_text(rev->message));
 		appendStringInfoString(&buf, "\n\n");
 
-		foreach(lc, smig_split_statements(body, &src))
-			append_statement(&buf, ((SmigStatement *) lfirst(lc))->sql);
+		if (body == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
+		stmts = smig_split_statements(body, &src);
 
-		if (upgrade)
-			appendStringInfo(&buf,
-							 "\nINSERT INTO schemamig.applied (revision, checksum)"
-							 " VALUES (%s, %s);\n", idlit, sumlit);
+		/* the statements, checked, run and recorded as the runner does */
+		appendStringInfo(&buf, "CALL schemamig.offline_step('%s', %s, %s, ",
+						 upgrade ? "upgrade" : "downgrade", idlit, sumlit);
+		if (stmts == NIL)
+			appendStringInfoString(&buf, "ARRAY[]::pg_catalog.text[]");
 		else
-			appendStringInfo(&buf,
-							 "\nDELETE FROM schemamig.applied"
-							 " WHERE revision OPERATOR(pg_catalog.=) %s;\n",
-							 idlit);
-		appendStringInfo(&buf,
-						 "INSERT INTO schemamig.events (operation, revision,"
-						 " from_revisions, checksum) VALUES ('%s', %s, %s, %s);\n",
-						 upgrade ? "upgrade" : "downgrade", idlit,
-						 list_array_literal(rev->down_revisions), sumlit);
+		{
+			appendStringInfoString(&buf, "ARRAY[\n");
+			foreach(lc, stmts)
+			{
+				if (foreach_current_index(lc) > 0)
+					appendStringInfoString(&buf, ",\n");
+				append_quoted(&buf, ((SmigStatement *) lfirst(lc))->sql);
+			}
+			appendStringInfoString(&buf, "]");
+		}
+		appendStringInfoString(&buf, ");\n");
 	}
 
 	appendStringInfoString(&buf, "\nCOMMIT;\n");

@@ -1,10 +1,17 @@
 /*-------------------------------------------------------------------------
  *
  * runner.c
- *	  The migration lock and the running of revisions: upgrade, downgrade,
- *	  apply and stamp.
+ *	  Running plans of revisions: upgrade, downgrade and apply in one
+ *	  transaction (atomic mode), migrate() committing after each revision
+ *	  (commit-per-step mode), and stamp.
  *
- * Everything runs inside the caller's transaction, so an error anywhere
+ * A plan is a list of steps (one revision each); run_range() runs a range
+ * of them with lock-timeout retries in batches of subtransactions, and
+ * each step's statements go through the one execution path
+ * (exec/execute.c).  The bookkeeping of a step, and of a stamp, is written
+ * by model/catalog.c's one writer.
+ *
+ * Atomic mode runs inside the caller's transaction, so an error anywhere
  * rolls back the DDL and the bookkeeping together.  Writers serialise on a
  * transaction-scoped advisory lock (SMIG_LOCK_KEY1, SMIG_LOCK_KEY2) that
  * the server releases at commit, abort or backend exit: it cannot leak.
@@ -12,75 +19,38 @@
  * query then takes a new snapshot, so a caller that waited sees what the
  * previous holder committed and applies nothing twice.
  *
+ * Commit-per-step mode (migrate) builds the graph and the plan once and
+ * keeps them across commits; each round takes the lock again and checks
+ * cheaply (see state_is_current) that nobody changed schemamig's state
+ * since its own last commit, rebuilding only if someone did.  Its cost is
+ * therefore linear in the number of revisions.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "access/xlog.h"
-#include "pgstat.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "funcapi.h"
-#include "nodes/parsenodes.h"
 #include "miscadmin.h"
-#include "tcop/utility.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "base/session.h"
 #include "base/subxact.h"
 #include "compat.h"
+#include "exec/execute.h"
 #include "exec/locks.h"
 #include "exec/runner.h"
-#include "exec/statements.h"
-#include "register/register.h"
+#include "model/catalog.h"
 
 #define STEP_COLS 4
-
-typedef enum StepKind
-{
-	STEP_UPGRADE,
-	STEP_DOWNGRADE
-} StepKind;
-
-/* what the error context callback says while a statement runs */
-typedef struct StepErrorContext
-{
-	const char *revision;
-	const char *parent;			/* first down_revision, or NULL */
-	const char *section;
-	SmigStatement *stmt;
-	int			nstatements;
-} StepErrorContext;
-
-/* where a run is, for pg_stat_activity */
-typedef struct StepProgress
-{
-	const char *operation;		/* "upgrade" or "downgrade" */
-	int			step;			/* 1-based */
-	int			nsteps;
-} StepProgress;
-
-/* true while revision SQL runs: schemamig must not be re-entered */
-/* smig_in_revision (base/session.h) is true while revision SQL runs */
-
-/* the statement that was running when the last attempt failed */
-static SmigStatement *failed_statement = NULL;
-
-static void run_plan(SmigGraph *g, SmigPlan plan, StepKind kind,
-					 ReturnSetInfo *rsinfo);
-static void run_statements(SmigRevision *rev, StepKind kind, List *stmts,
-						   StepProgress *progress);
-static List *split_body(SmigRevision *rev, StepKind kind);
-static void step_error_callback(void *arg);
-static void run_upgrade(const char *target, ReturnSetInfo *rsinfo);
-static void check_registrant(SmigRevision *rev);
-
 
 /*
  * How revisions are grouped into subtransactions when schemamig.lock_timeout
@@ -100,15 +70,15 @@ static void check_registrant(SmigRevision *rev);
  */
 #define BATCH_SHARE 8
 
-/* the state of one run_plan() call */
+/* the state of a plan being run (in migrate(), across commits) */
 typedef struct RunState
 {
 	SmigGraph  *g;
 	SmigPlan   *plan;
-	StepKind	kind;
+	SmigRunKind kind;
 	char	   *by;				/* the caller's role name */
 	MemoryContext stepcxt;		/* reset before each step */
-	StepProgress progress;
+	SmigExecProgress progress;
 	int64	   *elapsed;		/* per step, microseconds */
 	int		   *attempts;		/* per step, lock timeouts so far */
 	int			noticed;		/* steps [0, noticed) said "Running ..." */
@@ -125,63 +95,116 @@ typedef struct BatchArgs
 	int64		budget_us;		/* stop after this long; -1: never */
 } BatchArgs;
 
+/*
+ * What migrate() keeps across its commits: the graph and plan, where it is
+ * in the plan, and the state it last left behind.
+ */
+typedef struct MigrateState
+{
+	MemoryContext graphcxt;		/* graph, plan and run state; reset on rebuild */
+	List	   *ids;			/* the target, resolved once to revision ids */
+	SmigGraph  *g;
+	SmigPlan	plan;
+	RunState	rs;
+	int			next;			/* the next step of plan to run */
+	Oid			extension;		/* OID of the schemamig extension */
+	int64		last_event;		/* max(events.id) after our last commit */
+	int64		last_seq;		/* max(revisions.seq) then */
+} MigrateState;
+
+static void run_init(RunState *rs, SmigGraph *g, SmigPlan *plan,
+					 SmigRunKind kind);
+static void run_range(RunState *rs, int first, int end,
+					  ReturnSetInfo *rsinfo);
 static bool run_batch(RunState *rs, int first, int end, int *reached);
 static void run_steps(void *arg);
 static void run_step(RunState *rs, int k);
 static void finish_steps(RunState *rs, int first, int end,
 						 ReturnSetInfo *rsinfo);
+static List *split_body(SmigRevision *rev, SmigRunKind kind);
+static void check_registrant(SmigRevision *rev);
+static void migrate_build(MigrateState *ms, const char *target);
+static bool state_is_current(MigrateState *ms);
+static void remember_state(MigrateState *ms);
+static void read_state(int64 *last_event, int64 *last_seq,
+					   const char *next_id, char **next_shape);
+static char *revision_shape(SmigRevision *rev);
+static void check_extension(MigrateState *ms);
 
 /*
- * run_plan
- *		Run each step of plan: NOTICE, SQL, bookkeeping, a result row.
- *		With schemamig.lock_timeout set, steps run in subtransactions
- *		(see BATCH_SHARE) and a lock timeout is retried; without it they
- *		run directly in the caller's transaction.
+ * smig_run_plan
+ *		Atomic mode: run each step of plan in the caller's transaction:
+ *		NOTICE, SQL, bookkeeping, a result row (if rsinfo).  The caller
+ *		holds the migration lock and an SPI connection.
  */
-static void
-run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
+void
+smig_run_plan(SmigGraph *g, SmigPlan plan, SmigRunKind kind,
+			  ReturnSetInfo *rsinfo)
 {
 	RunState	rs;
-	int			k = 0;
+
+	run_init(&rs, g, &plan, kind);
+	run_range(&rs, 0, plan.nsteps, rsinfo);
+	MemoryContextDelete(rs.stepcxt);
+}
+
+/* set up rs to run plan, in CurrentMemoryContext */
+static void
+run_init(RunState *rs, SmigGraph *g, SmigPlan *plan, SmigRunKind kind)
+{
+	rs->g = g;
+	rs->plan = plan;
+	rs->kind = kind;
+	rs->by = smig_caller_name();
+	rs->stepcxt = AllocSetContextCreate(CurrentMemoryContext,
+										"schemamig step",
+										ALLOCSET_DEFAULT_SIZES);
+	rs->progress.operation = (kind == SMIG_RUN_UPGRADE) ? "upgrade" : "downgrade";
+	rs->progress.nsteps = plan->nsteps;
+	rs->progress.step = 0;
+	rs->elapsed = palloc0(sizeof(int64) * Max(plan->nsteps, 1));
+	rs->attempts = palloc0(sizeof(int) * Max(plan->nsteps, 1));
+	rs->noticed = 0;
+	rs->started = GetCurrentTimestamp();
+}
+
+/*
+ * run_range
+ *		Run steps first .. end-1 of rs's plan.  With schemamig.lock_timeout
+ *		set, steps run in subtransactions (see BATCH_SHARE) and a lock
+ *		timeout is retried; without it they run directly in the caller's
+ *		transaction.
+ */
+static void
+run_range(RunState *rs, int first, int end, ReturnSetInfo *rsinfo)
+{
+	SmigGraph  *g = rs->g;
+	SmigPlan	plan = *rs->plan;
+	int			k = first;
 	int			retry_at = -1;	/* a step to run alone after a lock timeout */
 
-	rs.g = g;
-	rs.plan = &plan;
-	rs.kind = kind;
-	rs.by = smig_caller_name();
-	rs.stepcxt = AllocSetContextCreate(CurrentMemoryContext,
-									   "schemamig step",
-									   ALLOCSET_DEFAULT_SIZES);
-	rs.progress.operation = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
-	rs.progress.nsteps = plan.nsteps;
-	rs.progress.step = 0;
-	rs.elapsed = palloc0(sizeof(int64) * Max(plan.nsteps, 1));
-	rs.attempts = palloc0(sizeof(int) * Max(plan.nsteps, 1));
-	rs.noticed = 0;
-	rs.started = GetCurrentTimestamp();
-
-	while (k < plan.nsteps)
+	while (k < end)
 	{
-		int			end;
+		int			stop;
 		int			reached;
 		int			f;
 		SmigRevision *rev;
-		SmigStatement *stmt;
+		const SmigStatement *stmt;
 		char	   *lock;
 		char	   *blockers;
 		int			delay;
 
 		CHECK_FOR_INTERRUPTS();
 		if (retry_at > k)
-			end = retry_at;		/* redo the steps before it, then it alone */
+			stop = retry_at;	/* redo the steps before it, then it alone */
 		else if (retry_at == k)
-			end = k + 1;
+			stop = k + 1;
 		else
-			end = plan.nsteps;
+			stop = end;
 
-		if (run_batch(&rs, k, end, &reached))
+		if (run_batch(rs, k, stop, &reached))
 		{
-			finish_steps(&rs, k, reached, rsinfo);
+			finish_steps(rs, k, reached, rsinfo);
 			if (retry_at >= k && retry_at < reached)
 				retry_at = -1;
 			k = reached;
@@ -194,27 +217,27 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 		 */
 		f = reached;
 		rev = g->nodes[plan.steps[f]].rev;
-		stmt = failed_statement;
+		stmt = smig_exec_failed_statement();
 		lock = smig_lockwait_describe();
 		blockers = smig_lockwait_blockers();
-		rs.attempts[f]++;
-		if (rs.attempts[f] > smig_lock_retries)
+		rs->attempts[f]++;
+		if (rs->attempts[f] > smig_lock_retries)
 			ereport(ERROR,
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("revision \"%s\" gave up waiting for a lock after %d attempt%s", rev->id, rs.attempts[f], rs.attempts[f] == 1 ? "" : "s"),
+					 errmsg("revision \"%s\" gave up waiting for a lock after %d attempt%s", rev->id, rs->attempts[f], rs->attempts[f] == 1 ? "" : "s"),
 					 errdetail("%s statement %d (line %d) waited %d ms for %s: %s. Blocking: %s.",
-							   kind == STEP_UPGRADE ? "Upgrade" : "Downgrade",
+							   rs->kind == SMIG_RUN_UPGRADE ? "Upgrade" : "Downgrade",
 							   stmt ? stmt->number : 0, stmt ? stmt->line : 0,
 							   smig_lock_timeout, lock,
 							   stmt ? stmt->sql : "", blockers),
 					 errhint("End or wait out the blocking sessions and run it again, or raise schemamig.lock_timeout or schemamig.lock_retries.")));
-		delay = smig_retry_delay_ms(rs.attempts[f]);
+		delay = smig_retry_delay_ms(rs->attempts[f]);
 		if (f == k)
 			ereport(NOTICE,
 					(errmsg("revision \"%s\" waited %d ms for %s in statement %d (line %d); rolled it back, retry %d of %d in %d ms",
 							rev->id, smig_lock_timeout, lock,
 							stmt ? stmt->number : 0, stmt ? stmt->line : 0,
-							rs.attempts[f], smig_lock_retries, delay),
+							rs->attempts[f], smig_lock_retries, delay),
 					 errdetail("Blocking: %s.", blockers)));
 		else
 			ereport(NOTICE,
@@ -222,7 +245,7 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 							rev->id, smig_lock_timeout, lock,
 							stmt ? stmt->number : 0, stmt ? stmt->line : 0,
 							f - k, f - k == 1 ? "" : "s",
-							rs.attempts[f], smig_lock_retries, delay),
+							rs->attempts[f], smig_lock_retries, delay),
 					 f - k == 1 ?
 					 errdetail("Blocking: %s. Revision \"%s\" runs again first.",
 							   blockers, g->nodes[plan.steps[k]].rev->id) :
@@ -232,10 +255,6 @@ run_plan(SmigGraph *g, SmigPlan plan, StepKind kind, ReturnSetInfo *rsinfo)
 		smig_sleep_ms(delay);
 		retry_at = f;
 	}
-	MemoryContextDelete(rs.stepcxt);
-	/* pg_stat_activity shows the caller's query again */
-	if (plan.nsteps > 0 && debug_query_string != NULL)
-		pgstat_report_activity(STATE_RUNNING, debug_query_string);
 }
 
 /*
@@ -310,6 +329,7 @@ run_step(RunState *rs, int k)
 	MemoryContext oldcxt;
 	char	   *from;
 	List	   *stmts;
+	SmigExecBody body;
 	TimestampTz start;
 	int64		elapsed;
 
@@ -329,7 +349,7 @@ run_step(RunState *rs, int k)
 		check_registrant(rev);
 	if (k >= rs->noticed)
 	{
-		if (rs->kind == STEP_UPGRADE)
+		if (rs->kind == SMIG_RUN_UPGRADE)
 			ereport(NOTICE,
 					(errmsg("Running upgrade %s -> %s%s%s",
 							from ? from : "", rev->id,
@@ -345,12 +365,17 @@ run_step(RunState *rs, int k)
 	}
 
 	rs->progress.step = k + 1;
+	body.revision = rev->id;
+	body.parent = rev->down_revisions ? linitial(rev->down_revisions) : NULL;
+	body.section = (rs->kind == SMIG_RUN_UPGRADE) ? "upgrade" : "downgrade";
+	body.stmts = stmts;
+	body.progress = &rs->progress;
 	start = GetCurrentTimestamp();
-	run_statements(rev, rs->kind, stmts, &rs->progress);
+	smig_execute_body(&body);
 	elapsed = GetCurrentTimestamp() - start;
 	rs->elapsed[k] = elapsed;
 
-	smig_record_step(rs->kind == STEP_UPGRADE, rev->id, rev->checksum,
+	smig_record_step(rs->kind == SMIG_RUN_UPGRADE, rev->id, rev->checksum,
 					 rev->down_revisions, rs->by, elapsed);
 	MemoryContextSwitchTo(oldcxt);
 }
@@ -370,7 +395,7 @@ finish_steps(RunState *rs, int first, int end, ReturnSetInfo *rsinfo)
 		int			i = rs->plan->steps[k];
 		SmigRevision *rev = rs->g->nodes[i].rev;
 
-		if (rs->kind == STEP_UPGRADE)
+		if (rs->kind == SMIG_RUN_UPGRADE)
 		{
 			SmigApplied *app = palloc0(sizeof(SmigApplied));
 
@@ -472,244 +497,99 @@ check_registrant(SmigRevision *rev)
 			 errhint("Run it as role \"%s\", or review the revision and register it again as \"%s\".", rev->registered_by, GetUserNameFromId(caller, false))));
 }
 
-/* the statements of rev's upgrade or downgrade body */
+/*
+ * smig_run_revision_statements
+ *		What run_step() does around a revision's statements, without the
+ *		progress and the bookkeeping: for offline scripts.
+ */
+void
+smig_run_revision_statements(SmigRevision *rev, bool upgrade, List *stmts)
+{
+	SmigExecBody body;
+
+	if (stmts != NIL)
+		check_registrant(rev);
+	body.revision = rev->id;
+	body.parent = rev->down_revisions ? linitial(rev->down_revisions) : NULL;
+	body.section = upgrade ? "upgrade" : "downgrade";
+	body.stmts = stmts;
+	body.progress = NULL;
+	smig_execute_body(&body);
+}
+
+/*
+ * split_body
+ *		The statements of rev's upgrade or downgrade body, split as they
+ *		will run (smig_exec_split).
+ */
 static List *
-split_body(SmigRevision *rev, StepKind kind)
+split_body(SmigRevision *rev, SmigRunKind kind)
 {
 	SmigBodySource src;
 	const char *body;
 
 	src.revision = rev->id;
-	src.section = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
-	src.first_line = (kind == STEP_UPGRADE) ? rev->upgrade_line :
+	src.section = (kind == SMIG_RUN_UPGRADE) ? "upgrade" : "downgrade";
+	src.first_line = (kind == SMIG_RUN_UPGRADE) ? rev->upgrade_line :
 		rev->downgrade_line;
 	src.line_of = "revision";
 	src.error_line = NULL;
-	body = (kind == STEP_UPGRADE) ? rev->upgrade_sql : rev->downgrade_sql;
+	body = (kind == SMIG_RUN_UPGRADE) ? rev->upgrade_sql : rev->downgrade_sql;
 	if (body == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
-	return smig_split_statements(body, &src);
+	return smig_exec_split(body, &src);
 }
 
 /*
- * run_statements
- *		Execute stmts one by one, with an error context naming revision,
- *		statement and line, progress in pg_stat_activity, and
- *		schemamig.statement_timeout / lock_timeout armed.  GUCs (search_path,
- *		role, session authorization, work_mem...) set by the revision are put
- *		back afterwards, and so is the current user.
+ * smig_run_upgrade / smig_run_downgrade
+ *		Atomic mode, with the lock held and SPI connected: plan to target
+ *		and run the plan, a row per step into rsinfo.
  */
-static void
-run_statements(SmigRevision *rev, StepKind kind, List *stmts,
-			   StepProgress *progress)
-{
-	StepErrorContext sec;
-	ErrorContextCallback errcb;
-	ListCell   *lc;
-	int			save_nestlevel;
-	Oid			save_userid;
-	int			save_sec_context;
-	SmigSavedTimeout saved;
-
-	sec.revision = rev->id;
-	sec.parent = rev->down_revisions ? linitial(rev->down_revisions) : NULL;
-	sec.section = (kind == STEP_UPGRADE) ? "upgrade" : "downgrade";
-	sec.stmt = NULL;
-	sec.nstatements = list_length(stmts);
-	errcb.callback = step_error_callback;
-	errcb.arg = &sec;
-	errcb.previous = error_context_stack;
-
-	memset(&saved, 0, sizeof(saved));
-	failed_statement = NULL;
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	save_nestlevel = NewGUCNestLevel();
-	smig_in_revision = true;
-	error_context_stack = &errcb;
-	PG_TRY();
-	{
-		smig_lockwait_start();
-		foreach(lc, stmts)
-		{
-			MemoryContext cxt = CurrentMemoryContext;
-			int			ret;
-
-			CHECK_FOR_INTERRUPTS();
-			sec.stmt = lfirst(lc);
-			failed_statement = sec.stmt;
-			if (progress != NULL)
-			{
-				char		activity[200];
-
-				snprintf(activity, sizeof(activity),
-						 "schemamig: %s %d/%d %s statement %d/%d",
-						 progress->operation, progress->step,
-						 progress->nsteps, rev->id, sec.stmt->number,
-						 sec.nstatements);
-				pgstat_report_activity(STATE_RUNNING, activity);
-			}
-			smig_statement_timer_start(&saved);
-			ret = SPI_execute(sec.stmt->sql, false, 0);
-			smig_statement_timer_stop(&saved);
-			MemoryContextSwitchTo(cxt);
-			if (ret < 0)
-				ereport(ERROR,
-						(errcode(ret == SPI_ERROR_TRANSACTION ?
-								 ERRCODE_INVALID_TRANSACTION_TERMINATION :
-								 ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("statement cannot run inside a migration: %s",
-								SPI_result_code_string(ret))));
-			SPI_freetuptable(SPI_tuptable);
-		}
-		failed_statement = NULL;
-	}
-	PG_FINALLY();
-	{
-		smig_statement_timer_stop(&saved);
-		smig_lockwait_stop();
-		smig_in_revision = false;
-	}
-	PG_END_TRY();
-	error_context_stack = errcb.previous;
-
-	/* like a function with SET clauses, but for every GUC */
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-}
-
-/* "upgrade of revision "x", statement 2 of 3 (line 14)" */
-static void
-step_error_callback(void *arg)
-{
-	StepErrorContext *sec = (StepErrorContext *) arg;
-
-	if (sec->stmt == NULL)
-		return;
-
-	/*
-	 * An enum value added earlier in this transaction cannot be used yet: say
-	 * where to commit.
-	 */
-	if (geterrcode() == ERRCODE_UNSAFE_NEW_ENUM_VALUE_USAGE)
-	{
-		if (sec->parent != NULL)
-			errhint("New enum values must be committed before they are used. Upgrade to \"%s\" and commit, then upgrade the rest, or use CALL schemamig.migrate(), which commits after each revision. If revision \"%s\" adds the value itself, move ALTER TYPE ... ADD VALUE into a revision of its own.",
-					sec->parent, sec->revision);
-		else
-			errhint("New enum values must be committed before they are used: move ALTER TYPE ... ADD VALUE into a revision of its own, and commit it before revision \"%s\" runs (CALL schemamig.migrate() commits after each revision).",
-					sec->revision);
-	}
-	errcontext("revision \"%s\" %s, statement %d of %d (line %d)",
-			   sec->revision, sec->section, sec->stmt->number,
-			   sec->nstatements, sec->stmt->line);
-}
-
-/* upgrade, with the lock held and SPI connected */
-static void
-run_upgrade(const char *target, ReturnSetInfo *rsinfo)
+void
+smig_run_upgrade(const char *target, ReturnSetInfo *rsinfo)
 {
 	SmigGraph  *g = smig_load_graph(false);
-	SmigPlan	plan = smig_plan_upgrade(g, target);
 
-	run_plan(g, plan, STEP_UPGRADE, rsinfo);
+	smig_run_plan(g, smig_plan_upgrade(g, target), SMIG_RUN_UPGRADE, rsinfo);
+}
+
+void
+smig_run_downgrade(const char *target, ReturnSetInfo *rsinfo)
+{
+	SmigGraph  *g = smig_load_graph(false);
+
+	smig_run_plan(g, smig_plan_downgrade(g, target), SMIG_RUN_DOWNGRADE,
+				  rsinfo);
 }
 
 /*
- * SQL-callable functions
+ * smig_run_stamp
+ *		Record the state target describes without running SQL, through the
+ *		same bookkeeping writer as the steps (smig_record_stamp), then
+ *		return the new current heads into rsinfo.  Lock held, SPI
+ *		connected.
  */
-
-PG_FUNCTION_INFO_V1(schemamig_upgrade);
-Datum
-schemamig_upgrade(PG_FUNCTION_ARGS)
+void
+smig_run_stamp(const char *target, ReturnSetInfo *rsinfo)
 {
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext opcxt;
-
-	smig_init_srf(fcinfo, false);
-	smig_begin_write("upgrade");
-	opcxt = smig_begin_spi("schemamig upgrade");
-	run_upgrade(target, rsinfo);
-	smig_end_spi(opcxt);
-	return (Datum) 0;
-}
-
-PG_FUNCTION_INFO_V1(schemamig_downgrade);
-Datum
-schemamig_downgrade(PG_FUNCTION_ARGS)
-{
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext opcxt;
-	SmigGraph  *g;
-
-	smig_init_srf(fcinfo, false);
-	smig_begin_write("downgrade");
-	opcxt = smig_begin_spi("schemamig downgrade");
-	g = smig_load_graph(false);
-	run_plan(g, smig_plan_downgrade(g, target), STEP_DOWNGRADE, rsinfo);
-	smig_end_spi(opcxt);
-	return (Datum) 0;
-}
-
-PG_FUNCTION_INFO_V1(schemamig_apply);
-Datum
-schemamig_apply(PG_FUNCTION_ARGS)
-{
-	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext opcxt;
-
-	smig_init_srf(fcinfo, false);
-	smig_begin_write("apply");
-	opcxt = smig_begin_spi("schemamig apply");
-	smig_register_script(script, NULL);
-	run_upgrade(target, rsinfo);
-	smig_end_spi(opcxt);
-	return (Datum) 0;
-}
-
-/*
- * stamp(target): record the state target describes without running SQL,
- * then return the new current heads.
- */
-PG_FUNCTION_INFO_V1(schemamig_stamp);
-Datum
-schemamig_stamp(PG_FUNCTION_ARGS)
-{
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext opcxt;
-	SmigGraph  *g;
-	bool	   *state;
+	SmigGraph  *g = smig_load_graph(false);
 	bool		to_base;
-	char	   *by;
+	bool	   *state = smig_stamp_state(g, target, &to_base);
+	char	   *by = smig_caller_name();
 	ListCell   *lc;
 	int			k;
-
-	smig_init_srf(fcinfo, true);
-	smig_begin_write("stamp");
-	opcxt = smig_begin_spi("schemamig stamp");
-	g = smig_load_graph(false);
-	state = smig_stamp_state(g, target, &to_base);
-	by = smig_caller_name();
 
 	/* undo newest first, then record oldest first */
 	for (k = g->nnodes - 1; k >= 0; k--)
 	{
-		int			i = g->topo[k];
+		SmigRevision *rev = g->nodes[g->topo[k]].rev;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!state[i] && g->nodes[i].applied != NULL)
-		{
-			smig_delete_applied(g->nodes[i].rev->id);
-			smig_insert_event("unstamp", g->nodes[i].rev->id,
-							  g->nodes[i].rev->down_revisions,
-							  g->nodes[i].rev->checksum, by, -1);
-		}
+		if (!state[g->topo[k]] && g->nodes[g->topo[k]].applied != NULL)
+			smig_record_stamp(false, rev->id, rev->checksum,
+							  rev->down_revisions, by);
 	}
 	if (to_base)
 	{
@@ -718,23 +598,17 @@ schemamig_stamp(PG_FUNCTION_ARGS)
 		{
 			SmigApplied *app = lfirst(lc);
 
-			smig_delete_applied(app->id);
-			smig_insert_event("unstamp", app->id, NIL, app->checksum, by, -1);
+			smig_record_stamp(false, app->id, app->checksum, NIL, by);
 		}
 	}
 	for (k = 0; k < g->nnodes; k++)
 	{
-		int			i = g->topo[k];
+		SmigRevision *rev = g->nodes[g->topo[k]].rev;
 
 		CHECK_FOR_INTERRUPTS();
-		if (state[i] && g->nodes[i].applied == NULL)
-		{
-			smig_insert_applied(g->nodes[i].rev->id,
-								g->nodes[i].rev->checksum, by, 0);
-			smig_insert_event("stamp", g->nodes[i].rev->id,
-							  g->nodes[i].rev->down_revisions,
-							  g->nodes[i].rev->checksum, by, -1);
-		}
+		if (state[g->topo[k]] && g->nodes[g->topo[k]].applied == NULL)
+			smig_record_stamp(true, rev->id, rev->checksum,
+							  rev->down_revisions, by);
 	}
 
 	smig_set_applied_state(g, state);
@@ -746,100 +620,258 @@ schemamig_stamp(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
 							 &value, &isnull);
 	}
-	smig_end_spi(opcxt);
-	return (Datum) 0;
 }
 
 /*
- * migrate(target): CALL-able procedure, like upgrade() but committing after
- * each revision (Alembic's transaction_per_migration), so that a long chain
- * neither holds every lock to the end nor loses finished revisions when a
- * later one fails.
+ * smig_run_migrate
+ *		Commit-per-step mode: upgrade to target committing after each
+ *		revision (Alembic's transaction_per_migration), so that a long chain
+ *		neither holds every lock to the end nor loses finished revisions
+ *		when a later one fails.  The caller is a procedure in a non-atomic
+ *		context, connected to SPI with SPI_OPT_NONATOMIC.
  *
- * The target is resolved once, to revision ids, so that a relative target
- * does not move as revisions commit.  Then each round takes the migration
- * lock, reloads the state (another caller may have applied some), applies
- * the first pending revision and commits, which releases the lock.
+ * The graph, the target (resolved once, to revision ids, so that a
+ * relative target does not move as revisions commit) and the plan are
+ * built in the first round and kept.  Every round takes the migration
+ * lock, checks that the state is the one this call left behind, runs the
+ * next step and commits, which releases the lock.  If another session
+ * changed the state meanwhile, the graph and plan are built again from
+ * the same revision ids.
  */
-PG_FUNCTION_INFO_V1(schemamig_migrate);
-Datum
-schemamig_migrate(PG_FUNCTION_ARGS)
+void
+smig_run_migrate(const char *target)
 {
-	char	   *target = PG_ARGISNULL(0) ? "head" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	MemoryContext callcxt = CurrentMemoryContext;
-	MemoryContext roundcxt;
-	List	   *ids = NIL;
-	bool		nonatomic;
-	int			done = 0;
+	MigrateState ms;
 
-	nonatomic = fcinfo->context != NULL &&
-		IsA(fcinfo->context, CallContext) &&
-		!castNode(CallContext, fcinfo->context)->atomic;
-	if (!nonatomic)
-		ereport(ERROR,
-				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-				 errmsg("schemamig.migrate() cannot run inside a transaction block"),
-				 errdetail("It commits after each revision."),
-				 errhint("CALL it outside BEGIN ... COMMIT (and not from a function), or use SELECT * FROM schemamig.upgrade() for one atomic upgrade.")));
-
-	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
-		elog(ERROR, "schemamig: SPI_connect failed");
-	roundcxt = AllocSetContextCreate(callcxt, "schemamig migrate round",
-									 ALLOCSET_DEFAULT_SIZES);
-
+	memset(&ms, 0, sizeof(ms));
+	ms.graphcxt = AllocSetContextCreate(callcxt, "schemamig migrate graph",
+										ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
-		SmigGraph  *g;
-		SmigPlan	plan;
-		int		   *nodes;
-		int			n = 0;
-		ListCell   *lc;
-
 		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(roundcxt);
-		MemoryContextSwitchTo(roundcxt);
+		MemoryContextSwitchTo(ms.graphcxt);
 		smig_begin_write("migrate");
-		g = smig_load_graph(false);
-
-		if (done == 0)
-		{
-			/* first round: resolve the target to revision ids */
-			SmigTarget	t = smig_resolve_upgrade_target(g, target);
-			MemoryContext old = MemoryContextSwitchTo(callcxt);
-			int			k;
-
-			if (t.branch_base >= 0)
-				ids = lappend(ids, pstrdup(g->nodes[t.branch_base].rev->id));
-			for (k = 0; k < t.nnodes; k++)
-				ids = lappend(ids, pstrdup(g->nodes[t.nodes[k]].rev->id));
-			MemoryContextSwitchTo(old);
-		}
-
-		nodes = palloc(sizeof(int) * Max(list_length(ids), 1));
-		foreach(lc, ids)
-		{
-			int			i = smig_graph_find(g, lfirst(lc));
-
-			if (i < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("revision \"%s\" was unregistered while schemamig.migrate() ran", (char *) lfirst(lc))));
-			nodes[n++] = i;
-		}
-		plan = smig_plan_upgrade_nodes(g, nodes, n);
-		if (plan.nsteps == 0)
+		if (ms.g == NULL)
+			migrate_build(&ms, target);
+		else if (!state_is_current(&ms))
+			migrate_build(&ms, NULL);
+		if (ms.next >= ms.plan.nsteps)
 			break;
-		plan.nsteps = 1;
-		run_plan(g, plan, STEP_UPGRADE, NULL);
-		done++;
+
+		run_range(&ms.rs, ms.next, ms.next + 1, NULL);
+		ms.next++;
+		remember_state(&ms);
 
 		MemoryContextSwitchTo(callcxt);
 		SPI_commit();
 	}
-
 	MemoryContextSwitchTo(callcxt);
-	MemoryContextDelete(roundcxt);
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "schemamig: SPI_finish failed");
-	PG_RETURN_VOID();
+	MemoryContextDelete(ms.graphcxt);
+}
+
+/*
+ * migrate_build
+ *		(Re)build the graph and the plan in ms->graphcxt.  With a target
+ *		(first round), resolve it to revision ids; without, plan to the ids
+ *		resolved before.  Lock held.
+ */
+static void
+migrate_build(MigrateState *ms, const char *target)
+{
+	int		   *nodes;
+	int			n = 0;
+	ListCell   *lc;
+
+	MemoryContextReset(ms->graphcxt);
+	MemoryContextSwitchTo(ms->graphcxt);
+	if (target != NULL)
+		check_extension(ms);
+	ms->g = smig_load_graph(false);
+	if (target != NULL)
+	{
+		/* the ids outlive every rebuild: keep them in the call's context */
+		SmigTarget	t = smig_resolve_upgrade_target(ms->g, target);
+		MemoryContext old = MemoryContextSwitchTo(MemoryContextGetParent(ms->graphcxt));
+		int			k;
+
+		if (t.branch_base >= 0)
+			ms->ids = lappend(ms->ids, pstrdup(ms->g->nodes[t.branch_base].rev->id));
+		for (k = 0; k < t.nnodes; k++)
+			ms->ids = lappend(ms->ids, pstrdup(ms->g->nodes[t.nodes[k]].rev->id));
+		MemoryContextSwitchTo(old);
+	}
+
+	nodes = palloc(sizeof(int) * Max(list_length(ms->ids), 1));
+	foreach(lc, ms->ids)
+	{
+		int			i = smig_graph_find(ms->g, lfirst(lc));
+
+		if (i < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" was unregistered while schemamig.migrate() ran", (char *) lfirst(lc))));
+		nodes[n++] = i;
+	}
+	ms->plan = smig_plan_upgrade_nodes(ms->g, nodes, n);
+	run_init(&ms->rs, ms->g, &ms->plan, SMIG_RUN_UPGRADE);
+	ms->next = 0;
+	remember_state(ms);
+}
+
+/*
+ * state_is_current
+ *		Is schemamig's state, under the lock, the one this call left behind
+ *		at its last commit?  Cheap: two index probes and the next step's
+ *		revision by primary key.  Every upgrade, downgrade and stamp writes
+ *		an event (max(events.id)); every registration takes a new seq
+ *		(max(revisions.seq)); a pending revision replaced or forgotten
+ *		matters only if it is one still to run, and the next one is checked
+ *		before it runs (the others in their own rounds).
+ */
+static bool
+state_is_current(MigrateState *ms)
+{
+	int64		last_event;
+	int64		last_seq;
+	char	   *shape = NULL;
+	SmigRevision *next = NULL;
+
+	check_extension(ms);
+	if (ms->next < ms->plan.nsteps)
+		next = ms->g->nodes[ms->plan.steps[ms->next]].rev;
+	read_state(&last_event, &last_seq, next ? next->id : NULL,
+			   next ? &shape : NULL);
+	if (last_event != ms->last_event || last_seq != ms->last_seq)
+		return false;
+	if (next != NULL &&
+		(shape == NULL || strcmp(shape, revision_shape(next)) != 0))
+		return false;
+	return true;
+}
+
+/* after our own step (before the commit): the state we leave behind */
+static void
+remember_state(MigrateState *ms)
+{
+	read_state(&ms->last_event, &ms->last_seq, NULL, NULL);
+}
+
+/*
+ * read_state
+ *		max(events.id) and max(revisions.seq) (0 when empty), and, when
+ *		next_id is given, *next_shape = what revision_shape() says of the
+ *		stored revision next_id (NULL if it is not registered).  Naming
+ *		the tables locks them (ACCESS SHARE) to the end of the transaction:
+ *		the extension cannot be dropped under the round.
+ */
+static void
+read_state(int64 *last_event, int64 *last_seq, const char *next_id,
+		   char **next_shape)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {' '};
+	bool		isnull;
+	int			ret;
+
+	if (plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(
+									"SELECT coalesce((SELECT pg_catalog.max(id) FROM schemamig.events), 0),"
+									" coalesce((SELECT pg_catalog.max(seq) FROM schemamig.revisions), 0),"
+									" (SELECT pg_catalog.concat_ws('|', checksum,"
+									"   pg_catalog.array_to_string(down_revisions, ','),"
+									"   pg_catalog.array_to_string(depends_on, ','))"
+									"  FROM schemamig.revisions"
+									"  WHERE revision OPERATOR(pg_catalog.=) $1)",
+									1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "schemamig: could not prepare the state query: %s",
+				 SPI_result_code_string(SPI_result));
+		plan = p;
+	}
+	if (next_id != NULL)
+		values[0] = CStringGetTextDatum(next_id);
+	else
+	{
+		values[0] = (Datum) 0;
+		nulls[0] = 'n';
+	}
+	/* not read-only: a fresh snapshot that sees our own step too */
+	ret = SPI_execute_plan(plan, values, nulls, false, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "schemamig: state query failed: %s",
+			 SPI_result_code_string(ret));
+	*last_event = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1,
+											  &isnull));
+	*last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 2,
+											&isnull));
+	if (next_shape != NULL)
+		*next_shape = SPI_getvalue(SPI_tuptable->vals[0],
+								   SPI_tuptable->tupdesc, 3);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* what the state query says of a revision: checksum|parents|depends_on */
+static char *
+revision_shape(SmigRevision *rev)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, rev->checksum);
+	appendStringInfoChar(&buf, '|');
+	foreach(lc, rev->down_revisions)
+	{
+		if (lc != list_head(rev->down_revisions))
+			appendStringInfoChar(&buf, ',');
+		appendStringInfoString(&buf, lfirst(lc));
+	}
+	appendStringInfoChar(&buf, '|');
+	foreach(lc, rev->depends_on)
+	{
+		if (lc != list_head(rev->depends_on))
+			appendStringInfoChar(&buf, ',');
+		appendStringInfoString(&buf, lfirst(lc));
+	}
+	return buf.data;
+}
+
+/*
+ * check_extension
+ *		The extension must still be the one the call started with: another
+ *		session may have dropped it (and created it again) between two
+ *		rounds.  Say so, rather than failing on a table that is gone.  The
+ *		extension is locked (as DROP EXTENSION locks it) to the end of the
+ *		round, so that it cannot go away while the round runs.
+ */
+static void
+check_extension(MigrateState *ms)
+{
+	Oid			now = get_extension_oid("schemamig", true);
+
+	if (OidIsValid(now))
+	{
+		LockDatabaseObject(ExtensionRelationId, now, 0, AccessShareLock);
+		/* a DROP we waited for has committed: look again */
+		if (get_extension_oid("schemamig", true) != now)
+			now = get_extension_oid("schemamig", true);
+	}
+	if (!OidIsValid(ms->extension))
+		ms->extension = now;
+	if (OidIsValid(now) && now == ms->extension)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 OidIsValid(now) ?
+			 errmsg("extension schemamig was dropped and created again while schemamig.migrate() ran") :
+			 errmsg("extension schemamig was dropped while schemamig.migrate() ran"),
+			 errdetail("The revisions this call committed before that stay applied, but their record went with the extension."),
+			 errhint("Check the state with schemamig.status() before migrating again.")));
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * runner.h
- *	  Taking the migration lock and running revision SQL.
+ *	  Running plans of revisions, in one transaction (upgrade, downgrade,
+ *	  apply) or committing after each revision (migrate); and stamp.
  *
  *-------------------------------------------------------------------------
  */
@@ -12,6 +13,33 @@
 
 #include "model/graph.h"
 
+/* which body of its revisions a plan runs */
+typedef enum SmigRunKind
+{
+	SMIG_RUN_UPGRADE,
+	SMIG_RUN_DOWNGRADE
+} SmigRunKind;
 
+/* atomic mode: the caller holds the migration lock and an SPI connection */
+extern void smig_run_plan(SmigGraph *g, SmigPlan plan, SmigRunKind kind,
+						  ReturnSetInfo *rsinfo);
+extern void smig_run_upgrade(const char *target, ReturnSetInfo *rsinfo);
+extern void smig_run_downgrade(const char *target, ReturnSetInfo *rsinfo);
+extern void smig_run_stamp(const char *target, ReturnSetInfo *rsinfo);
+
+/*
+ * Run the statements of one revision's upgrade (or downgrade) body as a step
+ * of the runner does: the author check, then the one execution path
+ * (exec/execute.c), without progress text or bookkeeping.  For offline
+ * scripts (schemamig.offline_step), which record the step themselves.
+ */
+extern void smig_run_revision_statements(SmigRevision *rev, bool upgrade,
+										 List *stmts);
+
+/*
+ * commit-per-step mode: the caller is a procedure in a non-atomic context,
+ * connected with SPI_connect_ext(SPI_OPT_NONATOMIC); takes the lock itself
+ */
+extern void smig_run_migrate(const char *target);
 
 #endif							/* SMIG_RUNNER_H */

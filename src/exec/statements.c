@@ -11,27 +11,34 @@
  * COPY FROM STDIN) is refused here, when the script is registered, with the
  * revision and the line named.
  *
- * The body is read twice:
+ * The body is read twice, both times with the lexer settings revision SQL
+ * runs with (standard_conforming_strings = on, backslash_quote =
+ * safe_encoding), whatever the session has set:
  *	1. by the core scanner alone, to find what the grammar would reject with
  *	   an unhelpful message (psql meta-commands) or must never see (the data
- *	   rows that follow COPY FROM STDIN);
+ *	   rows that follow COPY FROM STDIN), to drop pg_dump's \restrict and
+ *	   \unrestrict lines, and to note what the trees do not show (strings
+ *	   naming a lexer setting, session-level advisory lock calls);
  *	2. by raw_parser(), whose RawStmt locations give each statement's text
- *	   and whose parse trees are classified.
+ *	   and whose parse trees are classified once (classify.c).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "commands/defrem.h"
 #include "common/keywords.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "lib/stringinfo.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
 #include "parser/scansup.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
 #include "utils/memutils.h"
 
+#include "exec/classify.h"
 #include "exec/statements.h"
 
 /* longest psql meta-command name quoted back in an error, in bytes */
@@ -46,30 +53,16 @@ typedef enum LexFinding
 	LEX_COPY_TO_STDOUT
 } LexFinding;
 
+
 /* state of the error context callbacks */
 typedef struct SplitErrorState
 {
 	const char *sql;
+	const ScanFacts *facts;		/* for the scanner's base offset */
 	const SmigBodySource *src;
 	int			number;			/* statement number, for classification */
 	int			line;			/* its line, for classification */
 } SplitErrorState;
-
-/* why a parsed statement is refused */
-typedef enum RefusalKind
-{
-	REFUSE_NONE,
-	REFUSE_TRANSACTION_CONTROL, /* BEGIN, COMMIT, SAVEPOINT, ... */
-	REFUSE_NEEDS_OWN_TRANSACTION,	/* CREATE INDEX CONCURRENTLY, VACUUM, ... */
-	REFUSE_COPY_STDIO			/* COPY FROM STDIN / TO STDOUT */
-} RefusalKind;
-
-typedef struct Refusal
-{
-	RefusalKind kind;
-	const char *what;			/* the statement kind, e.g. "VACUUM" */
-	const char *hint;
-} Refusal;
 
 #define SMIG_MAX_OPERATOR_RUN 4096
 
@@ -77,32 +70,25 @@ static List *split_body(const char *sql, const SmigBodySource *src,
 						bool keep_trees);
 static void check_operator_runs(const char *sql, int len,
 							   const SmigBodySource *src);
-static LexFinding scan_for_psql_input(const char *sql, int *location);
+static int	restrict_line_end(const char *sql, int location);
+static bool mentions_lexer_setting(const char *value);
+static char *decode_unicode_string(const char *raw, char esc);
+static LexFinding scan_body(char *sql, ScanFacts *facts,
+							const SmigBodySource *src, bool quiet,
+							int *location);
+static void scan_and_parse(char *sql, ScanFacts *facts,
+						   const SmigBodySource *src, bool quiet,
+						   LexFinding *finding, int *location,
+						   List **parsetree);
 static List *parse_body(const char *sql);
 static void report_lex_finding(const char *sql, const SmigBodySource *src,
 							   LexFinding finding, int location);
-static bool classify_statement(Node *stmt, Refusal *refusal);
-static void refuse(Refusal *refusal, RefusalKind kind, const char *what,
-				   const char *hint);
-static const char *transaction_stmt_name(TransactionStmt *stmt);
-static bool option_is_true(List *options, const char *name, bool absent);
-static bool reindex_is_concurrent(ReindexStmt *stmt);
-static bool detaches_concurrently(AlterTableStmt *stmt);
-static bool index_stmt_is_concurrent(Node *stmt);
-static void report_refusal(const Refusal *refusal, const SmigBodySource *src,
-						   int number, int line);
 static void split_error_callback(void *arg);
 static void classify_error_callback(void *arg);
 static bool word_at(const char *sql, int location, const char *word);
 static int	skip_space_and_comments(const char *sql, int location, int end);
 static int	count_newlines(const char *sql, int from, int to);
 static int	char_to_byte_offset(const char *sql, int nchars);
-
-/* hints shared by several refusals */
-#define HINT_CONCURRENTLY \
-	"A CONCURRENTLY form cannot run inside a transaction block, and schemamig runs every revision inside one, so it refuses it for now. Run it outside schemamig, or use the form without CONCURRENTLY (it takes a stronger lock)."
-#define HINT_OUTSIDE \
-	"It cannot run inside a transaction block, and schemamig runs every revision inside one. Run it outside schemamig."
 
 /*
  * check_operator_runs
@@ -180,7 +166,7 @@ smig_parse_statements(const char *sql, const SmigBodySource *src)
  *		record refusals; without, parse in a private one and raise them.
  */
 static List *
-split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
+split_body(const char *body, const SmigBodySource *src, bool keep_trees)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext workcxt;
@@ -195,10 +181,12 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 	int			newlines = 0;
 	int			number = 0;
 	ListCell   *lc;
+	char	   *sql;
+	ScanFacts	facts;
 
-	Assert(sql != NULL && src != NULL);
-	len = strlen(sql);
-	check_operator_runs(sql, len, src);
+	Assert(body != NULL && src != NULL);
+	len = strlen(body);
+	check_operator_runs(body, len, src);
 
 	/* with keep_trees, the trees must outlive this function */
 	workcxt = keep_trees ? callercxt :
@@ -206,7 +194,11 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 							  ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(workcxt);
 
+	/* the scan blanks pg_dump's \restrict lines out of this copy */
+	sql = pstrdup(body);
+	memset(&facts, 0, sizeof(facts));
 	errstate.sql = sql;
+	errstate.facts = &facts;
 	errstate.src = src;
 	errstate.number = 0;
 	errstate.line = 0;
@@ -220,10 +212,13 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
-	finding = scan_for_psql_input(sql, &finding_location);
-	parsetree = NIL;
-	if (finding == LEX_NOTHING)
-		parsetree = parse_body(sql);
+	/*
+	 * The NOTICE about dropped pg_dump lines is for whoever registers or
+	 * lints the script, not for the runner and offline scripts, which
+	 * re-split registered bodies (their lines count in the "revision").
+	 */
+	scan_and_parse(sql, &facts, src, strcmp(src->line_of, "revision") == 0,
+				   &finding, &finding_location, &parsetree);
 
 	error_context_stack = errcallback.previous;
 
@@ -272,7 +267,13 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 		errcallback.previous = error_context_stack;
 		error_context_stack = &errcallback;
 
-		refused = classify_statement(raw->stmt, &refusal);
+		refused = smig_classify_statement(raw->stmt, &refusal);
+		if (!refused)
+			refused = smig_check_scan_facts(&facts, raw->stmt_location,
+									   raw->stmt_location +
+									   (raw->stmt_len > 0 ? raw->stmt_len :
+										len - raw->stmt_location),
+									   &refusal);
 
 		error_context_stack = errcallback.previous;
 
@@ -281,7 +282,7 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 		{
 			if (src->error_line != NULL)
 				*src->error_line = errstate.line;
-			report_refusal(&refusal, src, number, errstate.line);
+			smig_report_refusal(&refusal, src, number, errstate.line);
 		}
 
 		MemoryContextSwitchTo(callercxt);
@@ -289,6 +290,8 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 		stmt->number = number;
 		stmt->line = errstate.line;
 		stmt->sql = pnstrdup(sql + start, end - start);
+		stmt->stmt_class = refusal.stmt_class;
+		stmt->tag = nodeTag(raw->stmt);
 		if (keep_trees)
 		{
 			stmt->tree = raw->stmt;
@@ -312,8 +315,159 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
 }
 
 /*
- * scan_for_psql_input
- *		Run the core scanner over sql, looking for what belongs to psql.
+ * restrict_line_end
+ *		If the backslash at byte offset location of sql starts one of the two
+ *		lines pg_dump (15.14+, 17.6+) prints around a dump, "\restrict KEY"
+ *		or "\unrestrict KEY" (KEY alphanumeric, alone on its line), the
+ *		offset of that line's end (its newline, or the end of sql); else -1.
+ */
+static int
+restrict_line_end(const char *sql, int location)
+{
+	const char *p = sql + location + 1;
+	int			keylen = 0;
+
+	if (location > 0 && sql[location - 1] != '\n')
+		return -1;
+	if (strncmp(p, "restrict ", 9) == 0)
+		p += 9;
+	else if (strncmp(p, "unrestrict ", 11) == 0)
+		p += 11;
+	else
+		return -1;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		   (*p >= '0' && *p <= '9'))
+	{
+		p++;
+		keylen++;
+	}
+	if (keylen == 0)
+		return -1;
+	if (*p == '\r')
+		p++;
+	if (*p != '\n' && *p != '\0')
+		return -1;
+	return p - sql;
+}
+
+/*
+ * mentions_lexer_setting
+ *		Whether a string constant's value names a setting that changes how
+ *		later text is lexed (in any case: setting names are looked up
+ *		without regard to case).
+ */
+static bool
+mentions_lexer_setting(const char *value)
+{
+	char	   *lower;
+	bool		found;
+
+	if (value == NULL)
+		return false;
+	lower = asc_tolower(value, strlen(value));
+	found = strstr(lower, "standard_conforming_strings") != NULL ||
+		strstr(lower, "backslash_quote") != NULL;
+	pfree(lower);
+	return found;
+}
+
+/*
+ * decode_unicode_string
+ *		The ASCII characters of a U&'' string's raw text with escape
+ *		character esc (others become '?'), enough to see a setting name
+ *		spelled with escapes.  Malformed escapes are the parser's business.
+ */
+static char *
+decode_unicode_string(const char *raw, char esc)
+{
+	StringInfoData buf;
+	const char *p = raw;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (*p == esc && p[1] == esc)
+		{
+			appendStringInfoChar(&buf, esc);
+			p += 2;
+		}
+		else if (*p == esc)
+		{
+			int			ndigits = (p[1] == '+') ? 6 : 4;
+			long		code = 0;
+			int			i;
+
+			p += (p[1] == '+') ? 2 : 1;
+			for (i = 0; i < ndigits && isxdigit((unsigned char) *p); i++, p++)
+				code = code * 16 + (isdigit((unsigned char) *p) ? *p - '0' :
+									(pg_tolower((unsigned char) *p) - 'a' + 10));
+			appendStringInfoChar(&buf, (code > 0 && code < 128) ? (char) code : '?');
+		}
+		else
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
+}
+
+/* functions whose locks (or unlocks) outlive the transaction */
+static const char *const session_lock_functions[] = {
+	"pg_advisory_lock", "pg_advisory_lock_shared",
+	"pg_try_advisory_lock", "pg_try_advisory_lock_shared",
+	"pg_advisory_unlock", "pg_advisory_unlock_shared",
+	"pg_advisory_unlock_all", NULL
+};
+
+/*
+ * The scanner's token codes for a string constant, a U&'' string and an
+ * identifier.  They live in the grammar's generated header (parser/gram.h),
+ * which is private to the parser and not installed since PostgreSQL 16, so
+ * learn them once from the public scanner itself by scanning a sample of
+ * each kind.
+ */
+static int	tok_sconst = -1;
+static int	tok_usconst = -1;
+static int	tok_ident = -1;
+
+static int
+first_token_of(const char *sample)
+{
+	core_yy_extra_type yyextra;
+	core_yyscan_t yyscanner;
+	core_YYSTYPE yylval;
+	int			yylloc;
+	int			token;
+
+	yyscanner = scanner_init(sample, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	token = core_yylex(&yylval, &yylloc, yyscanner);
+	scanner_finish(yyscanner);
+	return token;
+}
+
+static void
+learn_token_codes(void)
+{
+	if (tok_ident >= 0)
+		return;
+	tok_sconst = first_token_of("'s'");
+	tok_usconst = first_token_of("U&'s'");
+	tok_ident = first_token_of("s");
+	/* three different non-zero codes, or the scanner changed under us */
+	if (tok_sconst <= 0 || tok_usconst <= 0 || tok_ident <= 0 ||
+		tok_sconst == tok_usconst || tok_sconst == tok_ident ||
+		tok_usconst == tok_ident)
+		elog(ERROR, "schemamig: unexpected token codes from the SQL scanner");
+}
+
+#define SCONST tok_sconst
+#define USCONST tok_usconst
+#define IDENT tok_ident
+
+/*
+ * scan_body
+ *		Run the core scanner over sql (pinned lexer settings in force),
+ *		looking for what belongs to psql and for what the statement trees
+ *		do not show.
  *
  * Returns LEX_META_COMMAND at the first backslash token (psql's \connect,
  * \set, \., ...), which can only be outside quotes and comments, or
@@ -322,17 +476,26 @@ split_body(const char *sql, const SmigBodySource *src, bool keep_trees)
  * COPY data rows that follow, which are not SQL, are never scanned.
  * *location is set to the byte offset of the backslash or of the COPY.
  *
+ * pg_dump's "\restrict KEY" and "\unrestrict KEY" lines, and only those,
+ * are blanked out of sql (it is the caller's copy: line numbers stay) and
+ * reported with a NOTICE (at DEBUG1 when quiet); the scan goes on after
+ * the line.  The byte
+ * offsets of string constants naming a lexer setting and of identifiers
+ * naming a session-level advisory lock function are recorded in *facts.
+ *
  * Scanner errors (unterminated quoted string, comment or dollar quote) are
  * raised from here with their position; the caller's context callback
  * names the line.
  */
 static LexFinding
-scan_for_psql_input(const char *sql, int *location)
+scan_body(char *sql, ScanFacts *facts, const SmigBodySource *src,
+		  bool quiet, int *location)
 {
 	core_yy_extra_type yyextra;
 	core_yyscan_t yyscanner;
 	core_YYSTYPE yylval;
 	int			yylloc;
+	int			base = 0;		/* offset in sql of the scanner's text */
 	LexFinding	finding = LEX_NOTHING;
 	bool		at_start = true;	/* next token starts a statement */
 	bool		in_copy = false;	/* in a statement starting with COPY */
@@ -340,7 +503,12 @@ scan_for_psql_input(const char *sql, int *location)
 	LexFinding	copy_pending = LEX_NOTHING; /* previous token: COPY's FROM/TO */
 	int			copy_location = -1;
 	int			depth = 0;
+	char	   *pending_ustr = NULL;	/* a U&'' string, until UESCAPE is
+										 * known */
+	int			pending_uloc = -1;
+	bool		uescape_next = false;	/* previous token: UESCAPE */
 
+	learn_token_codes();
 	yyscanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
 
 	/* raw_parser() scans the same text again: warn about escapes once */
@@ -349,18 +517,87 @@ scan_for_psql_input(const char *sql, int *location)
 	for (;;)
 	{
 		int			token;
+		int			loc;
 
 		CHECK_FOR_INTERRUPTS();
 
 		token = core_yylex(&yylval, &yylloc, yyscanner);
+		loc = base + yylloc;
+
+		/* a U&'' string: decoded with the escape of its UESCAPE, if any */
+		if (pending_ustr != NULL)
+		{
+			char		esc = '\\';
+			bool		decide = true;
+
+			if (token == SCONST && uescape_next && yylval.str != NULL &&
+				yylval.str[0] != '\0')
+				esc = yylval.str[0];
+			else if (token != 0 && !uescape_next && word_at(sql, loc, "uescape"))
+			{
+				uescape_next = true;
+				decide = false;
+			}
+			if (decide)
+			{
+				if (mentions_lexer_setting(decode_unicode_string(pending_ustr, esc)))
+					facts->lexer_strings = lappend_int(facts->lexer_strings,
+													   pending_uloc);
+				pending_ustr = NULL;
+				uescape_next = false;
+			}
+		}
+
 		if (token == 0)
 			break;
 
 		if (token == '\\')
 		{
+			int			line_end = restrict_line_end(sql, loc);
+
+			if (line_end >= 0)
+			{
+				int			line = src->first_line + count_newlines(sql, 0, loc);
+
+				/* drop the line: rescan from its end, where no token is open */
+				ereport(quiet ? DEBUG1 : NOTICE,
+						(errmsg("pg_dump's \"\\%s\" line dropped from revision \"%s\", %s section, line %d of the %s",
+								sql[loc + 1] == 'r' ? "restrict" : "unrestrict",
+								src->revision, src->section, line, src->line_of),
+						 errdetail("psql refuses meta-commands after it; schemamig runs no meta-commands.")));
+				memset(sql + loc, ' ', line_end - loc);
+				scanner_finish(yyscanner);
+				base = line_end;
+				facts->base = base;
+				yyscanner = scanner_init(sql + base, &yyextra, &ScanKeywords,
+										 ScanKeywordTokens);
+				yyextra.escape_string_warning = false;
+				continue;
+			}
 			finding = LEX_META_COMMAND;
-			*location = yylloc;
+			*location = loc;
 			break;
+		}
+
+		if (token == SCONST && mentions_lexer_setting(yylval.str))
+			facts->lexer_strings = lappend_int(facts->lexer_strings, loc);
+		else if (token == USCONST && yylval.str != NULL)
+		{
+			pending_ustr = pstrdup(yylval.str);
+			pending_uloc = loc;
+		}
+		else if (token == IDENT && yylval.str != NULL)
+		{
+			int			i;
+
+			for (i = 0; session_lock_functions[i] != NULL; i++)
+				if (strcmp(yylval.str, session_lock_functions[i]) == 0)
+				{
+					facts->lock_calls = lappend_int(facts->lock_calls, loc);
+					facts->lock_names = lappend(facts->lock_names,
+												(char *) session_lock_functions[i]);
+					break;
+				}
 		}
 
 		/*
@@ -370,7 +607,7 @@ scan_for_psql_input(const char *sql, int *location)
 		 */
 		if (copy_pending != LEX_NOTHING)
 		{
-			if (word_at(sql, yylloc, "stdin") || word_at(sql, yylloc, "stdout"))
+			if (word_at(sql, loc, "stdin") || word_at(sql, loc, "stdout"))
 			{
 				finding = copy_pending;
 				*location = copy_location;
@@ -389,9 +626,9 @@ scan_for_psql_input(const char *sql, int *location)
 		if (at_start)
 		{
 			at_start = false;
-			in_copy = word_at(sql, yylloc, "copy");
+			in_copy = word_at(sql, loc, "copy");
 			copy_direction_seen = false;
-			copy_location = yylloc;
+			copy_location = loc;
 			depth = 0;
 			continue;
 		}
@@ -408,12 +645,12 @@ scan_for_psql_input(const char *sql, int *location)
 		}
 		else if (depth == 0 && !copy_direction_seen)
 		{
-			if (word_at(sql, yylloc, "from"))
+			if (word_at(sql, loc, "from"))
 			{
 				copy_direction_seen = true;
 				copy_pending = LEX_COPY_FROM_STDIN;
 			}
-			else if (word_at(sql, yylloc, "to"))
+			else if (word_at(sql, loc, "to"))
 			{
 				copy_direction_seen = true;
 				copy_pending = LEX_COPY_TO_STDOUT;
@@ -424,6 +661,42 @@ scan_for_psql_input(const char *sql, int *location)
 	scanner_finish(yyscanner);
 
 	return finding;
+}
+
+/*
+ * scan_and_parse
+ *		scan_body() and, when it finds nothing to refuse, raw_parser(), both
+ *		with the lexer settings revision SQL runs with: the runner pins
+ *		standard_conforming_strings = on and backslash_quote = safe_encoding
+ *		while it runs a revision, so the statements found here are the ones
+ *		that run, whatever the session splitting the body has set.  The
+ *		scanner reads these variables when it starts; they are put back
+ *		however this ends.
+ */
+static void
+scan_and_parse(char *sql, ScanFacts *facts, const SmigBodySource *src,
+			   bool quiet, LexFinding *finding, int *location,
+			   List **parsetree)
+{
+	bool		save_scs = standard_conforming_strings;
+	int			save_bq = backslash_quote;
+
+	*parsetree = NIL;
+	PG_TRY();
+	{
+		standard_conforming_strings = true;
+		backslash_quote = BACKSLASH_QUOTE_SAFE_ENCODING;
+		*finding = scan_body(sql, facts, src, quiet, location);
+		facts->base = 0;		/* raw_parser() reads the whole body */
+		if (*finding == LEX_NOTHING)
+			*parsetree = parse_body(sql);
+	}
+	PG_FINALLY();
+	{
+		standard_conforming_strings = save_scs;
+		backslash_quote = save_bq;
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -494,412 +767,6 @@ report_lex_finding(const char *sql, const SmigBodySource *src,
 }
 
 /*
- * classify_statement
- *		Decide whether a raw parse tree can run inside a migration.
- *
- * Returns true, with *refusal filled in, for transaction control, COPY
- * from/to the client, and the statements that call
- * PreventInTransactionBlock() whatever the catalog says.  Those that do so
- * only for some objects (CLUSTER or REINDEX TABLE on a partitioned table,
- * DROP SUBSCRIPTION without a slot) are decided by the statement's form
- * alone, or left to fail when they run.
- */
-static bool
-classify_statement(Node *stmt, Refusal *refusal)
-{
-	refusal->kind = REFUSE_NONE;
-	refusal->what = NULL;
-	refusal->hint = NULL;
-
-	if (stmt == NULL)
-		return false;
-
-	switch (nodeTag(stmt))
-	{
-		case T_TransactionStmt:
-			refuse(refusal, REFUSE_TRANSACTION_CONTROL,
-				   transaction_stmt_name((TransactionStmt *) stmt),
-				   "schemamig runs each call inside the caller's transaction, and the runner owns the transaction: remove the statement. Each call of upgrade() is one transaction; to commit between revisions, use CALL schemamig.migrate(), which commits after each revision.");
-			break;
-
-		case T_CopyStmt:
-			{
-				CopyStmt   *copy = (CopyStmt *) stmt;
-
-				if (copy->filename == NULL && !copy->is_program)
-				{
-					if (copy->is_from)
-						refuse(refusal, REFUSE_COPY_STDIO, "COPY FROM STDIN",
-							   "Use INSERT ... VALUES, or COPY ... FROM a file on the server.");
-					else
-						refuse(refusal, REFUSE_COPY_STDIO, "COPY TO STDOUT",
-							   "Use COPY ... TO a file on the server, or run the query outside the migration.");
-				}
-			}
-			break;
-
-		case T_IndexStmt:
-			if (index_stmt_is_concurrent(stmt))
-				refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-					   "CREATE INDEX CONCURRENTLY", HINT_CONCURRENTLY);
-			break;
-
-		case T_CreateSchemaStmt:
-			{
-				/* CREATE SCHEMA ... CREATE INDEX CONCURRENTLY ... */
-				CreateSchemaStmt *schema = (CreateSchemaStmt *) stmt;
-				ListCell   *lc;
-
-				foreach(lc, schema->schemaElts)
-				{
-					CHECK_FOR_INTERRUPTS();
-					if (index_stmt_is_concurrent((Node *) lfirst(lc)))
-					{
-						refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-							   "CREATE INDEX CONCURRENTLY", HINT_CONCURRENTLY);
-						break;
-					}
-				}
-			}
-			break;
-
-		case T_DropStmt:
-			{
-				DropStmt   *drop = (DropStmt *) stmt;
-
-				if (drop->removeType == OBJECT_INDEX && drop->concurrent)
-					refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-						   "DROP INDEX CONCURRENTLY", HINT_CONCURRENTLY);
-			}
-			break;
-
-		case T_ReindexStmt:
-			{
-				ReindexStmt *reindex = (ReindexStmt *) stmt;
-				const char *hint = "It reindexes table after table, each in a transaction of its own, so it cannot run inside one. Use REINDEX TABLE or REINDEX INDEX, or run it outside schemamig.";
-
-				if (reindex->kind == REINDEX_OBJECT_SCHEMA)
-					refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-						   "REINDEX SCHEMA", hint);
-				else if (reindex->kind == REINDEX_OBJECT_SYSTEM)
-					refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-						   "REINDEX SYSTEM", hint);
-				else if (reindex->kind == REINDEX_OBJECT_DATABASE)
-					refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-						   "REINDEX DATABASE", hint);
-				else if (reindex_is_concurrent(reindex))
-					refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-						   "REINDEX CONCURRENTLY", HINT_CONCURRENTLY);
-			}
-			break;
-
-		case T_AlterTableStmt:
-			if (detaches_concurrently((AlterTableStmt *) stmt))
-				refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-					   "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY",
-					   HINT_CONCURRENTLY);
-			break;
-
-		case T_VacuumStmt:
-			/* ANALYZE is a VacuumStmt too, and runs in a transaction */
-			if (((VacuumStmt *) stmt)->is_vacuumcmd)
-				refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "VACUUM",
-					   "VACUUM cannot run inside a transaction block, and schemamig runs every revision inside one. Run it outside schemamig; ANALYZE alone is allowed in a migration.");
-			break;
-
-		case T_ClusterStmt:
-			if (((ClusterStmt *) stmt)->relation == NULL)
-				refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-					   "CLUSTER without a table name",
-					   "It clusters table after table, each in a transaction of its own, so it cannot run inside one. Name the table: CLUSTER table_name USING index_name.");
-			break;
-
-		case T_AlterSystemStmt:
-			refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "ALTER SYSTEM",
-				   "ALTER SYSTEM cannot run inside a transaction block. Use ALTER DATABASE ... SET or ALTER ROLE ... SET, or run it outside schemamig.");
-			break;
-
-		case T_CreatedbStmt:
-			refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "CREATE DATABASE",
-				   HINT_OUTSIDE);
-			break;
-
-		case T_DropdbStmt:
-			refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "DROP DATABASE",
-				   HINT_OUTSIDE);
-			break;
-
-		case T_AlterDatabaseStmt:
-			{
-				AlterDatabaseStmt *alter = (AlterDatabaseStmt *) stmt;
-				ListCell   *lc;
-
-				/* SET TABLESPACE, or WITH TABLESPACE = ... */
-				foreach(lc, alter->options)
-				{
-					DefElem    *opt = (DefElem *) lfirst(lc);
-
-					CHECK_FOR_INTERRUPTS();
-					if (opt != NULL && IsA(opt, DefElem) &&
-						opt->defname != NULL &&
-						strcmp(opt->defname, "tablespace") == 0)
-					{
-						refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-							   "ALTER DATABASE ... SET TABLESPACE",
-							   HINT_OUTSIDE);
-						break;
-					}
-				}
-			}
-			break;
-
-		case T_CreateTableSpaceStmt:
-			refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "CREATE TABLESPACE",
-				   HINT_OUTSIDE);
-			break;
-
-		case T_DropTableSpaceStmt:
-			refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "DROP TABLESPACE",
-				   HINT_OUTSIDE);
-			break;
-
-		case T_CreateSubscriptionStmt:
-			{
-				List	   *options = ((CreateSubscriptionStmt *) stmt)->options;
-
-				/* connect = false implies create_slot = false */
-				if (option_is_true(options, "connect", true) &&
-					option_is_true(options, "create_slot", true))
-					refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-						   "CREATE SUBSCRIPTION",
-						   "Creating its replication slot cannot run inside a transaction block. Use WITH (connect = false) or WITH (create_slot = false), and create the slot outside schemamig.");
-			}
-			break;
-
-		case T_DropSubscriptionStmt:
-			refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "DROP SUBSCRIPTION",
-				   "Dropping a subscription's replication slot cannot run inside a transaction block. Run it outside schemamig.");
-			break;
-
-		case T_AlterSubscriptionStmt:
-			{
-				AlterSubscriptionStmt *alter = (AlterSubscriptionStmt *) stmt;
-				const char *hint = "Refreshing a subscription cannot run inside a transaction block. Add WITH (refresh = false), and run ALTER SUBSCRIPTION ... REFRESH PUBLICATION outside schemamig.";
-
-				switch (alter->kind)
-				{
-					case ALTER_SUBSCRIPTION_REFRESH:
-						refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-							   "ALTER SUBSCRIPTION ... REFRESH PUBLICATION",
-							   "It cannot run inside a transaction block. Run it outside schemamig.");
-						break;
-#if PG_VERSION_NUM >= 140000
-					case ALTER_SUBSCRIPTION_SET_PUBLICATION:
-						if (option_is_true(alter->options, "refresh", true))
-							refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-								   "ALTER SUBSCRIPTION ... SET PUBLICATION", hint);
-						break;
-					case ALTER_SUBSCRIPTION_ADD_PUBLICATION:
-						if (option_is_true(alter->options, "refresh", true))
-							refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-								   "ALTER SUBSCRIPTION ... ADD PUBLICATION", hint);
-						break;
-					case ALTER_SUBSCRIPTION_DROP_PUBLICATION:
-						if (option_is_true(alter->options, "refresh", true))
-							refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-								   "ALTER SUBSCRIPTION ... DROP PUBLICATION", hint);
-						break;
-#else
-					case ALTER_SUBSCRIPTION_PUBLICATION:
-						if (option_is_true(alter->options, "refresh", true))
-							refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION,
-								   "ALTER SUBSCRIPTION ... SET PUBLICATION", hint);
-						break;
-#endif
-					default:
-						break;
-				}
-			}
-			break;
-
-		case T_DiscardStmt:
-			if (((DiscardStmt *) stmt)->target == DISCARD_ALL)
-				refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "DISCARD ALL",
-					   "DISCARD ALL cannot run inside a transaction block. Use DISCARD PLANS, DISCARD SEQUENCES or DISCARD TEMP.");
-			break;
-
-		default:
-			break;
-	}
-
-	return refusal->kind != REFUSE_NONE;
-}
-
-/*
- * refuse
- *		Fill in *refusal.
- */
-static void
-refuse(Refusal *refusal, RefusalKind kind, const char *what, const char *hint)
-{
-	refusal->kind = kind;
-	refusal->what = what;
-	refusal->hint = hint;
-}
-
-/*
- * transaction_stmt_name
- *		The statement a TransactionStmt was written as, near enough (END
- *		is reported as COMMIT, ABORT as ROLLBACK).
- */
-static const char *
-transaction_stmt_name(TransactionStmt *stmt)
-{
-	switch (stmt->kind)
-	{
-		case TRANS_STMT_BEGIN:
-			return "BEGIN";
-		case TRANS_STMT_START:
-			return "START TRANSACTION";
-		case TRANS_STMT_COMMIT:
-			return "COMMIT";
-		case TRANS_STMT_ROLLBACK:
-			return "ROLLBACK";
-		case TRANS_STMT_SAVEPOINT:
-			return "SAVEPOINT";
-		case TRANS_STMT_RELEASE:
-			return "RELEASE SAVEPOINT";
-		case TRANS_STMT_ROLLBACK_TO:
-			return "ROLLBACK TO SAVEPOINT";
-		case TRANS_STMT_PREPARE:
-			return "PREPARE TRANSACTION";
-		case TRANS_STMT_COMMIT_PREPARED:
-			return "COMMIT PREPARED";
-		case TRANS_STMT_ROLLBACK_PREPARED:
-			return "ROLLBACK PREPARED";
-	}
-	return "transaction control";
-}
-
-/*
- * option_is_true
- *		The Boolean value of option name in a list of DefElem, read as the
- *		command itself reads it (defGetBoolean, the last one wins); absent
- *		when the option is not given.
- */
-static bool
-option_is_true(List *options, const char *name, bool absent)
-{
-	bool		value = absent;
-	ListCell   *lc;
-
-	foreach(lc, options)
-	{
-		DefElem    *opt = (DefElem *) lfirst(lc);
-
-		CHECK_FOR_INTERRUPTS();
-		if (opt != NULL && IsA(opt, DefElem) && opt->defname != NULL &&
-			strcmp(opt->defname, name) == 0)
-			value = defGetBoolean(opt);
-	}
-	return value;
-}
-
-/*
- * reindex_is_concurrent
- *		Whether REINDEX has CONCURRENTLY, in either syntax.
- */
-static bool
-reindex_is_concurrent(ReindexStmt *stmt)
-{
-#if PG_VERSION_NUM >= 140000
-	/* REINDEX (CONCURRENTLY) and REINDEX ... CONCURRENTLY both land here */
-	return option_is_true(stmt->params, "concurrently", false);
-#else
-	return stmt->concurrent;
-#endif
-}
-
-/*
- * detaches_concurrently
- *		Whether ALTER TABLE has a DETACH PARTITION ... CONCURRENTLY.
- */
-static bool
-detaches_concurrently(AlterTableStmt *stmt)
-{
-#if PG_VERSION_NUM >= 140000
-	ListCell   *lc;
-
-	foreach(lc, stmt->cmds)
-	{
-		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
-
-		CHECK_FOR_INTERRUPTS();
-		if (cmd != NULL && IsA(cmd, AlterTableCmd) &&
-			cmd->subtype == AT_DetachPartition &&
-			cmd->def != NULL && IsA(cmd->def, PartitionCmd) &&
-			((PartitionCmd *) cmd->def)->concurrent)
-			return true;
-	}
-#endif
-	return false;
-}
-
-/*
- * index_stmt_is_concurrent
- *		Whether stmt is CREATE INDEX CONCURRENTLY.
- */
-static bool
-index_stmt_is_concurrent(Node *stmt)
-{
-	return stmt != NULL && IsA(stmt, IndexStmt) &&
-		((IndexStmt *) stmt)->concurrent;
-}
-
-/*
- * report_refusal
- *		Raise the error for statement number (at line) being refused.
- */
-static void
-report_refusal(const Refusal *refusal, const SmigBodySource *src,
-			   int number, int line)
-{
-	switch (refusal->kind)
-	{
-		case REFUSE_TRANSACTION_CONTROL:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-					 errmsg("transaction control statement %s is not allowed in a migration", refusal->what),
-					 errdetail("Revision \"%s\", %s statement %d, line %d of the %s.",
-							   src->revision, src->section, number, line,
-							   src->line_of),
-					 errhint("%s", refusal->hint)));
-			break;
-		case REFUSE_NEEDS_OWN_TRANSACTION:
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("%s cannot run inside a migration", refusal->what),
-					 errdetail("Revision \"%s\", %s statement %d, line %d of the %s.",
-							   src->revision, src->section, number, line,
-							   src->line_of),
-					 errhint("%s", refusal->hint)));
-			break;
-		case REFUSE_COPY_STDIO:
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("%s is not supported in a migration", refusal->what),
-					 errdetail("Revision \"%s\", %s statement %d, line %d of the %s.",
-							   src->revision, src->section, number, line,
-							   src->line_of),
-					 errhint("%s", refusal->hint)));
-			break;
-		case REFUSE_NONE:
-			break;
-	}
-	elog(ERROR, "unexpected refusal kind %d", (int) refusal->kind);
-}
-
-/*
  * split_error_callback
  *		Error context while the body is scanned and parsed.
  *
@@ -918,7 +785,9 @@ split_error_callback(void *arg)
 
 	if (position > 0)
 	{
-		int			offset = char_to_byte_offset(state->sql, position - 1);
+		int			base = state->facts ? state->facts->base : 0;
+		int			offset = base +
+			char_to_byte_offset(state->sql + base, position - 1);
 		int			line = src->first_line;
 		int			i;
 

@@ -330,7 +330,6 @@ statement_uses_type(LintState *st, Node *tree, TypeUses *uses,
 	if (IsA(tree, InsertStmt))
 	{
 		InsertStmt *ins = (InsertStmt *) tree;
-		ListCell   *lc;
 
 		target = ins->relation;
 		foreach(lc, ins->cols)
@@ -340,7 +339,6 @@ statement_uses_type(LintState *st, Node *tree, TypeUses *uses,
 	else if (IsA(tree, UpdateStmt))
 	{
 		UpdateStmt *upd = (UpdateStmt *) tree;
-		ListCell   *lc;
 
 		target = upd->relation;
 		foreach(lc, upd->targetList)

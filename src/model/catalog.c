@@ -33,6 +33,8 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_relation.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -363,6 +365,38 @@ scan_saved(SPIPlanPtr *slot, const char *sql, int natts, bool read_only,
 }
 
 /*
+ * open_catalog_table
+ *		Look up schemamig.<relname> and lock it with AccessShareLock in one
+ *		step, as the parser does for a query: RangeVarGetRelidExtended()
+ *		takes the lock and then looks the name up again, retrying until the
+ *		name and the locked relation agree.  Looking the OID up first and
+ *		locking it afterwards (as this code once did) fails with "could not
+ *		open relation with OID" when DROP EXTENSION and CREATE EXTENSION run
+ *		in another session while we wait for the lock: after the wait we
+ *		get the table that exists now (the new one), or a clear error when
+ *		there is none.  The lock is held to the end of the transaction, as
+ *		the executor would hold it.
+ */
+static Oid
+open_catalog_table(const char *relname)
+{
+	Oid			relid;
+
+	relid = RangeVarGetRelidExtended(makeRangeVar("schemamig",
+												  pstrdup(relname), -1),
+									 AccessShareLock, RVR_MISSING_OK,
+									 NULL, NULL);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("schemamig's catalog changed while it was being read: table schemamig.%s does not exist",
+						relname),
+				 errdetail("The extension schemamig was dropped, or is being re-installed, by another session."),
+				 errhint("Retry once CREATE EXTENSION schemamig has committed.")));
+	return relid;
+}
+
+/*
  * scan_direct
  *		The rows scan_saved() would give, read straight from the heap of
  *		schemamig.<relname> with the snapshot SPI would use (the active one
@@ -371,6 +405,11 @@ scan_saved(SPIPlanPtr *slot, const char *sql, int natts, bool read_only,
  *		columns are colnames; those in the present_only bit mask give true
  *		when the column is not null, for "col IS NOT NULL".  The values
  *		point into the table's buffers: fn must copy what it keeps.
+ *
+ *		The table is resolved and locked first (open_catalog_table), and
+ *		everything else (privileges, policies, columns) is read from the
+ *		relation that is locked, so a concurrent re-install can no longer
+ *		pull it away between the look-up and the scan.
  *
  *		Returns false, having read nothing, unless the caller may read the
  *		whole table with no row-level security policy applying: then the
@@ -381,7 +420,6 @@ static bool
 scan_direct(const char *relname, const char *const *colnames, int natts,
 			uint32 present_only, bool read_only, RowFn fn, void *arg)
 {
-	Oid			nsp = get_namespace_oid("schemamig", true);
 	Oid			relid;
 	Relation	rel;
 	TupleDesc	desc;
@@ -396,22 +434,13 @@ scan_direct(const char *relname, const char *const *colnames, int natts,
 	int			i;
 
 	Assert(natts <= SCAN_MAX_COLS);
-	if (!OidIsValid(nsp))
-		return false;
-	relid = get_relname_relid(relname, nsp);
-	if (!OidIsValid(relid) ||
-		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+	relid = open_catalog_table(relname);
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 		return false;
-	for (i = 0; i < natts; i++)
-	{
-		attnums[i] = get_attnum(relid, colnames[i]);
-		if (attnums[i] <= 0)
-			return false;
-	}
 
-	/* held to the end of the transaction, as the executor would */
-	rel = table_open(relid, AccessShareLock);
+	/* locked above: the relation cannot go away under us any more */
+	rel = table_open(relid, NoLock);
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
 		rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 	{
@@ -419,14 +448,29 @@ scan_direct(const char *relname, const char *const *colnames, int natts,
 		return false;
 	}
 	desc = RelationGetDescr(rel);
+	for (i = 0; i < natts; i++)
+	{
+		attnums[i] = attnameAttNum(rel, colnames[i], false);
+		if (attnums[i] <= 0 || attnums[i] > desc->natts)
+		{
+			table_close(rel, NoLock);
+			return false;
+		}
+	}
 	all_values = palloc(sizeof(Datum) * desc->natts);
 	all_nulls = palloc(sizeof(bool) * desc->natts);
 
-	if (read_only)
+	/*
+	 * The snapshot SPI would use.  Every caller today runs inside a query,
+	 * which has an active snapshot; one that does not (a procedure after
+	 * COMMIT, a background worker) reads with the transaction snapshot.
+	 */
+	if (read_only && ActiveSnapshotSet())
 		snapshot = GetActiveSnapshot();
 	else
 	{
-		CommandCounterIncrement();
+		if (!read_only)
+			CommandCounterIncrement();
 		snapshot = GetTransactionSnapshot();
 	}
 	snapshot = RegisterSnapshot(snapshot);
@@ -815,70 +859,85 @@ smig_delete_revision(const char *id)
 				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
-/* record a revision as applied */
-void
-smig_insert_applied(const char *id, const char *checksum, const char *by,
-					int64 elapsed_us)
+/*
+ * The bookkeeping writer: every step of a run and every revision a stamp
+ * records or clears goes through write_bookkeeping(), one statement that
+ * inserts (or deletes) the applied row and logs the event.
+ */
+#define BOOKKEEPING_ARGS 7
+
+static void
+write_bookkeeping(const char *operation, bool applied, const char *id,
+				  const char *checksum, List *from_revisions, const char *by,
+				  int64 applied_elapsed_us, int64 event_elapsed_us)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			types[4] = {TEXTOID, TEXTOID, NAMEOID, INTERVALOID};
-	Datum		values[4];
+	static SPIPlanPtr insert_plan = NULL;
+	static SPIPlanPtr delete_plan = NULL;
+	Oid			types[BOOKKEEPING_ARGS] = {TEXTOID, TEXTARRAYOID, TEXTOID,
+		NAMEOID, INTERVALOID, INTERVALOID, TEXTOID};
+	Datum		values[BOOKKEEPING_ARGS];
+	char		nulls[BOOKKEEPING_ARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(id);
-	values[1] = CStringGetTextDatum(checksum);
-	values[2] = DirectFunctionCall1(namein, CStringGetDatum(by));
-	values[3] = smig_interval_datum(elapsed_us);
-	exec_saved(&plan, "INSERT INTO schemamig.applied (revision, checksum,"
-			   " applied_by, elapsed) VALUES ($1, $2, $3, $4)",
-			   4, types, values, NULL, false, SPI_OK_INSERT);
-}
-
-/* record a revision as no longer applied */
-void
-smig_delete_applied(const char *id)
-{
-	static SPIPlanPtr plan = NULL;
-
-	delete_by_id(&plan, "DELETE FROM schemamig.applied"
-				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
+	values[1] = smig_list_to_array(from_revisions);
+	if (checksum)
+		values[2] = CStringGetTextDatum(checksum);
+	else
+		nulls[2] = 'n';
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(by));
+	/* $5 (the applied row's time) is not used by the DELETE */
+	values[4] = smig_interval_datum(Max(applied_elapsed_us, 0));
+	if (event_elapsed_us >= 0)
+		values[5] = smig_interval_datum(event_elapsed_us);
+	else
+		nulls[5] = 'n';
+	values[6] = CStringGetTextDatum(operation);
+	if (applied)
+		exec_saved(&insert_plan,
+				   "WITH a AS (INSERT INTO schemamig.applied (revision,"
+				   " checksum, applied_by, elapsed) VALUES ($1, $3, $4, $5))"
+				   " INSERT INTO schemamig.events (operation, revision,"
+				   " from_revisions, checksum, by, elapsed)"
+				   " VALUES ($7, $1, $2, $3, $4, $6)",
+				   BOOKKEEPING_ARGS, types, values, nulls, false,
+				   SPI_OK_INSERT);
+	else
+		exec_saved(&delete_plan,
+				   "WITH d AS (DELETE FROM schemamig.applied"
+				   " WHERE revision OPERATOR(pg_catalog.=) $1)"
+				   " INSERT INTO schemamig.events (operation, revision,"
+				   " from_revisions, checksum, by, elapsed)"
+				   " VALUES ($7, $1, $2, $3, $4, $6)",
+				   BOOKKEEPING_ARGS, types, values, nulls, false,
+				   SPI_OK_INSERT);
 }
 
 /*
  * smig_record_step
- *		The bookkeeping of one upgrade or downgrade step in one statement:
- *		the applied row inserted (or deleted) and the event logged.
+ *		The bookkeeping of one upgrade or downgrade step: the applied row
+ *		inserted (or deleted) and the event logged, with the time the
+ *		step's SQL took.
  */
 void
 smig_record_step(bool upgrade, const char *id, const char *checksum,
 				 List *from_revisions, const char *by, int64 elapsed_us)
 {
-	static SPIPlanPtr up_plan = NULL;
-	static SPIPlanPtr down_plan = NULL;
-	Oid			types[5] = {TEXTOID, TEXTARRAYOID, TEXTOID, NAMEOID,
-	INTERVALOID};
-	Datum		values[5];
+	write_bookkeeping(upgrade ? "upgrade" : "downgrade", upgrade, id,
+					  checksum, from_revisions, by, elapsed_us, elapsed_us);
+}
 
-	values[0] = CStringGetTextDatum(id);
-	values[1] = smig_list_to_array(from_revisions);
-	values[2] = CStringGetTextDatum(checksum);
-	values[3] = DirectFunctionCall1(namein, CStringGetDatum(by));
-	values[4] = smig_interval_datum(elapsed_us);
-	if (upgrade)
-		exec_saved(&up_plan,
-				   "WITH a AS (INSERT INTO schemamig.applied (revision,"
-				   " checksum, applied_by, elapsed) VALUES ($1, $3, $4, $5))"
-				   " INSERT INTO schemamig.events (operation, revision,"
-				   " from_revisions, checksum, by, elapsed)"
-				   " VALUES ('upgrade', $1, $2, $3, $4, $5)",
-				   5, types, values, NULL, false, SPI_OK_INSERT);
-	else
-		exec_saved(&down_plan,
-				   "WITH d AS (DELETE FROM schemamig.applied"
-				   " WHERE revision OPERATOR(pg_catalog.=) $1)"
-				   " INSERT INTO schemamig.events (operation, revision,"
-				   " from_revisions, checksum, by, elapsed)"
-				   " VALUES ('downgrade', $1, $2, $3, $4, $5)",
-				   5, types, values, NULL, false, SPI_OK_INSERT);
+/*
+ * smig_record_stamp
+ *		The bookkeeping of a revision that stamp() records as applied
+ *		(stamp) or no longer applied (unstamp): the same rows as a step,
+ *		with no time (no SQL ran).
+ */
+void
+smig_record_stamp(bool stamp, const char *id, const char *checksum,
+				  List *from_revisions, const char *by)
+{
+	write_bookkeeping(stamp ? "stamp" : "unstamp", stamp, id, checksum,
+					  from_revisions, by, 0, -1);
 }
 
 /* append a step to the event log */

@@ -34,12 +34,13 @@ extern void smig_update_revision(SmigRevision *rev);
 extern void smig_update_lines(SmigRevision *rev);
 extern void smig_delete_revision(const char *id);
 
-extern void smig_insert_applied(const char *id, const char *checksum,
-								const char *by, int64 elapsed_us);
-extern void smig_delete_applied(const char *id);
+/* the one bookkeeping writer: a step of a run, a revision stamped */
 extern void smig_record_step(bool upgrade, const char *id,
 							 const char *checksum, List *from_revisions,
 							 const char *by, int64 elapsed_us);
+extern void smig_record_stamp(bool stamp, const char *id,
+							  const char *checksum, List *from_revisions,
+							  const char *by);
 extern void smig_log_forget(SmigRevision *rev);
 
 /* smig_scan_checksums() callback */

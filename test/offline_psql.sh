@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# test/offline_psql.sh: offline scripts are safe to feed to a real psql
+# (issue 12, attack 4), and still apply benign revisions; a baseline taken
+# with pg_dump --schema-only registers (issue 11, item 5).
+#
+#   1. for each hostile revision below, in a fresh database: register it (or,
+#      for what registration refuses, register a benign body and put the
+#      hostile one in its place behind schemamig's back), write
+#      upgrade_sql() to a file, feed the file to `psql -f`, and check that
+#      the marker file a smuggled psql meta-command would create never
+#      appears.  The payloads try \!, \o |cmd, \copy ... program, \gexec
+#      and \i, smuggled through a standard_conforming_strings flip (dynamic
+#      set_config), a client_encoding flip, dollar quotes (our own tag
+#      among them), E'' and U&'' strings and comments;
+#   2. with the operator's session at standard_conforming_strings = off, a
+#      benign three-revision script applies, records its steps, and the
+#      downgrade script undoes it;
+#   3. pg_dump --schema-only of a database (with its \restrict lines on
+#      PostgreSQL 15.14+ / 17.6+) registers as a revision, applies in an
+#      empty database, and the two schemas dump the same.
+#
+# Run by test/run.sh inside a throwaway cluster (pg_virtualenv); run alone
+# (`bash test/offline_psql.sh`) it starts its own.  Needs schemamig
+# installed.  Prints "PASS: offline_psql" or "FAIL: offline_psql: why" as
+# its last line; exits non-zero on failure.
+
+set -euo pipefail
+
+if [ -z "${PG_CLUSTER_CONF_ROOT:-}" ] && [ -z "${SMIG_USE_RUNNING_SERVER:-}" ]; then
+	exec pg_virtualenv -t -v "${SMIG_PG_MAJOR:-15}" bash "$0" "$@"
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/smig_op.XXXXXX")
+chmod 777 "$WORK"	# COPY TO PROGRAM would run as the server's user
+MARK=$WORK/pwned
+DBS=()
+result=FAIL
+why="unexpected error (see above)"
+cases=0
+
+finish() {
+	local rc=$?
+	local db
+	for db in "${DBS[@]}"; do
+		dropdb --if-exists "$db" >/dev/null 2>&1 || true
+	done
+	rm -rf "$WORK"
+	if [ "$result" = PASS ]; then
+		echo "PASS: offline_psql"
+		exit 0
+	fi
+	echo "FAIL: offline_psql: $why"
+	[ "$rc" -ne 0 ] || rc=1
+	exit "$rc"
+}
+trap finish EXIT
+
+fail() {
+	why=$1
+	exit 1
+}
+
+# q DB ARGS...: psql, unaligned, tuples only, stop at the first error
+q() {
+	local db=$1
+	shift
+	psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$db" "$@"
+}
+
+newdb() {
+	local db=smig_op_$$_$1
+	createdb "$db"
+	DBS+=("$db")
+	q "$db" -c "CREATE EXTENSION schemamig" >/dev/null
+	echo "$db"
+}
+
+# register DB FILE: schemamig.register() of the script in FILE
+register() {
+	q "$1" -v script="$(cat "$2")" >/dev/null <<'EOF'
+SELECT * FROM schemamig.register(:'script');
+EOF
+}
+
+# script ID BODY: a one-revision script
+script() {
+	printf -- '-- schemamig:revision %s\n-- schemamig:upgrade\n%s\n' "$1" "$2"
+}
+
+# payloads: one revision body each; @MARK@ and @WORK@ are substituted
+FLIP="SELECT pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false);"
+printf '\\! touch %s\n' "$MARK" >"$WORK/evil.sql"
+payloads=()
+payloads+=("$FLIP
+SELECT 'a\\', '\\! touch @MARK@ #';")
+payloads+=("$FLIP
+SELECT 'a\\', '\\o |touch @MARK@ #';
+SELECT 1;")
+payloads+=("$FLIP
+SELECT 'a\\', '\\copy (SELECT 1) to program ''touch @MARK@'' #';")
+payloads+=("$FLIP
+SELECT 'a\\', ' x'' \\gexec #', 'COPY (SELECT 1) TO PROGRAM ''touch @MARK@''';")
+payloads+=("$FLIP
+SELECT 'a\\', '\\i @WORK@/evil.sql #';")
+payloads+=("SET client_encoding = 'SJIS';
+SELECT E'х\\'', '\\! touch @MARK@ #';")
+payloads+=("SELECT \$\$
+\$smig\$]);
+\\! touch @MARK@
+\$\$;")
+payloads+=("SELECT \$a\$ \$smig\$ \$smig1\$ \$smig2\$ \$a\$, \$b\$
+\$smig3\$]);
+\\! touch @MARK@
+\$b\$;")
+payloads+=("SELECT E'\\'', '
+\\! touch @MARK@
+';")
+payloads+=("SELECT U&'\\0027', '
+\\! touch @MARK@
+';")
+payloads+=("SELECT 1 /* a comment
+\\! touch @MARK@
+*/;
+SELECT 2 -- \\! touch @MARK@
+;")
+payloads+=("SELECT 1 /* nested /* comment */
+\\! touch @MARK@
+*/;")
+# refused at registration: planted behind schemamig's back
+tampered=()
+tampered+=("SELECT pg_catalog.set_config('standard_conforming_strings','off',false);
+SELECT 'a\\', '\\! touch @MARK@ #';")
+tampered+=("SET standard_conforming_strings = off;
+SELECT 'a\\', '\\! touch @MARK@ #';")
+
+# attack N BODY TAMPER
+attack() {
+	local n=$1 body=$2 tamper=$3
+	local db
+	body=${body//@MARK@/$MARK}
+	body=${body//@WORK@/$WORK}
+	db=$(newdb "a$n")
+	if [ "$tamper" = yes ]; then
+		script "p$n" "SELECT 1;" >"$WORK/p$n.script"
+		register "$db" "$WORK/p$n.script"
+		q "$db" -v body="$body" >/dev/null <<'EOF'
+UPDATE schemamig.revisions SET upgrade_sql = :'body';
+EOF
+	else
+		script "p$n" "$body" >"$WORK/p$n.script"
+		register "$db" "$WORK/p$n.script" ||
+			fail "payload $n was refused at registration"
+	fi
+	# rendering may refuse the planted body: then there is nothing to run
+	if q "$db" -c "SELECT schemamig.upgrade_sql()" >"$WORK/p$n.sql" 2>"$WORK/p$n.err"; then
+		(cd "$WORK" && psql -X -d "$db" -f "p$n.sql" >"p$n.log" 2>&1) || true
+	fi
+	if [ -e "$MARK" ]; then
+		cat "$WORK/p$n.sql" "$WORK/p$n.log" 2>/dev/null || true
+		fail "payload $n ran a psql meta-command"
+	fi
+	cases=$((cases + 1))
+}
+
+n=0
+for body in "${payloads[@]}"; do
+	n=$((n + 1))
+	attack "$n" "$body" no
+done
+for body in "${tampered[@]}"; do
+	n=$((n + 1))
+	attack "$n" "$body" yes
+done
+# the harmless payloads (quotes, comments) applied as registered
+db=smig_op_$$_a7
+[ "$(q "$db" -c "SELECT count(*) FROM schemamig.applied")" = 1 ] ||
+	fail "payload 7 (a string holding our tag) did not apply"
+db=smig_op_$$_a11
+[ "$(q "$db" -c "SELECT count(*) FROM schemamig.applied")" = 1 ] ||
+	fail "payload 11 (comments) did not apply"
+
+# the operator's session with standard_conforming_strings = off
+db=$(newdb benign)
+cat >"$WORK/benign.script" <<'EOF'
+-- schemamig:revision b1
+-- schemamig:message create items
+-- schemamig:upgrade
+CREATE TABLE public.items (id int PRIMARY KEY, label text);
+-- schemamig:downgrade
+DROP TABLE public.items;
+
+-- schemamig:revision b2
+-- schemamig:down_revision b1
+-- schemamig:upgrade
+SET search_path = public;
+INSERT INTO items VALUES (1, 'back\slash'), (2, E'it''s'), (3, $x$ $smig$ $x$);
+CREATE FUNCTION public.answer() RETURNS int LANGUAGE sql
+AS $$ SELECT 42 $$   -- the answer
+;
+-- schemamig:downgrade
+DROP FUNCTION public.answer();
+DELETE FROM public.items;
+
+-- schemamig:revision b3
+-- schemamig:down_revision b2
+-- schemamig:upgrade
+COMMENT ON TABLE public.items IS 'items; \! not a command';
+-- schemamig:downgrade
+COMMENT ON TABLE public.items IS NULL;
+EOF
+register "$db" "$WORK/benign.script"
+q "$db" -c "SELECT schemamig.upgrade_sql()" >"$WORK/benign_up.sql"
+PGOPTIONS="-c standard_conforming_strings=off" psql -X -q -d "$db" \
+	-f "$WORK/benign_up.sql" >"$WORK/benign_up.log" 2>&1 ||
+	{ cat "$WORK/benign_up.log"; fail "the benign upgrade script failed"; }
+[ "$(q "$db" -c "SELECT string_agg(label, '|' ORDER BY id) FROM public.items")" = 'back\slash|it'"'"'s| $smig$ ' ] ||
+	fail "the benign upgrade script stored other values"
+[ "$(q "$db" -c "SELECT public.answer()")" = 42 ] ||
+	fail "the benign upgrade script did not create the function"
+[ "$(q "$db" -c "SELECT string_agg(revision, ',' ORDER BY revision) FROM schemamig.applied")" = "b1,b2,b3" ] ||
+	fail "the benign upgrade script did not record its steps"
+[ "$(q "$db" -c "SELECT count(*) FROM schemamig.events WHERE operation = 'upgrade' AND by = current_user AND elapsed IS NOT NULL")" = 3 ] ||
+	fail "the benign upgrade script did not log its steps as the runner does"
+[ "$(q "$db" -c "SHOW search_path")" = '"$user", public' ] ||
+	fail "a revision's SET search_path outlived its step"
+q "$db" -c "SELECT schemamig.downgrade_sql('base')" >"$WORK/benign_down.sql"
+PGOPTIONS="-c standard_conforming_strings=off" psql -X -q -d "$db" \
+	-f "$WORK/benign_down.sql" >"$WORK/benign_down.log" 2>&1 ||
+	{ cat "$WORK/benign_down.log"; fail "the benign downgrade script failed"; }
+[ "$(q "$db" -c "SELECT count(*) FROM schemamig.applied")" = 0 ] ||
+	fail "the benign downgrade script left revisions applied"
+[ -z "$(q "$db" -c "SELECT to_regclass('public.items')")" ] ||
+	fail "the benign downgrade script left the table"
+
+# a baseline from pg_dump --schema-only
+src=$(newdb dumpsrc)
+q "$src" >/dev/null <<'EOF'
+CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE public.people (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	name text NOT NULL DEFAULT 'it''s \ me', mood public.mood);
+CREATE INDEX people_name ON public.people (name);
+CREATE FUNCTION public.greet(p public.people) RETURNS text LANGUAGE plpgsql
+AS $$BEGIN RETURN 'hi ' || p.name; END$$;
+CREATE VIEW public.happy AS SELECT * FROM public.people WHERE mood = 'happy';
+EOF
+pg_dump --schema-only --no-owner -N schemamig -d "$src" >"$WORK/dump.sql"
+grep -q '^\\restrict ' "$WORK/dump.sql" && restrict=yes || restrict=no
+{
+	printf -- '-- schemamig:revision baseline\n-- schemamig:upgrade\n'
+	# the extension's own objects are not part of the baseline
+	grep -v -e '^CREATE EXTENSION' -e '^COMMENT ON EXTENSION' "$WORK/dump.sql"
+} >"$WORK/baseline.script"
+dst=$(newdb dumpdst)
+register "$dst" "$WORK/baseline.script" 2>"$WORK/baseline.err" ||
+	{ cat "$WORK/baseline.err"; fail "the pg_dump baseline did not register"; }
+if [ "$restrict" = yes ] && ! grep -q 'restrict" line dropped' "$WORK/baseline.err"; then
+	cat "$WORK/baseline.err"
+	fail "no NOTICE for the dropped \\restrict line"
+fi
+q "$dst" -c "SELECT schemamig.upgrade_sql()" >"$WORK/baseline.sql"
+psql -X -q -d "$dst" -f "$WORK/baseline.sql" >"$WORK/baseline.log" 2>&1 ||
+	{ cat "$WORK/baseline.log"; fail "the pg_dump baseline did not apply offline"; }
+pg_dump --schema-only --no-owner -N schemamig -d "$src" | grep -v -e '^\\' -e '^--' >"$WORK/a.sql"
+pg_dump --schema-only --no-owner -N schemamig -d "$dst" | grep -v -e '^\\' -e '^--' >"$WORK/b.sql"
+diff "$WORK/a.sql" "$WORK/b.sql" || fail "the baseline's schema differs from its source"
+
+echo "$cases payloads fed to psql, no meta-command ran; pg_dump \\restrict lines present: $restrict"
+result=PASS
