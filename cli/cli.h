@@ -247,6 +247,8 @@ bool		sync_compare(SyncState *s, const char *dir);
 void		sync_push_in_transaction(const CliOptions *o, SyncState *s,
 									 bool strict, FILE *out);
 void		sync_free(SyncState *s);
+void		refuse_unfilled(const MigDir *d, const StrList *added,
+							const StrList *replaced);
 
 /* ----------------------------------------------------- commands, main */
 

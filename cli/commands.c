@@ -221,8 +221,27 @@ cmd_push(const CliOptions *o)
 	script = migdir_script(&d);
 	connect_to_schemamig(o);
 	params[0] = script;
+	PQclear(cli_query("BEGIN", 0, NULL, NULL));
 	res = cli_query("SELECT revision, action FROM schemamig.register($1)",
 					1, params, &d);
+	{
+		StrList		add = {0},
+					rep = {0};
+
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			const char *action = val(res, i, 1);
+
+			if (action != NULL && strcmp(action, "added") == 0)
+				sl_push(&add, val(res, i, 0));
+			else if (action != NULL && strcmp(action, "replaced") == 0)
+				sl_push(&rep, val(res, i, 0));
+		}
+		refuse_unfilled(&d, &add, &rep);
+		sl_free(&add);
+		sl_free(&rep);
+	}
+	PQclear(cli_query("COMMIT", 0, NULL, NULL));
 
 	table_init(&t, 3, headers);
 	for (i = 0; i < PQntuples(res); i++)

@@ -520,6 +520,7 @@ unknown_command(const char *name)
 {
 	const char *best = NULL;
 	int			best_d = 3;
+	size_t		len = strlen(name);
 	int			i;
 
 	for (i = 0; i < (int) (sizeof(synonyms) / sizeof(synonyms[0])); i++)
@@ -532,11 +533,13 @@ unknown_command(const char *name)
 	{
 		int			d = edit_distance(name, commands[i].name);
 
-		if (d < best_d || (d <= 3 && strncmp(name, commands[i].name, strlen(name)) == 0 &&
-						   strlen(name) >= 3 && d < 4))
+		/* close enough, or a prefix of at least 3 characters ("hist") */
+		if (d < best_d ||
+			(len >= 3 && strncmp(name, commands[i].name, len) == 0 &&
+			 (best == NULL || strncmp(name, best, len) != 0)))
 		{
 			best = commands[i].name;
-			best_d = d;
+			best_d = (len >= 3 && strncmp(name, commands[i].name, len) == 0) ? 0 : d;
 		}
 	}
 	cli_error("unknown command \"%s\"", name);

@@ -94,6 +94,36 @@ collect_actions(SyncState *s, const PGresult *res)
 	}
 }
 
+/*
+ * refuse_unfilled
+ *		Exit (rolling back) when a revision just added or replaced is the
+ *		template "new" writes, unfilled: empty upgrade and downgrade sections
+ *		(a merge may be empty).
+ */
+void
+refuse_unfilled(const MigDir *d, const StrList *added, const StrList *replaced)
+{
+	int			i;
+
+	for (i = 0; i < added->n + replaced->n; i++)
+	{
+		const char *id = i < added->n ? added->items[i] : replaced->items[i - added->n];
+		int			k = migdir_find(d, id);
+		const MigRev *r;
+
+		if (k < 0)
+			continue;
+		r = &d->revs[k];
+		if (r->up_sql || r->down_sql || !r->has_downgrade || r->down.n > 1)
+			continue;
+		cli_error("revision \"%s\" (%s, line %d) is an unfilled template: its upgrade and downgrade sections are empty",
+				  id, d->files[r->file].path, r->line);
+		cli_note("detail", "Nothing was registered or run.");
+		cli_note("hint", "Write its SQL under \"-- schemamig:upgrade\" and \"-- schemamig:downgrade\" (delete the file if it is not needed; a revision meant to run nothing needs a statement such as SELECT 1;).");
+		cli_exit(EXIT_FILES);
+	}
+}
+
 /* run a statement without parameters, exiting when the server refuses */
 static void
 exec_simple(const char *sql)
@@ -192,6 +222,7 @@ sync_push_in_transaction(const CliOptions *o, SyncState *s, bool strict,
 		free(script);
 		collect_actions(s, res);
 		PQclear(res);
+		refuse_unfilled(&s->d, &s->added, &s->replaced);
 		if (s->added.n + s->replaced.n > 0)
 			fprintf(out, "Registered %s: %d added, %d replaced.\n",
 					dir_label(&s->d), s->added.n, s->replaced.n);

@@ -507,6 +507,7 @@ step "JSON escaping"
 MSG=$(printf 'say "hi" \\ back\ttab \xc3\xa9t\xc3\xa9 \xe2\x9c\x93 \x01')
 sm new -m "$MSG" --rev-id j50n
 FJ=$OUT
+sed -i -e '/^-- schemamig:upgrade$/a SELECT 1;' "$FJ"
 sm push
 expect_rc "push of a revision with an odd message" 0
 sm show j50n --json
