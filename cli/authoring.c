@@ -46,7 +46,8 @@ cmd_new(const CliOptions *o)
 	int			i;
 
 	if (o->message == NULL)
-		die_usage("new needs a message: schemamig new -m \"what it does\"");
+		die_usage("%s needs a message: schemamig %s -m \"what it does\"",
+				  o->command, o->command);
 	check_message(o->message);
 	if (o->branch_label != NULL)
 	{
@@ -122,7 +123,8 @@ cmd_merge(const CliOptions *o)
 	if (o->message != NULL)
 		check_message(o->message);
 	migdir_load(&d, o->dir);
-	if (o->nargs > 0)
+	/* Alembic's "merge heads": the same as naming none */
+	if (o->nargs > 0 && !(o->nargs == 1 && strcmp(o->args[0], "heads") == 0))
 	{
 		for (i = 0; i < o->nargs; i++)
 			resolve_list(&d, o->args[i], "merge", &down);
@@ -146,7 +148,7 @@ cmd_merge(const CliOptions *o)
 	}
 	if (down.n < 2)
 	{
-		if (o->nargs > 0)
+		if (o->nargs > 0 && strcmp(o->args[0], "heads") != 0)
 			die(EXIT_USAGE, "merge needs two or more revisions, got %d", down.n);
 		cli_error("nothing to merge: %s has %d head%s%s%s",
 				  dir_label(&d), down.n, down.n == 1 ? "" : "s",

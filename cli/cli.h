@@ -11,6 +11,9 @@
  *	  connect.c	   where the connection comes from, queries, server errors
  *	  files.c	   the migrations directory: reading and parsing files
  *	  commands.c   the commands that talk to the server
+ *	  sync.c	   files against database: push in the run's transaction,
+ *				   status's comparison, forget
+ *	  offline.c	   heads, branches, history, show, check from the files alone
  *	  authoring.c  new and merge: writing migration files
  *	  import.c	   import: the revisions of another tool, written as files
  *	  import_alembic.c  import alembic: through the project's own Alembic
@@ -44,6 +47,9 @@
 #define EXIT_PENDING	4		/* status --exit-code: revisions pending */
 #define EXIT_FILES		5		/* migration files: unreadable, malformed */
 #define EXIT_PROBLEMS	6		/* check / lint found errors */
+#define EXIT_UNPUSHED	7		/* status --exit-code: files not registered */
+#define EXIT_ORPHAN		8		/* a pending revision has no file */
+#define EXIT_DRIFT		9		/* an applied revision's file is gone or changed */
 
 #define SMIG_ID_MAXLEN 64
 
@@ -65,6 +71,13 @@ typedef struct CliOptions
 	bool		json;
 	bool		sql;
 	bool		exit_code;
+	bool		no_push;		/* --no-push */
+	bool		verbose;		/* --verbose, -v */
+	bool		yes;			/* --yes, -y */
+	bool		allow_heads;	/* --allow-heads */
+	bool		offline;		/* --offline */
+	bool		indicate_current;	/* --indicate-current, -i */
+	const char *range;			/* -r, --rev-range */
 } CliOptions;
 
 /* ------------------------------------------------------------ util.c */
@@ -154,6 +167,13 @@ typedef struct MigRev
 	StrList		depends;		/* depends_on ids */
 	int			file;			/* index into MigDir.files */
 	int			line;			/* line of its revision directive */
+	char	   *message;		/* NULL when none */
+	StrList		labels;			/* branch_labels */
+	int			section;		/* 0 header, 1 upgrade, 2 downgrade */
+	bool		has_downgrade;
+	bool		up_sql;			/* the upgrade section holds SQL */
+	bool		down_sql;		/* the downgrade section holds SQL */
+	int			end_line;		/* its last line in its file */
 } MigRev;
 
 typedef struct MigFile
@@ -174,6 +194,7 @@ typedef struct MigDir
 	MigRev	   *revs;
 	int			nrevs;
 	int			caprevs;
+	StrList		problems;		/* "FILE:LINE: ..." the server would refuse */
 } MigDir;
 
 void		migfile_read(const char *path, MigFile *f);
@@ -193,8 +214,10 @@ const char *dir_label(const MigDir *d);
 /* ---------------------------------------------------------- connect.c */
 
 extern PGconn *cli_conn;
+extern bool cli_verbose;		/* --verbose: notes about the connection */
 
 void		cli_connect(const char *dbname_flag);
+bool		cli_connect_soft(const char *dbname_flag, char **why);
 void		cli_disconnect(void);
 PGresult   *cli_query(const char *sql, int nparams,
 					  const char *const *params, const MigDir *map);
@@ -203,6 +226,29 @@ PGresult   *cli_query_try(const char *sql, int nparams,
 char	   *cli_extension_version(void);
 void		cli_require_extension(void);
 char	   *cli_current(void);
+const char *cli_hint(const char *hint);
+
+/* ------------------------------------------------------------- sync.c */
+
+/* the migrations directory compared with the database */
+typedef struct SyncState
+{
+	MigDir		d;
+	bool		have_dir;		/* the directory exists (d is loaded) */
+	StrList		added;			/* file revisions not registered */
+	StrList		replaced;		/* pending revisions whose file changed */
+	StrList		orphan_pending; /* registered, pending, no file */
+	StrList		orphan_applied; /* registered, applied, no file */
+	char	   *drift;			/* register()'s refusal (an applied file changed) */
+	char	   *drift_detail;
+} SyncState;
+
+bool		sync_compare(SyncState *s, const char *dir);
+void		sync_push_in_transaction(const CliOptions *o, SyncState *s,
+									 bool strict, FILE *out);
+void		sync_free(SyncState *s);
+void		refuse_unfilled(const MigDir *d, const StrList *added,
+							const StrList *replaced);
 
 /* ----------------------------------------------------- commands, main */
 
@@ -219,6 +265,18 @@ int			cmd_new(const CliOptions *o);
 int			cmd_merge(const CliOptions *o);
 int			cmd_import(const CliOptions *o);
 int			cmd_adopt(const CliOptions *o);
+int			cmd_forget(const CliOptions *o);
+int			cmd_reset(const CliOptions *o);
+int			cmd_branches(const CliOptions *o);
+
+/* ---------------------------------------------------------- offline.c */
+
+bool		offline_view(const CliOptions *o);
+int			offline_heads(const CliOptions *o);
+int			offline_branches(const CliOptions *o);
+int			offline_history(const CliOptions *o);
+int			offline_show(const CliOptions *o);
+int			offline_check(const CliOptions *o);
 
 /* ------------------------------------------------------------ import*.c */
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -107,6 +108,8 @@ cmd_check(const CliOptions *o)
 	int			errors = 0;
 	int			i;
 
+	if (o->offline)
+		return offline_check(o);
 	cli_connect(o->dbname);
 	printf("server:     PostgreSQL %s\n",
 		   PQparameterStatus(cli_conn, "server_version"));
@@ -218,8 +221,27 @@ cmd_push(const CliOptions *o)
 	script = migdir_script(&d);
 	connect_to_schemamig(o);
 	params[0] = script;
+	PQclear(cli_query("BEGIN", 0, NULL, NULL));
 	res = cli_query("SELECT revision, action FROM schemamig.register($1)",
 					1, params, &d);
+	{
+		StrList		add = {0},
+					rep = {0};
+
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			const char *action = val(res, i, 1);
+
+			if (action != NULL && strcmp(action, "added") == 0)
+				sl_push(&add, val(res, i, 0));
+			else if (action != NULL && strcmp(action, "replaced") == 0)
+				sl_push(&rep, val(res, i, 0));
+		}
+		refuse_unfilled(&d, &add, &rep);
+		sl_free(&add);
+		sl_free(&rep);
+	}
+	PQclear(cli_query("COMMIT", 0, NULL, NULL));
 
 	table_init(&t, 3, headers);
 	for (i = 0; i < PQntuples(res); i++)
@@ -264,11 +286,15 @@ cmd_run(const CliOptions *o)
 	const char *target = o->nargs > 0 ? o->args[0] : "head";
 	const char *params[2];
 	PGresult   *res;
+	SyncState	s;
 	char	   *current;
-	int			n;
+	int			n = 0;
+	int			i;
 
 	connect_to_schemamig(o);
 	params[0] = target;
+	PQclear(cli_query("BEGIN", 0, NULL, NULL));
+	sync_push_in_transaction(o, &s, up || stamp, o->sql ? stderr : stdout);
 	if (o->sql)
 	{
 		const char *text;
@@ -287,21 +313,44 @@ cmd_run(const CliOptions *o)
 				putchar('\n');
 		}
 		PQclear(res);
+		/* the files were registered only to render the script */
+		PQclear(cli_query("ROLLBACK", 0, NULL, NULL));
+		sync_free(&s);
 		return EXIT_OK;
 	}
 
 	if (stamp)
-		res = cli_query("SELECT s FROM schemamig.stamp($1) AS s", 1, params, NULL);
-	else if (up)
-		res = cli_query("SELECT revision FROM schemamig.upgrade($1)", 1, params, NULL);
+	{
+		for (i = 0; i < o->nargs; i++)
+		{
+			params[0] = o->args[i];
+			PQclear(cli_query("SELECT s FROM schemamig.stamp($1) AS s", 1, params, NULL));
+		}
+	}
 	else
-		res = cli_query("SELECT revision FROM schemamig.downgrade($1)", 1, params, NULL);
-	n = PQntuples(res);
-	PQclear(res);
-
+	{
+		res = cli_query(up ? "SELECT revision FROM schemamig.upgrade($1)"
+						: "SELECT revision FROM schemamig.downgrade($1)",
+						1, params, NULL);
+		n = PQntuples(res);
+		PQclear(res);
+	}
 	current = cli_current();
+	PQclear(cli_query("COMMIT", 0, NULL, NULL));
+	sync_free(&s);
+
 	if (stamp)
-		printf("Stamped %s; now at %s.\n", target, current);
+	{
+		StrList		sl = {0};
+		char	   *targets;
+
+		for (i = 0; i < o->nargs; i++)
+			sl_push(&sl, o->args[i]);
+		targets = join_words(&sl, ", ");
+		printf("Stamped %s; now at %s.\n", targets, current);
+		free(targets);
+		sl_free(&sl);
+	}
 	else if (n == 0)
 		printf("Nothing to %s; now at %s.\n", o->command, current);
 	else
@@ -311,19 +360,121 @@ cmd_run(const CliOptions *o)
 	return EXIT_OK;
 }
 
+/* is id one of sl's items? */
+static bool
+in_list(const StrList *sl, const char *id)
+{
+	int			i;
+
+	for (i = 0; i < sl->n; i++)
+		if (strcmp(sl->items[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* what status says about a registered revision's file */
+static const char *
+file_state(const SyncState *s, const char *rev, const char *state)
+{
+	if (!s->have_dir)
+		return NULL;
+	if (in_list(&s->replaced, rev))
+		return "file changed";
+	if (migdir_find(&s->d, rev) < 0)
+		return "no file";
+	(void) state;
+	return NULL;
+}
+
+/* the summary lines of status about the files, and the exit status */
+static int
+status_files_report(const SyncState *s, bool exit_code, int pending,
+					FILE *out)
+{
+	int			rc = (exit_code && pending > 0) ? EXIT_PENDING : EXIT_OK;
+	char	   *l;
+
+	if (!s->have_dir)
+		return rc;
+	if (s->added.n + s->replaced.n > 0)
+	{
+		StrList		both = {0};
+		int			i;
+
+		for (i = 0; i < s->added.n; i++)
+			sl_push(&both, s->added.items[i]);
+		for (i = 0; i < s->replaced.n; i++)
+			sl_push(&both, s->replaced.items[i]);
+		l = join_words(&both, ", ");
+		fprintf(out, "Not registered yet (changed or new in %s): %s; \"schemamig upgrade\" registers and applies them, \"schemamig push\" only registers.\n",
+			   dir_label(&s->d), l);
+		free(l);
+		sl_free(&both);
+		if (exit_code)
+			rc = EXIT_UNPUSHED;
+	}
+	if (s->orphan_pending.n > 0)
+	{
+		l = join_words(&s->orphan_pending, " ");
+		fprintf(out, "Pending but no file in %s: %s; \"schemamig forget %s\" unregisters %s (or restore the file).\n",
+			   dir_label(&s->d), l, l,
+			   s->orphan_pending.n == 1 ? "it" : "them");
+		free(l);
+		if (exit_code)
+			rc = EXIT_ORPHAN;
+	}
+	if (s->orphan_applied.n > 0)
+	{
+		l = join_words(&s->orphan_applied, ", ");
+		cli_error("applied revision%s %s: no file in %s defines %s",
+				  s->orphan_applied.n == 1 ? "" : "s", l, dir_label(&s->d),
+				  s->orphan_applied.n == 1 ? "it" : "them");
+		cli_note("hint", "Restore the file from version control; to undo the revision, \"schemamig downgrade\" below it first.");
+		free(l);
+		rc = EXIT_DRIFT;
+	}
+	if (s->drift != NULL)
+	{
+		StrBuf		sb;
+
+		cli_error("%s (the files of %s against the database)", s->drift,
+				  dir_label(&s->d));
+		if (s->drift_detail != NULL)
+			cli_note("detail", s->drift_detail);
+		sb_init(&sb);
+		sb_printf(&sb, "An applied revision's file was edited: restore it (git checkout), and write the change as a new revision (\"schemamig revision -m MESSAGE\").");
+		cli_note("hint", sb.data);
+		sb_free(&sb);
+		rc = EXIT_DRIFT;
+	}
+	return rc;
+}
+
 /*
- * status [--json] [--exit-code]: every registered revision and its state;
- * with --exit-code, EXIT_PENDING when some are pending.
+ * status [--json] [--exit-code]: every registered revision and its state,
+ * compared with the migrations directory (files not registered, changed,
+ * or gone); with --exit-code, a distinct status for each problem.
  */
 int
 cmd_status(const CliOptions *o)
 {
 	PGresult   *res;
+	SyncState	s;
 	int			nrows;
 	int			pending = 0;
+	int			rc;
 	int			i;
 
 	connect_to_schemamig(o);
+	if (!sync_compare(&s, o->dir))
+	{
+		StrBuf		sb;
+
+		sb_init(&sb);
+		sb_printf(&sb, "no migrations directory \"%s\": showing the database only", o->dir);
+		cli_note("note", sb.data);
+		sb_free(&sb);
+	}
 	res = cli_query("SELECT revision, pg_catalog.array_to_string(down_revisions, ' '),"
 					" message, state, pg_catalog.to_char(applied_at, " TIME_FMT "),"
 					" pg_catalog.to_json(applied_at), applied_by, is_head, is_current"
@@ -341,6 +492,9 @@ cmd_status(const CliOptions *o)
 		json_begin(&w, '[');
 		for (i = 0; i < nrows; i++)
 		{
+			const char *fs = file_state(&s, val(res, i, 0), val(res, i, 3));
+			int			k = s.have_dir ? migdir_find(&s.d, val(res, i, 0)) : -1;
+
 			json_begin(&w, '{');
 			json_key(&w, "revision");
 			json_string(&w, val(res, i, 0));
@@ -358,12 +512,31 @@ cmd_status(const CliOptions *o)
 			json_bool(&w, is_true(res, i, 7));
 			json_key(&w, "is_current");
 			json_bool(&w, is_true(res, i, 8));
+			json_key(&w, "file");
+			json_string(&w, k >= 0 ? s.d.files[s.d.revs[k].file].path : NULL);
+			json_key(&w, "file_state");
+			json_string(&w, !s.have_dir ? NULL : fs ? fs : "registered");
+			json_end(&w, '}');
+		}
+		for (i = 0; i < s.added.n; i++)
+		{
+			int			k = migdir_find(&s.d, s.added.items[i]);
+
+			json_begin(&w, '{');
+			json_key(&w, "revision");
+			json_string(&w, s.added.items[i]);
+			json_key(&w, "state");
+			json_string(&w, "not registered");
+			json_key(&w, "file");
+			json_string(&w, k >= 0 ? s.d.files[s.d.revs[k].file].path : NULL);
+			json_key(&w, "file_state");
+			json_string(&w, "not registered");
 			json_end(&w, '}');
 		}
 		json_end(&w, ']');
 		json_print(&w, stdout);
 	}
-	else if (nrows == 0)
+	else if (nrows == 0 && s.added.n == 0)
 		printf("No revisions registered (\"schemamig push\" registers the migration files).\n");
 	else
 	{
@@ -374,14 +547,23 @@ cmd_status(const CliOptions *o)
 		table_init(&t, 5, headers);
 		for (i = 0; i < nrows; i++)
 		{
+			const char *fs = file_state(&s, val(res, i, 0), val(res, i, 3));
 			char	   *note = notes(is_true(res, i, 7), "head",
 									 is_true(res, i, 8), "current",
-									 false, NULL, NULL);
+									 fs != NULL, fs, NULL);
 			const char *cells[5] = {val(res, i, 0), val(res, i, 3),
 			val(res, i, 4), note, val(res, i, 2)};
 
 			table_add(&t, cells);
 			free(note);
+		}
+		for (i = 0; i < s.added.n; i++)
+		{
+			int			k = migdir_find(&s.d, s.added.items[i]);
+			const char *cells[5] = {s.added.items[i], "not registered", NULL,
+				k >= 0 ? s.d.files[s.d.revs[k].file].path : NULL, NULL};
+
+			table_add(&t, cells);
 		}
 		table_print(&t, stdout);
 		table_free(&t);
@@ -394,18 +576,58 @@ cmd_status(const CliOptions *o)
 		free(current);
 	}
 	PQclear(res);
-	return (o->exit_code && pending > 0) ? EXIT_PENDING : EXIT_OK;
+	rc = status_files_report(&s, o->exit_code, pending,
+							 o->json ? stderr : stdout);
+	sync_free(&s);
+	return rc;
 }
 
-/* current [--json]: the applied heads, one per line ("base" when none) */
+/* the file defining rev in dir, or NULL (a loaded directory, when any) */
+static const char *
+file_of(const MigDir *d, bool have, const char *rev)
+{
+	int			k = have ? migdir_find(d, rev) : -1;
+
+	return k >= 0 ? d->files[d->revs[k].file].path : NULL;
+}
+
+/* Alembic's verbose block of one revision: Rev, Parent, Path, message */
+static void
+print_verbose_rev(const char *rev, const char *down, bool head,
+				  const char *labels, const char *path, const char *message)
+{
+	char	   *parents = comma_list(down);
+	char	   *l = comma_list(labels);
+
+	printf("Rev: %s%s\n", rev, head ? " (head)" : "");
+	printf("Parent: %s\n", parents[0] ? parents : "<base>");
+	if (l[0])
+		printf("Branch names: %s\n", l);
+	printf("Path: %s\n", path ? path : "(no file: registered in the database only)");
+	printf("\n    %s\n\n", message ? message : "");
+	free(parents);
+	free(l);
+}
+
+/*
+ * current [--json] [--verbose]: the applied heads, one per line ("base"
+ * when none), "(head)" after those that are heads; --verbose: Alembic's
+ * block for each.
+ */
 int
 cmd_current(const CliOptions *o)
 {
 	PGresult   *res;
+	MigDir		d;
+	bool		have = false;
 	int			i;
 
 	connect_to_schemamig(o);
-	res = cli_query("SELECT c FROM schemamig.current() AS c", 0, NULL, NULL);
+	res = cli_query("SELECT c.c, s.is_head, pg_catalog.array_to_string(s.down_revisions, ' '),"
+					" s.message"
+					" FROM schemamig.current() AS c(c)"
+					" LEFT JOIN schemamig.status() AS s"
+					" ON s.revision OPERATOR(pg_catalog.=) c.c", 0, NULL, NULL);
 	if (o->json)
 	{
 		JsonWriter	w;
@@ -417,11 +639,31 @@ cmd_current(const CliOptions *o)
 		json_end(&w, ']');
 		json_print(&w, stdout);
 	}
+	else if (o->verbose)
+	{
+		struct stat st;
+
+		if (stat(o->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		{
+			migdir_load(&d, o->dir);
+			have = true;
+		}
+		printf("Current revision(s) for database %s:\n", PQdb(cli_conn));
+		if (PQntuples(res) == 0)
+			printf("Rev: base\n");
+		for (i = 0; i < PQntuples(res); i++)
+			print_verbose_rev(val(res, i, 0), val(res, i, 2), is_true(res, i, 1),
+							  NULL, file_of(&d, have, val(res, i, 0)),
+							  val(res, i, 3));
+		if (have)
+			migdir_free(&d);
+	}
 	else if (PQntuples(res) == 0)
 		printf("base\n");
 	else
 		for (i = 0; i < PQntuples(res); i++)
-			printf("%s\n", PQgetvalue(res, i, 0));
+			printf("%s%s\n", PQgetvalue(res, i, 0),
+				   is_true(res, i, 1) ? " (head)" : "");
 	PQclear(res);
 	return EXIT_OK;
 }
@@ -433,7 +675,8 @@ cmd_heads(const CliOptions *o)
 	PGresult   *res;
 	int			i;
 
-	connect_to_schemamig(o);
+	if (offline_view(o))
+		return offline_heads(o);
 	res = cli_query("SELECT revision, message, pg_catalog.array_to_string(branch_labels, ' ')"
 					" FROM schemamig.heads()", 0, NULL, NULL);
 	if (o->json)
@@ -483,11 +726,20 @@ cmd_heads(const CliOptions *o)
 int
 cmd_history(const CliOptions *o)
 {
-	const char *params[1] = {o->nargs > 0 ? o->args[0] : NULL};
+	const char *params[1] = {o->range};
 	PGresult   *res;
+	StrList		current = {0};
 	int			i;
 
-	connect_to_schemamig(o);
+	if (offline_view(o))
+		return offline_history(o);
+	if (o->indicate_current)
+	{
+		res = cli_query("SELECT c FROM schemamig.current() AS c", 0, NULL, NULL);
+		for (i = 0; i < PQntuples(res); i++)
+			sl_push(&current, PQgetvalue(res, i, 0));
+		PQclear(res);
+	}
 	res = cli_query("SELECT revision, pg_catalog.array_to_string(down_revisions, ' '),"
 					" message, pg_catalog.array_to_string(branch_labels, ' '), state,"
 					" is_head, is_branchpoint, is_mergepoint"
@@ -523,7 +775,29 @@ cmd_history(const CliOptions *o)
 		json_print(&w, stdout);
 	}
 	else if (PQntuples(res) == 0)
-		printf("No revisions%s.\n", o->nargs > 0 ? " in this range" : " registered");
+		printf("No revisions%s.\n", o->range ? " in this range" : " registered");
+	else if (o->verbose)
+	{
+		MigDir		d;
+		bool		have = false;
+		struct stat st;
+
+		if (stat(o->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		{
+			migdir_load(&d, o->dir);
+			have = true;
+		}
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			if (in_list(&current, val(res, i, 0)))
+				printf("(current) ");
+			print_verbose_rev(val(res, i, 0), val(res, i, 1), is_true(res, i, 5),
+							  val(res, i, 3), file_of(&d, have, val(res, i, 0)),
+							  val(res, i, 2));
+		}
+		if (have)
+			migdir_free(&d);
+	}
 	else
 	{
 		Table		t;
@@ -539,8 +813,17 @@ cmd_history(const CliOptions *o)
 									 val(res, i, 3));
 			const char *cells[5] = {val(res, i, 0), down, val(res, i, 4),
 			note, val(res, i, 2)};
+			StrBuf		withcur;
+
+			sb_init(&withcur);
+			if (in_list(&current, val(res, i, 0)))
+			{
+				sb_printf(&withcur, "%s%scurrent", note, note[0] ? ", " : "");
+				cells[3] = withcur.data;
+			}
 
 			table_add(&t, cells);
+			sb_free(&withcur);
 			free(down);
 			free(note);
 		}
@@ -548,6 +831,7 @@ cmd_history(const CliOptions *o)
 		table_free(&t);
 	}
 	PQclear(res);
+	sl_free(&current);
 	return EXIT_OK;
 }
 
@@ -558,7 +842,8 @@ cmd_show(const CliOptions *o)
 	const char *params[1] = {o->args[0]};
 	PGresult   *res;
 
-	connect_to_schemamig(o);
+	if (offline_view(o))
+		return offline_show(o);
 	res = cli_query("SELECT revision,"
 					" pg_catalog.array_to_string(down_revisions, ' '),"
 					" pg_catalog.array_to_string(depends_on, ' '),"
@@ -799,4 +1084,52 @@ cmd_lint(const CliOptions *o)
 	if (failed)
 		return EXIT_REFUSED;
 	return errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/* branches [--json]: the revisions with more than one child */
+int
+cmd_branches(const CliOptions *o)
+{
+	PGresult   *res;
+	int			i;
+
+	if (offline_view(o))
+		return offline_branches(o);
+	res = cli_query("SELECT h.revision, (SELECT pg_catalog.string_agg(c.revision, ' ' ORDER BY c.revision)"
+					" FROM schemamig.history() c"
+					" WHERE h.revision OPERATOR(pg_catalog.=) ANY (c.down_revisions)), h.message"
+					" FROM schemamig.history() h WHERE h.is_branchpoint", 0, NULL, NULL);
+	if (o->json)
+	{
+		JsonWriter	w;
+
+		json_init(&w);
+		json_begin(&w, '[');
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			json_begin(&w, '{');
+			json_key(&w, "revision");
+			json_string(&w, val(res, i, 0));
+			json_key(&w, "children");
+			json_words(&w, val(res, i, 1));
+			json_key(&w, "message");
+			json_string(&w, val(res, i, 2));
+			json_end(&w, '}');
+		}
+		json_end(&w, ']');
+		json_print(&w, stdout);
+	}
+	else if (PQntuples(res) == 0)
+		printf("No branch points.\n");
+	else
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			char	   *children = comma_list(val(res, i, 1));
+
+			printf("%s (branchpoint), %s -> %s\n", val(res, i, 0),
+				   val(res, i, 2) ? val(res, i, 2) : "", children);
+			free(children);
+		}
+	PQclear(res);
+	return EXIT_OK;
 }

@@ -5,7 +5,10 @@
  *	  the server says (errors and notices) in the user's terms.
  *
  * The connection string is the first of: -d, $DATABASE_URL, DATABASE_URL=
- * in ./.env, then nothing (libpq reads its PG* variables).  Queries always
+ * in the nearest .env (the current directory up to the repository's top),
+ * then POSTGRES_SERVER/PORT/USER/PASSWORD/DB (environment, then .env),
+ * then nothing (libpq reads its PG* variables).  SQLAlchemy's
+ * "postgresql+driver://" loses its driver part.  Queries always
  * pass values as parameters.  An error of register() counts lines in the
  * concatenation of the pushed files; with the files' map, "line N" becomes
  * "line K of FILE".  Ctrl-C during a query sends a cancel request, so the
@@ -18,8 +21,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+bool		cli_verbose = false;
 
 PGconn	   *cli_conn = NULL;
 
@@ -29,8 +36,10 @@ static PGcancel *volatile cancel_handle = NULL;
 /* the files map of the query in flight, for notices */
 static const MigDir *query_map = NULL;
 
-static char *dotenv_database_url(void);
-static char *dotenv_value(const char *v, int lineno);
+static char *find_dotenv(void);
+static char *dotenv_get(const char *path, const char *key);
+static char *strip_driver(const char *url, bool *changed);
+static char *dotenv_value(const char *v, int lineno, const char *key);
 static void notice_receiver(void *arg, const PGresult *res);
 static void handle_sigint(int signo);
 static void report_server_error(const PGresult *res, const MigDir *map);
@@ -45,17 +54,64 @@ static const char *skip_number(const char *p, long *value);
  *		Connect, or exit with EXIT_CONNECT and a message saying where the
  *		connection string came from.
  */
+static char **soft_why = NULL;
+
+/*
+ * cli_connect_soft
+ *		Connect like cli_connect, but when that fails, or schemamig is not
+ *		installed there, return false with *why saying so (malloc'd).
+ */
+bool
+cli_connect_soft(const char *dbname_flag, char **why)
+{
+	char	   *version;
+
+	*why = NULL;
+	soft_why = why;
+	cli_connect(dbname_flag);
+	soft_why = NULL;
+	if (cli_conn == NULL)
+		return false;
+	version = cli_extension_version();
+	if (version == NULL)
+	{
+		StrBuf		sb;
+
+		sb_init(&sb);
+		sb_printf(&sb, "schemamig is not installed in database \"%s\"", PQdb(cli_conn));
+		*why = sb.data;
+		cli_disconnect();
+		return false;
+	}
+	free(version);
+	return true;
+}
+
 void
 cli_connect(const char *dbname_flag)
 {
-	const char *keys[6];
-	const char *values[6];
+	static const char *const pgvars[][2] = {
+		{"POSTGRES_SERVER", "host"},
+		{"POSTGRES_PORT", "port"},
+		{"POSTGRES_USER", "user"},
+		{"POSTGRES_PASSWORD", "password"},
+		{"POSTGRES_DB", "dbname"},
+	};
+	const char *keys[12];
+	const char *values[12];
+	char	   *owned[6] = {0};
+	int			nowned = 0;
 	const char *origin;
 	char	   *url = NULL;
 	const char *env = getenv("DATABASE_URL");
+	char	   *dotenv = find_dotenv();
+	StrBuf		origin_buf;
 	int			n = 0;
+	int			i;
+	bool		stripped = false;
 	struct sigaction sa;
 
+	sb_init(&origin_buf);
 	if (dbname_flag != NULL)
 	{
 		url = xstrdup(dbname_flag);
@@ -66,8 +122,11 @@ cli_connect(const char *dbname_flag)
 		url = xstrdup(env);
 		origin = "$DATABASE_URL";
 	}
-	else if ((url = dotenv_database_url()) != NULL)
-		origin = "DATABASE_URL in .env";
+	else if (dotenv != NULL && (url = dotenv_get(dotenv, "DATABASE_URL")) != NULL)
+	{
+		sb_printf(&origin_buf, "DATABASE_URL in %s", dotenv);
+		origin = origin_buf.data;
+	}
 	else
 		origin = "the PG* environment variables";
 
@@ -83,14 +142,61 @@ cli_connect(const char *dbname_flag)
 	}
 	if (url != NULL)
 	{
+		char	   *plain = strip_driver(url, &stripped);
+
+		if (stripped && cli_verbose)
+		{
+			StrBuf		sb;
+
+			sb_init(&sb);
+			sb_printf(&sb, "the connection URL from %s names a SQLAlchemy driver; connecting with libpq to %s",
+					  origin, plain);
+			cli_note("note", sb.data);
+			sb_free(&sb);
+		}
+		free(url);
+		url = plain;
 		keys[n] = "dbname";
 		values[n++] = url;
 	}
+	else
+	{
+		/* POSTGRES_* (environment, then .env), as docker images and templates set them */
+		bool		any = false;
+
+		for (i = 0; i < 5; i++)
+		{
+			const char *e = getenv(pgvars[i][0]);
+			char	   *v = (e != NULL && e[0] != '\0') ? xstrdup(e) :
+				dotenv != NULL ? dotenv_get(dotenv, pgvars[i][0]) : NULL;
+
+			if (v == NULL)
+				continue;
+			owned[nowned++] = v;
+			keys[n] = pgvars[i][1];
+			values[n++] = v;
+			any = true;
+		}
+		if (any)
+			origin = "the POSTGRES_* variables";
+	}
+	if (cli_verbose)
+	{
+		StrBuf		sb;
+
+		sb_init(&sb);
+		sb_printf(&sb, "connection from %s", origin);
+		cli_note("note", sb.data);
+		sb_free(&sb);
+	}
+	free(dotenv);
 	keys[n] = NULL;
 	values[n] = NULL;
 
 	cli_conn = PQconnectdbParams(keys, values, 1);
 	free(url);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
 	if (cli_conn == NULL)
 		die(EXIT_CONNECT, "out of memory while connecting");
 	if (PQstatus(cli_conn) != CONNECTION_OK)
@@ -101,6 +207,20 @@ cli_connect(const char *dbname_flag)
 		/* the first line is the error; libpq's further lines are detail */
 		if (eol != NULL)
 			*eol = '\0';
+		if (soft_why != NULL)
+		{
+			StrBuf		sb;
+
+			sb_init(&sb);
+			sb_printf(&sb, "cannot connect (connection from %s): %s", origin,
+					  msg[0] ? msg : "unknown error");
+			*soft_why = sb.data;
+			free(msg);
+			PQfinish(cli_conn);
+			cli_conn = NULL;
+			sb_free(&origin_buf);
+			return;
+		}
 		cli_error("cannot connect (connection from %s): %s", origin,
 				  msg[0] ? msg : "unknown error");
 		if (eol != NULL)
@@ -131,6 +251,93 @@ cli_connect(const char *dbname_flag)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
+	sb_free(&origin_buf);
+}
+
+/*
+ * find_dotenv
+ *		The .env file of the current directory or the nearest directory
+ *		above it, up to the repository's top (a directory holding .git) or
+ *		/; malloc'd path, or NULL.
+ */
+static char *
+find_dotenv(void)
+{
+	StrBuf		rel;
+	char		cwd[4096];
+	char	   *p;
+	struct stat st;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	sb_init(&rel);
+	for (;;)
+	{
+		StrBuf		path;
+
+		sb_init(&path);
+		sb_printf(&path, "%s.env", rel.data);
+		if (stat(path.data, &st) == 0 && !S_ISDIR(st.st_mode))
+		{
+			sb_free(&rel);
+			return path.data;
+		}
+		sb_free(&path);
+		sb_init(&path);
+		sb_printf(&path, "%s.git", rel.data);
+		if (stat(path.data, &st) == 0)
+		{
+			sb_free(&path);
+			break;
+		}
+		sb_free(&path);
+		p = strrchr(cwd, '/');
+		if (p == NULL || (p == cwd && cwd[1] == '\0'))
+			break;
+		if (p == cwd)
+			p[1] = '\0';
+		else
+			*p = '\0';
+		sb_puts(&rel, "../");
+	}
+	sb_free(&rel);
+	return NULL;
+}
+
+/*
+ * strip_driver
+ *		SQLAlchemy's URLs name a driver: postgresql+psycopg2://,
+ *		postgresql+asyncpg://, postgres+...://.  libpq knows postgresql://
+ *		and postgres://; the driver part is dropped.  malloc'd.
+ */
+static char *
+strip_driver(const char *url, bool *changed)
+{
+	static const char *const schemes[] = {"postgresql+", "postgres+"};
+	int			i;
+
+	*changed = false;
+	for (i = 0; i < 2; i++)
+	{
+		size_t		len = strlen(schemes[i]);
+		const char *rest;
+
+		if (strncmp(url, schemes[i], len) != 0)
+			continue;
+		rest = strstr(url + len, "://");
+		if (rest == NULL)
+			continue;
+		*changed = true;
+		{
+			StrBuf		sb;
+
+			sb_init(&sb);
+			sb_puts(&sb, "postgresql");
+			sb_puts(&sb, rest);
+			return sb.data;
+		}
+	}
+	return xstrdup(url);
 }
 
 void
@@ -170,9 +377,10 @@ handle_sigint(int signo)
  *		such file or no such line.  The last assignment wins.
  */
 static char *
-dotenv_database_url(void)
+dotenv_get(const char *path, const char *key)
 {
-	FILE	   *f = fopen(".env", "r");
+	FILE	   *f = fopen(path, "r");
+	size_t		klen = strlen(key);
 	StrBuf		sb;
 	char		chunk[4096];
 	size_t		n;
@@ -184,13 +392,13 @@ dotenv_database_url(void)
 	{
 		if (errno == ENOENT)
 			return NULL;
-		die(EXIT_CONNECT, "cannot read .env: %s", strerror(errno));
+		die(EXIT_CONNECT, "cannot read %s: %s", path, strerror(errno));
 	}
 	sb_init(&sb);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		sb_putn(&sb, chunk, n);
 	if (ferror(f))
-		die(EXIT_CONNECT, "cannot read .env: %s", strerror(errno));
+		die(EXIT_CONNECT, "cannot read %s: %s", path, strerror(errno));
 	fclose(f);
 
 	p = sb.data;
@@ -215,9 +423,9 @@ dotenv_database_url(void)
 			while (isspace((unsigned char) *line))
 				line++;
 		}
-		if (strncmp(line, "DATABASE_URL", 12) == 0)
+		if (strncmp(line, key, klen) == 0)
 		{
-			char	   *v = line + 12;
+			char	   *v = line + klen;
 
 			while (*v == ' ' || *v == '\t')
 				v++;
@@ -227,7 +435,7 @@ dotenv_database_url(void)
 				while (*v == ' ' || *v == '\t')
 					v++;
 				free(result);
-				result = dotenv_value(v, lineno);
+				result = dotenv_value(v, lineno, key);
 			}
 		}
 		if (eol == NULL)
@@ -245,7 +453,7 @@ dotenv_database_url(void)
 
 /* a .env value: quoted (\" and \\ escapes in double quotes) or bare */
 static char *
-dotenv_value(const char *v, int lineno)
+dotenv_value(const char *v, int lineno, const char *key)
 {
 	StrBuf		sb;
 
@@ -261,8 +469,8 @@ dotenv_value(const char *v, int lineno)
 			sb_putc(&sb, *v++);
 		}
 		if (*v != quote)
-			die(EXIT_CONNECT, ".env line %d: DATABASE_URL has no closing %c",
-				lineno, quote);
+			die(EXIT_CONNECT, ".env line %d: %s has no closing %c",
+				lineno, key, quote);
 	}
 	else
 	{
@@ -484,11 +692,41 @@ report_server_error(const PGresult *res, const MigDir *map)
 			ctx = map_lines(context, map, NULL, NULL);
 	}
 	cli_note("detail", det ? det : detail);
-	cli_note("hint", hint);
+	cli_note("hint", cli_hint(hint));
 	cli_note("context", ctx ? ctx : context);
 	free(msg);
 	free(det);
 	free(ctx);
+}
+
+/*
+ * cli_hint
+ *		A server hint that names SQL functions, in the words of this client
+ *		(the command to run); others unchanged.
+ */
+const char *
+cli_hint(const char *hint)
+{
+	static const char *const map[][2] = {
+		{"Name one head, or merge them with schemamig.merge().",
+		"Name one head (schemamig upgrade REV, or LABEL@head), or join them: schemamig merge heads -m \"merge heads\", then schemamig upgrade."},
+		{"Name one head or a branch label (label@head), use \"heads\", or merge them with schemamig.merge().",
+		"Name one head (schemamig upgrade REV, or LABEL@head), or join them: schemamig merge heads -m \"merge heads\", then schemamig upgrade."},
+		{"Downgrade to a later revision, or use schemamig.stamp() to record a state without running SQL.",
+		"Downgrade to a later revision, or record a state without running SQL: schemamig stamp TARGET."},
+		{"Review the revision; register the reviewed script again if it is pending (see schemamig.check()).",
+		"Review the revision; if it is pending, fix its file and run the command again (schemamig check lists the problems)."},
+		{"Use schemamig.register(), revision(), merge() or forget() to change revisions, and upgrade(), downgrade() or stamp() to change what is applied.",
+		"Use schemamig push, forget, upgrade, downgrade or stamp."},
+	};
+	int			i;
+
+	if (hint == NULL)
+		return NULL;
+	for (i = 0; i < (int) (sizeof(map) / sizeof(map[0])); i++)
+		if (strcmp(hint, map[i][0]) == 0)
+			return map[i][1];
+	return hint;
 }
 
 /* parse decimal digits at p into *value; the end, or NULL if none/too big */

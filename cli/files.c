@@ -23,6 +23,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +39,8 @@ static int	cmp_names(const void *a, const void *b);
 static int	cmp_rev_ids(const void *a, const void *b);
 static int	cmp_strp(const void *a, const void *b);
 static bool is_space(char c);
+static void add_problem(MigDir *d, const char *path, int line,
+						const char *fmt,...) CLI_PRINTF(4, 5);
 
 /*
  * migfile_read
@@ -243,7 +246,10 @@ migdir_free(MigDir *d)
 		free(d->revs[i].id);
 		sl_free(&d->revs[i].down);
 		sl_free(&d->revs[i].depends);
+		sl_free(&d->revs[i].labels);
+		free(d->revs[i].message);
 	}
+	sl_free(&d->problems);
 	free(d->files);
 	free(d->revs);
 	free(d->dir);
@@ -263,6 +269,7 @@ parse_file(MigDir *d, int fi)
 	const char *p = f->text;
 	int			lineno = 0;
 	MigRev	   *cur = NULL;
+	int			i;
 
 	while (*p)
 	{
@@ -320,8 +327,46 @@ parse_file(MigDir *d, int fi)
 				sl_free(&cur->depends);
 				split_words(arg, &cur->depends);
 			}
+			else if (strcmp(name, "message") == 0)
+			{
+				free(cur->message);
+				cur->message = arg;
+				arg = NULL;
+			}
+			else if (strcmp(name, "branch_labels") == 0)
+			{
+				sl_free(&cur->labels);
+				split_words(arg, &cur->labels);
+			}
+			else if (strcmp(name, "upgrade") == 0)
+			{
+				if (cur->section != 0)
+					add_problem(d, f->path, lineno, "second upgrade section in revision \"%s\"", cur->id);
+				cur->section = 1;
+			}
+			else if (strcmp(name, "downgrade") == 0)
+			{
+				if (cur->section != 1)
+					add_problem(d, f->path, lineno, "downgrade section %s in revision \"%s\"",
+								cur->section == 0 ? "before the upgrade section" : "twice", cur->id);
+				cur->section = 2;
+				cur->has_downgrade = true;
+			}
+			else if (strcmp(name, "allow") != 0)
+				add_problem(d, f->path, lineno, "unknown directive \"%s\"", name);
+			if (cur != NULL && cur->section != 0 &&
+				(strcmp(name, "down_revision") == 0 || strcmp(name, "message") == 0 ||
+				 strcmp(name, "branch_labels") == 0 || strcmp(name, "depends_on") == 0))
+				add_problem(d, f->path, lineno, "directive \"%s\" must come before \"-- schemamig:upgrade\"", name);
 			free(name);
 			free(arg);
+		}
+		else if (cur != NULL && cur->section != 0 && !is_blank_or_comment(p, len))
+		{
+			if (cur->section == 1)
+				cur->up_sql = true;
+			else
+				cur->down_sql = true;
 		}
 		else if (cur == NULL && !is_blank_or_comment(p, len))
 		{
@@ -344,8 +389,14 @@ parse_file(MigDir *d, int fi)
 			}
 			cli_exit(EXIT_FILES);
 		}
+		if (cur != NULL)
+			cur->end_line = lineno;
 		p = eol + 1;
 	}
+	for (i = 0; i < d->nrevs; i++)
+		if (d->revs[i].file == fi && d->revs[i].section == 0)
+			add_problem(d, f->path, d->revs[i].line,
+						"revision \"%s\" has no \"-- schemamig:upgrade\" section", d->revs[i].id);
 	if (cur == NULL)
 	{
 		cli_error("%s: no \"-- schemamig:revision\" line in this file", f->path);
@@ -628,4 +679,20 @@ cmp_rev_ids(const void *a, const void *b)
 	int			c = strcmp(ra->id, rb->id);
 
 	return c != 0 ? c : (ra > rb) - (ra < rb);
+}
+
+/* note a problem of the files the server would refuse: "FILE:LINE: ..." */
+static void
+add_problem(MigDir *d, const char *path, int line, const char *fmt,...)
+{
+	StrBuf		sb;
+	char		buf[1024];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sb_init(&sb);
+	sb_printf(&sb, "%s:%d: %s", path, line, buf);
+	sl_push_own(&d->problems, sb.data);
 }

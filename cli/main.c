@@ -26,6 +26,11 @@
 #define OPT_REV_ID		(1 << 8)
 #define OPT_DIR			(1 << 9)
 #define OPT_CONFIG		(1 << 10)
+#define OPT_NO_PUSH		(1 << 11)
+#define OPT_YES			(1 << 12)
+#define OPT_CHECK		(1 << 13)
+#define OPT_RANGE		(1 << 14)
+#define OPT_INDICATE	(1 << 15)
 
 typedef struct Command
 {
@@ -38,22 +43,43 @@ typedef struct Command
 } Command;
 
 static const Command commands[] = {
-	{"check", cmd_check, 0, 0, 0, ""},
-	{"push", cmd_push, 0, 1, OPT_DIR, "[DIR]"},
-	{"upgrade", cmd_run, 0, 1, OPT_SQL | OPT_FROM, "[TARGET]"},
-	{"downgrade", cmd_run, 1, 1, OPT_SQL | OPT_FROM, "TARGET"},
-	{"stamp", cmd_run, 1, 1, 0, "TARGET"},
+	{"check", cmd_check, 0, 0, OPT_CHECK, ""},
+	{"push", cmd_push, 0, 1, 0, "[DIR]"},
+	{"upgrade", cmd_run, 0, 1, OPT_SQL | OPT_FROM | OPT_NO_PUSH, "[TARGET]"},
+	{"downgrade", cmd_run, 1, 1, OPT_SQL | OPT_FROM | OPT_NO_PUSH, "TARGET"},
+	{"stamp", cmd_run, 1, -1, OPT_NO_PUSH, "TARGET..."},
 	{"status", cmd_status, 0, 0, OPT_JSON | OPT_EXIT_CODE, ""},
 	{"current", cmd_current, 0, 0, OPT_JSON, ""},
-	{"heads", cmd_heads, 0, 0, OPT_JSON, ""},
-	{"history", cmd_history, 0, 1, OPT_JSON, "[RANGE]"},
-	{"show", cmd_show, 1, 1, OPT_JSON, "REV"},
+	{"heads", cmd_heads, 0, 0, OPT_JSON | OPT_CHECK, ""},
+	{"branches", cmd_branches, 0, 0, OPT_JSON | OPT_CHECK, ""},
+	{"history", cmd_history, 0, 1, OPT_JSON | OPT_RANGE | OPT_INDICATE | OPT_CHECK, "[RANGE]"},
+	{"show", cmd_show, 1, 1, OPT_JSON | OPT_CHECK, "REV"},
 	{"new", cmd_new, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_DIR, ""},
-	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID | OPT_DIR, "[REV...]"},
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID, ""},
+	{"revision", cmd_new, 0, 0,
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID, ""},
+	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID, "[REV...|heads]"},
+	{"forget", cmd_forget, 1, -1, 0, "REV..."},
+	{"reset", cmd_reset, 0, 0, OPT_YES | OPT_NO_PUSH, ""},
 	{"lint", cmd_lint, 1, -1, OPT_JSON, "FILE..."},
-	{"import", cmd_import, 1, 2, OPT_DIR | OPT_CONFIG, "TOOL [DIR]"},
-	{"adopt", cmd_adopt, 0, 1, OPT_DIR, "[TOOL]"},
+	{"import", cmd_import, 1, 2, OPT_CONFIG, "TOOL [DIR]"},
+	{"adopt", cmd_adopt, 0, 1, 0, "[TOOL]"},
+};
+
+/* words of other tools and their schemamig command, for "did you mean" */
+static const char *const synonyms[][2] = {
+	{"migrate", "upgrade"},
+	{"rollback", "downgrade"},
+	{"create-migration", "revision"},
+	{"makemigrations", "revision"},
+	{"makemigration", "revision"},
+	{"generate", "revision"},
+	{"register", "push"},
+	{"unregister", "forget"},
+	{"edit", "new"},
+	{"version", "current"},
+	{"info", "status"},
+	{"log", "history"},
 };
 
 /* the options, long name first; short is 0 when there is none */
@@ -67,7 +93,7 @@ typedef struct Option
 
 static const Option options[] = {
 	{"dbname", 'd', true, 0},
-	{"dir", 0, true, OPT_DIR},
+	{"dir", 0, true, 0},
 	{"json", 0, false, OPT_JSON},
 	{"sql", 0, false, OPT_SQL},
 	{"from", 0, true, OPT_FROM},
@@ -78,6 +104,13 @@ static const Option options[] = {
 	{"depends-on", 0, true, OPT_DEPENDS},
 	{"rev-id", 0, true, OPT_REV_ID},
 	{"config", 0, true, OPT_CONFIG},
+	{"no-push", 0, false, OPT_NO_PUSH},
+	{"yes", 'y', false, OPT_YES},
+	{"verbose", 'v', false, 0},
+	{"offline", 0, false, OPT_CHECK},
+	{"allow-heads", 0, false, OPT_CHECK},
+	{"rev-range", 'r', true, OPT_RANGE},
+	{"indicate-current", 'i', false, OPT_INDICATE},
 	{"help", 'h', false, 0},
 	{"version", 'V', false, 0},
 };
@@ -90,21 +123,34 @@ static const char help_text[] =
 "  schemamig [OPTION]... COMMAND [ARG]...\n"
 "\n"
 "Commands:\n"
-"  check                  connect; show the server version, whether schemamig\n"
-"                         is installed (how to install it if not), check()\n"
+"  check [--offline [--allow-heads]]\n"
+"                         connect; show the server version, whether schemamig\n"
+"                         is installed (how to install it if not), check();\n"
+"                         --offline: check the files alone, no server\n"
 "  push [DIR]             register every *.sql file of DIR (default: --dir) in\n"
 "                         one call: all or nothing; prints added/unchanged/replaced\n"
-"  upgrade [TARGET]       apply pending revisions up to TARGET (default head)\n"
-"  downgrade TARGET       undo revisions back to TARGET (-1, base, an id, ...)\n"
-"  stamp TARGET           record TARGET as applied without running its SQL\n"
-"  status                 every registered revision and its state\n"
+"  upgrade [TARGET]       register the files, then apply pending revisions up to\n"
+"                         TARGET (default head), in one transaction\n"
+"  downgrade TARGET       register the files, then undo revisions back to TARGET\n"
+"                         (-1, base, an id, ...), in one transaction\n"
+"  stamp TARGET...        register the files, then record each TARGET as applied\n"
+"                         without running its SQL\n"
+"  status                 every registered revision and its state, compared with\n"
+"                         the files (not registered, changed, no file)\n"
 "  current                the applied heads (\"base\" when none)\n"
-"  heads                  the registered heads\n"
+"  heads                  the heads\n"
+"  branches               the branch points\n"
+"                         (heads, branches, history, show: the database's view;\n"
+"                         the files' when --offline or no database, said so)\n"
 "  history [RANGE]        revisions, newest first (base:head, rev:, :rev, current:)\n"
-"  show REV               everything registered about one revision, with its SQL\n"
+"  show REV               everything about one revision, with its SQL\n"
 "  new -m MESSAGE         write <id>_<slug>.sql on top of the single local head\n"
-"  merge [-m MESSAGE] [REV]...\n"
+"  revision -m MESSAGE    the same as new (Alembic's word)\n"
+"  merge [-m MESSAGE] [REV...|heads]\n"
 "                         write a merge revision over REVs (default: local heads)\n"
+"  forget REV...          unregister pending revisions (whose file is gone)\n"
+"  reset [--yes]          development databases: downgrade to base and upgrade\n"
+"                         to head in one transaction (asks first)\n"
 "  lint FILE...           the server's lint() findings for the files\n"
 "  import alembic [--config alembic.ini]\n"
 "                         write one file per Alembic revision into --dir,\n"
@@ -116,11 +162,23 @@ static const char help_text[] =
 "\n"
 "Options:\n"
 "  -d, --dbname=URL       connection string or URI (postgresql://user@host/db)\n"
-"      --dir=DIR          migrations directory (default: migrations)\n"
+"      --dir=DIR          migrations directory (default: migrations), any command\n"
 "      --json             JSON output: status, current, heads, history, show, lint\n"
 "      --sql              upgrade, downgrade: print the offline script, run nothing\n"
 "      --from=REV         with --sql: plan as if the database were at REV (base: empty)\n"
-"      --exit-code        status: exit with 4 when revisions are pending\n"
+"      --exit-code        status: exit with 4, 7 or 8 (below) when the database\n"
+"                         is not at the files' head\n"
+"      --no-push          upgrade, downgrade, stamp, reset: do not register the\n"
+"                         files first (run what the database has registered)\n"
+"  -y, --yes              reset: do not ask\n"
+"      --offline          heads, branches, history, show: read the files, not\n"
+"                         the database (also when none can be reached);\n"
+"                         check: check the files alone\n"
+"      --allow-heads      check --offline: several heads are not a problem\n"
+"  -v, --verbose          more detail (current: messages; history: everything;\n"
+"                         the connection: which URL was used)\n"
+"  -r, --rev-range=RANGE  history: the range (as the RANGE argument)\n"
+"  -i, --indicate-current history: mark the current revisions\n"
 "  -m, --message=TEXT     new, merge: the revision's message (one line)\n"
 "      --head=REV         new: the parent (default: the single local head;\n"
 "                         base: a new root)\n"
@@ -138,9 +196,14 @@ static const char help_text[] =
 "Connection: the first of these that is set is used\n"
 "  1. -d URL\n"
 "  2. the environment variable DATABASE_URL\n"
-"  3. a line DATABASE_URL=... in the file .env of the current directory\n"
-"  4. libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER,\n"
+"  3. a line DATABASE_URL=... in the file .env of the current directory or\n"
+"     the nearest one above it, up to the repository's top (.git) or /\n"
+"  4. POSTGRES_SERVER, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD,\n"
+"     POSTGRES_DB (environment, else that .env), those that are set\n"
+"  5. libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER,\n"
 "     PGPASSWORD, ...), ~/.pgpass and libpq's defaults\n"
+"URLs may be SQLAlchemy's (postgresql+psycopg2://, +asyncpg, +psycopg):\n"
+"the driver part is dropped (--verbose says so).\n"
 "\n"
 "Exit status:\n"
 "  0  success\n"
@@ -151,7 +214,11 @@ static const char help_text[] =
 "  4  status --exit-code: some revisions are pending\n"
 "  5  migration files: missing directory, unreadable or malformed file,\n"
 "     several heads for new, nothing to merge, cannot write\n"
-"  6  check: check() reported errors; lint: findings of severity error\n";
+"  6  check: check() reported errors; lint: findings of severity error\n"
+"  7  status --exit-code: files not registered yet (new or changed)\n"
+"  8  a pending revision is registered but its file is gone: status\n"
+"     --exit-code; upgrade and stamp refuse (schemamig forget REV)\n"
+"  9  status: an applied revision's file is gone or was changed\n";
 
 /* the positional arguments; freed at exit, whichever way it comes */
 static char **positional = NULL;
@@ -161,6 +228,8 @@ static const Command *find_command(const char *name);
 static const Option *find_long(const char *name, size_t len);
 static const Option *find_short(char c);
 static bool is_negative_number(const char *s);
+static void unknown_command(const char *name) CLI_NORETURN;
+static int	edit_distance(const char *a, const char *b);
 static void set_option(CliOptions *o, const Option *opt, const char *value,
 					   int *seen);
 
@@ -180,7 +249,6 @@ main(int argc, char **argv)
 	positional = xmalloc(sizeof(char *) * (argc > 0 ? argc : 1));
 	atexit(free_positional);
 	memset(&o, 0, sizeof(o));
-	o.dir = "migrations";
 
 	for (i = 1; i < argc; i++)
 	{
@@ -240,6 +308,8 @@ main(int argc, char **argv)
 			set_option(&o, opt, value, &seen);
 	}
 
+	if (o.dir == NULL)
+		o.dir = "migrations";
 	if (help || (npositional > 0 && strcmp(positional[0], "help") == 0))
 	{
 		fputs(help_text, stdout);
@@ -259,7 +329,7 @@ main(int argc, char **argv)
 	o.nargs = npositional - 1;
 	cmd = find_command(o.command);
 	if (cmd == NULL)
-		die_usage("unknown command \"%s\"", o.command);
+		unknown_command(o.command);
 	if (o.nargs < cmd->min_args)
 		die_usage("%s needs %s%s", cmd->name, cmd->args_help,
 				  strcmp(cmd->name, "downgrade") == 0 ||
@@ -272,6 +342,12 @@ main(int argc, char **argv)
 		if ((seen & options[i].flag) && !(cmd->options & options[i].flag))
 			die_usage("option --%s does not apply to %s", options[i].name,
 					  cmd->name);
+	if (o.range != NULL && o.nargs > 0)
+		die_usage("history takes a RANGE or -r RANGE, not both");
+	if (o.range == NULL && o.nargs > 0 && strcmp(cmd->name, "history") == 0)
+		o.range = o.args[0];
+	if (o.allow_heads && !(o.offline && strcmp(cmd->name, "check") == 0))
+		die_usage("--allow-heads goes with check --offline");
 	if (o.from != NULL && !o.sql)
 		die_usage("--from goes with --sql");
 	if (o.dbname != NULL && o.dbname[0] == '\0')
@@ -374,8 +450,22 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 		o->sql = true;
 	else if (strcmp(opt->name, "exit-code") == 0)
 		o->exit_code = true;
+	else if (strcmp(opt->name, "no-push") == 0)
+		o->no_push = true;
+	else if (strcmp(opt->name, "yes") == 0)
+		o->yes = true;
+	else if (strcmp(opt->name, "verbose") == 0)
+		o->verbose = cli_verbose = true;
+	else if (strcmp(opt->name, "offline") == 0)
+		o->offline = true;
+	else if (strcmp(opt->name, "allow-heads") == 0)
+		o->allow_heads = true;
+	else if (strcmp(opt->name, "indicate-current") == 0)
+		o->indicate_current = true;
+	else if (strcmp(opt->name, "rev-range") == 0)
+		slot = &o->range;
 
-	if (opt->flag != 0)
+	if (opt->flag != 0 && opt->flag != OPT_CHECK)
 	{
 		if (*seen & opt->flag)
 			die_usage("option --%s given twice", opt->name);
@@ -383,6 +473,78 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 	}
 	else if (slot != NULL && *slot != NULL)
 		die_usage("option --%s given twice", opt->name);
+	else if (opt->flag == OPT_CHECK)
+		*seen |= opt->flag;
 	if (slot != NULL)
 		*slot = value;
+}
+
+/* the number of single-character edits from a to b (short words) */
+static int
+edit_distance(const char *a, const char *b)
+{
+	int			la = strlen(a),
+				lb = strlen(b);
+	int			row[64];
+	int			i,
+				j;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++)
+	{
+		int			diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++)
+		{
+			int			up = row[j];
+			int			best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* "unknown command", with the command meant when one is close enough */
+static void
+unknown_command(const char *name)
+{
+	const char *best = NULL;
+	int			best_d = 3;
+	size_t		len = strlen(name);
+	int			i;
+
+	for (i = 0; i < (int) (sizeof(synonyms) / sizeof(synonyms[0])); i++)
+		if (strcmp(synonyms[i][0], name) == 0)
+		{
+			best = synonyms[i][1];
+			best_d = 0;
+		}
+	for (i = 0; best_d > 0 && i < (int) (sizeof(commands) / sizeof(commands[0])); i++)
+	{
+		int			d = edit_distance(name, commands[i].name);
+
+		/* close enough, or a prefix of at least 3 characters ("hist") */
+		if (d < best_d ||
+			(len >= 3 && strncmp(name, commands[i].name, len) == 0 &&
+			 (best == NULL || strncmp(name, best, len) != 0)))
+		{
+			best = commands[i].name;
+			best_d = (len >= 3 && strncmp(name, commands[i].name, len) == 0) ? 0 : d;
+		}
+	}
+	cli_error("unknown command \"%s\"", name);
+	if (best != NULL)
+		fprintf(stderr, "Did you mean \"schemamig %s\"?\n", best);
+	fputs("Try \"schemamig --help\" for more information.\n", stderr);
+	cli_exit(EXIT_USAGE);
 }
