@@ -346,3 +346,30 @@ expect_rc "check --offline --allow-heads" 0
 nsm check --allow-heads
 expect_rc "--allow-heads without --offline" 2
 rm -rf offcheck
+
+step "reset: a development database, in a database and directory of its own"
+RDB=${DB}_reset
+createdb "$RDB" && psql -X -q -d "$RDB" -c "CREATE EXTENSION schemamig" || fail "reset: set-up"
+mkdir -p "$WORK/rs/migrations"
+printf -- '-- schemamig:revision r1\n-- schemamig:upgrade\nCREATE TABLE public.rt (id int);\n-- schemamig:downgrade\nDROP TABLE public.rt;\n' >"$WORK/rs/migrations/001_r1.sql"
+printf -- '-- schemamig:revision r2\n-- schemamig:down_revision r1\n-- schemamig:upgrade\nALTER TABLE public.rt ADD COLUMN b int;\n-- schemamig:downgrade\nALTER TABLE public.rt DROP COLUMN b;\n' >"$WORK/rs/migrations/002_r2.sql"
+rq() { psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$RDB" "$@"; }
+sm -d "$RDB" --dir "$WORK/rs/migrations" upgrade
+expect_rc "reset: upgrade first" 0
+rq -c "INSERT INTO public.rt VALUES (1, 2)"
+sm -d "$RDB" --dir "$WORK/rs/migrations" reset
+expect_rc "reset without --yes and no answer" 1
+expect_match "reset without --yes: nothing done" "$ERR" '^schemamig: error: reset cancelled; nothing was done$'
+expect "reset cancelled: the data stays" "$(rq -c "SELECT count(*) FROM public.rt")" "1"
+sm -d "$RDB" --dir "$WORK/rs/migrations" reset --yes
+expect_rc "reset --yes" 0
+expect_match "reset --yes: what it did" "$OUT" '^Reset: undid 2 revisions, applied 2; now at r2\.$'
+expect "reset --yes: the rows are gone, the table is back" "$(rq -c "SELECT count(*) FROM public.rt")" "0"
+expect "reset --yes: both applied again" "$(rq -c "SELECT string_agg(revision, ' ' ORDER BY revision) FROM schemamig.applied")" "r1 r2"
+rq -c "DROP TABLE public.rt"
+sm -d "$RDB" --dir "$WORK/rs/migrations" reset --yes
+expect_rc "reset when a downgrade cannot run" 1
+expect_match "reset when a downgrade cannot run: the way out" "$ERR" '^hint: Nothing was changed\.'
+expect "reset that failed: nothing changed" "$(rq -c "SELECT string_agg(revision, ' ' ORDER BY revision) FROM schemamig.applied")" "r1 r2"
+cd "$WORK" || true
+dropdb --if-exists "$RDB" >/dev/null 2>&1
