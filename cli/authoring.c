@@ -1,13 +1,19 @@
 /*-------------------------------------------------------------------------
  *
  * authoring.c
- *	  new and merge: write a migration file into the migrations directory,
- *	  on top of the local head(s).  These work on files only; nothing is
- *	  sent to the server until push.
+ *	  new and merge: write a migration file into the migrations directory.
+ *	  Nothing is registered until push (or upgrade).
  *
- * A new file is named <id>_<slug>.sql, with a fresh 12-hex id read from
- * /dev/urandom (as Alembic's ids), and is created with O_EXCL so that an
- * existing file is never overwritten.
+ * new builds on the database's head when it can reach a database with
+ * schemamig (its registered revisions and the directory's files, the files
+ * registered in a transaction that is rolled back), and on the files' head
+ * otherwise; it says which.  --head may name a revision that only the
+ * database has.  merge works on the files.
+ *
+ * A new file is named <id>_<slug>.sql, or after --template
+ * ("{date}_{id}_{slug}"), with a fresh 12-hex id read from /dev/urandom
+ * (as Alembic's ids), and is created with O_EXCL so that an existing file
+ * is never overwritten.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,6 +21,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,10 +32,15 @@ static void check_message(const char *message);
 static char *new_id(const MigDir *d, const char *rev_id);
 static char *slugify(const char *message);
 static void resolve_list(const MigDir *d, const char *spec, const char *what,
-						 StrList *out);
-static char *write_revision(const MigDir *d, const char *id,
-							const char *message, const StrList *down,
-							const StrList *labels, const StrList *depends);
+						 const CliOptions *db, StrList *out);
+static char *write_revision(const MigDir *d, const char *name_template,
+							const char *id, const char *message,
+							const StrList *down, const StrList *labels,
+							const StrList *depends);
+static bool database_heads(const CliOptions *o, const MigDir *d,
+						   StrList *heads, char **why);
+static void too_many_heads(const char *where, const StrList *heads,
+						   const MigDir *d) CLI_NORETURN;
 
 /*
  * new -m MESSAGE [--head REV|base] [--branch-label L] [--depends-on R]
@@ -62,39 +74,52 @@ cmd_new(const CliOptions *o)
 	if (o->head != NULL)
 	{
 		if (strcmp(o->head, "base") != 0)
-			resolve_list(&d, o->head, "--head", &down);
+			resolve_list(&d, o->head, "--head", o->offline ? NULL : o, &down);
 	}
 	else
 	{
-		int		   *heads;
-		int			n = migdir_heads(&d, &heads);
+		StrList		heads = {0};
+		char	   *why = NULL;
+		bool		db = !o->offline && database_heads(o, &d, &heads, &why);
+		StrBuf		where;
 
-		if (n == 1)
-			sl_push(&down, d.revs[heads[0]].id);
-		else if (n > 1)
+		sb_init(&where);
+		if (db)
+			sb_printf(&where, "database \"%s\" (its registered revisions and the files in %s)",
+					  PQdb(cli_conn), dir_label(&d));
+		else
 		{
-			StrBuf		sb;
+			int		   *fh;
+			int			n = migdir_heads(&d, &fh);
 
-			sb_init(&sb);
 			for (i = 0; i < n; i++)
-				sb_printf(&sb, "%s%s (%s)", i > 0 ? ", " : "",
-						  d.revs[heads[i]].id,
-						  d.files[d.revs[heads[i]].file].path);
-			cli_error("%s has %d heads: %s", dir_label(&d), n, sb.data);
-			cli_note("detail", "A new revision goes on top of one head; which one is not clear.");
-			cli_note("hint", "Join them first with: schemamig merge -m \"merge heads\"  (or name the parent with --head REV).");
-			sb_free(&sb);
-			free(heads);
-			cli_exit(EXIT_FILES);
+				sl_push(&heads, d.revs[fh[i]].id);
+			free(fh);
+			sb_printf(&where, "the files in %s (no database: %s)",
+					  dir_label(&d), why ? why : "--offline");
 		}
-		free(heads);
+		if (heads.n > 1)
+			too_many_heads(where.data, &heads, &d);
+		if (heads.n == 1)
+			sl_push(&down, heads.items[0]);
+		if (heads.n == 1)
+			fprintf(stderr, "On top of %s, the head of %s.\n",
+					heads.items[0], where.data);
+		else
+			fprintf(stderr, "A new root: no revision in %s.\n", where.data);
+		sb_free(&where);
+		sl_free(&heads);
+		free(why);
 	}
 	if (o->depends_on != NULL)
-		resolve_list(&d, o->depends_on, "--depends-on", &depends);
+		resolve_list(&d, o->depends_on, "--depends-on", o->offline ? NULL : o,
+					 &depends);
 
 	id = new_id(&d, o->rev_id);
-	path = write_revision(&d, id, o->message, &down, &labels, &depends);
+	path = write_revision(&d, o->name_template, id, o->message, &down,
+						  &labels, &depends);
 	printf("%s\n", path);
+	cli_note("hint", "Write its SQL under \"-- schemamig:upgrade\" and \"-- schemamig:downgrade\".  An empty downgrade section is a downgrade that runs nothing; a revision that cannot be undone has none: delete the \"-- schemamig:downgrade\" line (irreversible).");
 
 	free(path);
 	free(id);
@@ -127,7 +152,7 @@ cmd_merge(const CliOptions *o)
 	if (o->nargs > 0 && !(o->nargs == 1 && strcmp(o->args[0], "heads") == 0))
 	{
 		for (i = 0; i < o->nargs; i++)
-			resolve_list(&d, o->args[i], "merge", &down);
+			resolve_list(&d, o->args[i], "merge", NULL, &down);
 	}
 	else
 	{
@@ -170,7 +195,8 @@ cmd_merge(const CliOptions *o)
 		free(ids);
 	}
 	id = new_id(&d, o->rev_id);
-	path = write_revision(&d, id, message, &down, &none, &none);
+	path = write_revision(&d, o->name_template, id, message, &down, &none,
+						  &none);
 	printf("%s\n", path);
 
 	free(path);
@@ -196,10 +222,133 @@ check_message(const char *message)
 		die(EXIT_USAGE, "-m: the message is empty");
 }
 
+/*
+ * database_heads
+ *		When a database with schemamig can be reached: its heads with the
+ *		files of d registered, in a transaction that is rolled back, into
+ *		heads; true.  Otherwise false with *why saying why (malloc'd).
+ */
+static bool
+database_heads(const CliOptions *o, const MigDir *d, StrList *heads,
+			   char **why)
+{
+	PGresult   *res;
+	int			i;
+
+	if (!cli_connect_soft(o->dbname, why))
+		return false;
+	PQclear(cli_query("BEGIN", 0, NULL, NULL));
+	if (d->nfiles > 0)
+	{
+		char	   *script = migdir_script(d);
+		const char *params[1] = {script};
+
+		/* the files as they would be registered; the server reports a bad one */
+		res = cli_query("SELECT revision FROM schemamig.register($1)", 1,
+						params, d);
+		PQclear(res);
+		free(script);
+	}
+	res = cli_query("SELECT revision FROM schemamig.heads() ORDER BY revision",
+					0, NULL, NULL);
+	for (i = 0; i < PQntuples(res); i++)
+		sl_push(heads, PQgetvalue(res, i, 0));
+	PQclear(res);
+	PQclear(cli_query("ROLLBACK", 0, NULL, NULL));
+	return true;
+}
+
+/* new with several heads: which one to build on is not clear */
+static void
+too_many_heads(const char *where, const StrList *heads, const MigDir *d)
+{
+	StrBuf		sb;
+	int			i;
+
+	sb_init(&sb);
+	for (i = 0; i < heads->n; i++)
+	{
+		int			k = migdir_find(d, heads->items[i]);
+
+		sb_printf(&sb, "%s%s", i > 0 ? ", " : "", heads->items[i]);
+		if (k >= 0)
+			sb_printf(&sb, " (%s)", d->files[d->revs[k].file].path);
+	}
+	cli_error("%d heads in %s: %s", heads->n, where, sb.data);
+	cli_note("detail", "A new revision goes on top of one head; which one is not clear.");
+	cli_note("hint", "Join them first with: schemamig merge heads -m \"merge heads\"  (or name the parent with --head REV).");
+	sb_free(&sb);
+	cli_exit(EXIT_FILES);
+}
+
+/*
+ * resolve_one
+ *		The revision named by spec, an id or a unique prefix: in the files
+ *		first, then (db: the options to connect with, NULL for files only)
+ *		in the database, when one with schemamig can be reached.  malloc'd;
+ *		exits with EXIT_USAGE when there is none.
+ */
+static char *
+resolve_one(const MigDir *d, const char *spec, const char *what,
+			const CliOptions *db)
+{
+	size_t		len = strlen(spec);
+	int			matches = 0;
+	int			i;
+	char	   *why = NULL;
+	PGresult   *res;
+	char	   *id;
+
+	for (i = 0; i < d->nrevs; i++)
+		if (len > 0 && strncmp(d->revs[i].id, spec, len) == 0)
+			matches++;
+	if (matches > 0 || db == NULL)
+		return xstrdup(d->revs[migdir_resolve(d, spec, what)].id);
+	if (cli_conn == NULL && !cli_connect_soft(db->dbname, &why))
+	{
+		StrBuf		sb;
+
+		sb_init(&sb);
+		sb_printf(&sb, "It is not in the database either: %s.", why);
+		cli_error("%s: no revision \"%s\" in %s", what, spec, dir_label(d));
+		cli_note("detail", sb.data);
+		sb_free(&sb);
+		free(why);
+		cli_exit(EXIT_USAGE);
+	}
+	{
+		const char *params[1] = {spec};
+
+		res = cli_query("SELECT revision FROM schemamig.history()"
+						" WHERE pg_catalog.starts_with(revision, $1)"
+						" ORDER BY revision OPERATOR(pg_catalog.<>) $1, revision",
+						1, params, NULL);
+	}
+	if (PQntuples(res) == 0)
+	{
+		PQclear(res);
+		die(EXIT_USAGE, "%s: no revision \"%s\" in %s nor in database \"%s\"",
+			what, spec, dir_label(d), PQdb(cli_conn));
+	}
+	if (PQntuples(res) > 1 && strcmp(PQgetvalue(res, 0, 0), spec) != 0)
+	{
+		StrList		sl = {0};
+
+		for (i = 0; i < PQntuples(res); i++)
+			sl_push(&sl, PQgetvalue(res, i, 0));
+		PQclear(res);
+		die(EXIT_USAGE, "%s: \"%s\" is ambiguous in database \"%s\": it matches %s",
+			what, spec, PQdb(cli_conn), join_words(&sl, ", "));
+	}
+	id = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return id;
+}
+
 /* each id or unique prefix of a space/comma list, resolved, into out */
 static void
 resolve_list(const MigDir *d, const char *spec, const char *what,
-			 StrList *out)
+			 const CliOptions *db, StrList *out)
 {
 	StrList		words = {0};
 	int			i;
@@ -208,7 +357,7 @@ resolve_list(const MigDir *d, const char *spec, const char *what,
 	if (words.n == 0)
 		die(EXIT_USAGE, "%s: no revision given", what);
 	for (i = 0; i < words.n; i++)
-		sl_push(out, d->revs[migdir_resolve(d, words.items[i], what)].id);
+		sl_push_own(out, resolve_one(d, words.items[i], what, db));
 	sl_free(&words);
 }
 
@@ -296,63 +445,91 @@ slugify(const char *message)
 }
 
 /*
- * write_revision
- *		Create <dir>/<id>_<slug>.sql holding one revision with empty
- *		upgrade and downgrade sections; its path (malloc'd).  Exits with
- *		EXIT_FILES when the file exists or cannot be written.
+ * migration_path
+ *		dir/NAME.sql for a new revision: NAME is name_template with {id},
+ *		{slug} (of message), {date} (YYYYMMDD) and {time} (HHMM, local
+ *		time) filled in, or "{id}_{slug}" when name_template is NULL (then
+ *		$SCHEMAMIG_TEMPLATE, when set).  Exits with EXIT_USAGE on a bad
+ *		template.  malloc'd.
  */
-static char *
-write_revision(const MigDir *d, const char *id, const char *message,
-			   const StrList *down, const StrList *labels,
-			   const StrList *depends)
+char *
+migration_path(const MigDir *d, const char *name_template, const char *id,
+			   const char *message)
 {
 	StrBuf		path;
-	StrBuf		text;
-	char	   *slug = slugify(message);
-	const char *msg = message;
-	char	   *list;
+	char	   *slug = slugify(message ? message : "");
+	const char *p;
+	const char *env = getenv("SCHEMAMIG_TEMPLATE");
+	const char *what = name_template ? "--template" : "$SCHEMAMIG_TEMPLATE";
+	time_t		now = time(NULL);
+	struct tm	tm;
+	size_t		start;
+
+	if (name_template == NULL)
+		name_template = (env != NULL && env[0] != '\0') ? env : "{id}_{slug}";
+	localtime_r(&now, &tm);
+	sb_init(&path);
+	sb_puts(&path, d->label);
+	start = path.len;
+	for (p = name_template; *p; p++)
+	{
+		const char *close;
+		size_t		n;
+
+		if (*p == '/' || *p == '\\')
+			die(EXIT_USAGE, "%s: \"%s\" names a directory; the file goes into --dir",
+				what, name_template);
+		if (*p != '{')
+		{
+			sb_putc(&path, *p);
+			continue;
+		}
+		close = strchr(p, '}');
+		n = close ? (size_t) (close - p - 1) : 0;
+		if (close != NULL && n == 2 && strncmp(p + 1, "id", 2) == 0)
+			sb_puts(&path, id);
+		else if (close != NULL && n == 4 && strncmp(p + 1, "slug", 4) == 0)
+			sb_puts(&path, slug);
+		else if (close != NULL && n == 4 && strncmp(p + 1, "date", 4) == 0)
+			sb_printf(&path, "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+					  tm.tm_mday);
+		else if (close != NULL && n == 4 && strncmp(p + 1, "time", 4) == 0)
+			sb_printf(&path, "%02d%02d", tm.tm_hour, tm.tm_min);
+		else
+			die(EXIT_USAGE, "%s: unknown placeholder in \"%s\" (known: {id}, {slug}, {date}, {time})",
+				what, name_template);
+		p = close;
+	}
+	/* an empty slug leaves a separator behind: drop it */
+	while (path.len > start &&
+		   (path.data[path.len - 1] == '_' || path.data[path.len - 1] == '-'))
+		path.data[--path.len] = '\0';
+	if (path.len == start)
+		die(EXIT_USAGE, "%s: \"%s\" gives an empty file name", what,
+			name_template);
+	if (path.len < 4 || strcmp(path.data + path.len - 4, ".sql") != 0)
+		sb_puts(&path, ".sql");
+	free(slug);
+	return path.data;
+}
+
+/*
+ * write_new_file
+ *		Create path (it must not exist) holding text.  Exits with EXIT_FILES
+ *		when it exists or cannot be written (removing what was written).
+ */
+void
+write_new_file(const char *path, const char *text, size_t len)
+{
 	int			fd;
 	size_t		done = 0;
 
-	sb_init(&path);
-	sb_puts(&path, d->label);
-	sb_puts(&path, id);
-	if (slug[0] != '\0')
-		sb_printf(&path, "_%s", slug);
-	sb_puts(&path, ".sql");
-	free(slug);
-
-	while (*msg == ' ' || *msg == '\t')
-		msg++;
-	sb_init(&text);
-	sb_printf(&text, "-- schemamig:revision %s\n", id);
-	if (down->n > 0)
-	{
-		list = join_words(down, " ");
-		sb_printf(&text, "-- schemamig:down_revision %s\n", list);
-		free(list);
-	}
-	sb_printf(&text, "-- schemamig:message %s\n", msg);
-	if (labels->n > 0)
-	{
-		list = join_words(labels, " ");
-		sb_printf(&text, "-- schemamig:branch_labels %s\n", list);
-		free(list);
-	}
-	if (depends->n > 0)
-	{
-		list = join_words(depends, " ");
-		sb_printf(&text, "-- schemamig:depends_on %s\n", list);
-		free(list);
-	}
-	sb_puts(&text, "-- schemamig:upgrade\n\n-- schemamig:downgrade\n\n");
-
-	fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
 	if (fd < 0)
-		die(EXIT_FILES, "cannot create %s: %s", path.data, strerror(errno));
-	while (done < text.len)
+		die(EXIT_FILES, "cannot create %s: %s", path, strerror(errno));
+	while (done < len)
 	{
-		ssize_t		n = write(fd, text.data + done, text.len - done);
+		ssize_t		n = write(fd, text + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -361,8 +538,8 @@ write_revision(const MigDir *d, const char *id, const char *message,
 			int			err = errno;
 
 			close(fd);
-			unlink(path.data);
-			die(EXIT_FILES, "cannot write %s: %s", path.data,
+			unlink(path);
+			die(EXIT_FILES, "cannot write %s: %s", path,
 				n < 0 ? strerror(err) : "short write");
 		}
 		done += n;
@@ -371,9 +548,68 @@ write_revision(const MigDir *d, const char *id, const char *message,
 	{
 		int			err = errno;
 
-		unlink(path.data);
-		die(EXIT_FILES, "cannot write %s: %s", path.data, strerror(err));
+		unlink(path);
+		die(EXIT_FILES, "cannot write %s: %s", path, strerror(err));
 	}
+}
+
+/*
+ * revision_header
+ *		The header directives of a revision, up to (not including) its
+ *		upgrade line, appended to text.
+ */
+void
+revision_header(StrBuf *text, const char *id, const char *message,
+				const StrList *down, const StrList *labels,
+				const StrList *depends)
+{
+	const char *msg = message;
+	char	   *list;
+
+	sb_printf(text, "-- schemamig:revision %s\n", id);
+	if (down->n > 0)
+	{
+		list = join_words(down, " ");
+		sb_printf(text, "-- schemamig:down_revision %s\n", list);
+		free(list);
+	}
+	if (msg != NULL)
+	{
+		while (*msg == ' ' || *msg == '\t')
+			msg++;
+		sb_printf(text, "-- schemamig:message %s\n", msg);
+	}
+	if (labels->n > 0)
+	{
+		list = join_words(labels, " ");
+		sb_printf(text, "-- schemamig:branch_labels %s\n", list);
+		free(list);
+	}
+	if (depends->n > 0)
+	{
+		list = join_words(depends, " ");
+		sb_printf(text, "-- schemamig:depends_on %s\n", list);
+		free(list);
+	}
+}
+
+/*
+ * write_revision
+ *		Create the file of a new revision with empty upgrade and downgrade
+ *		sections; its path (malloc'd).
+ */
+static char *
+write_revision(const MigDir *d, const char *name_template, const char *id,
+			   const char *message, const StrList *down,
+			   const StrList *labels, const StrList *depends)
+{
+	char	   *path = migration_path(d, name_template, id, message);
+	StrBuf		text;
+
+	sb_init(&text);
+	revision_header(&text, id, message, down, labels, depends);
+	sb_puts(&text, "-- schemamig:upgrade\n\n-- schemamig:downgrade\n\n");
+	write_new_file(path, text.data, text.len);
 	sb_free(&text);
-	return path.data;
+	return path;
 }

@@ -15,6 +15,8 @@
  *				   status's comparison, forget
  *	  offline.c	   heads, branches, history, show, check from the files alone
  *	  authoring.c  new and merge: writing migration files
+ *	  export.c	   export (files for revisions only the database has), edit
+ *	  many.c	   upgrade, status, check over several databases at once
  *	  import.c	   import: the revisions of another tool, written as files
  *	  import_alembic.c  import alembic: through the project's own Alembic
  *	  import_peers.c  import flyway, dbmate, goose, golang-migrate, sqitch
@@ -50,6 +52,7 @@
 #define EXIT_UNPUSHED	7		/* status --exit-code: files not registered */
 #define EXIT_ORPHAN		8		/* a pending revision has no file */
 #define EXIT_DRIFT		9		/* an applied revision's file is gone or changed */
+#define EXIT_TARGETS	10		/* several databases: one or more failed */
 
 #define SMIG_ID_MAXLEN 64
 
@@ -78,6 +81,11 @@ typedef struct CliOptions
 	bool		offline;		/* --offline */
 	bool		indicate_current;	/* --indicate-current, -i */
 	const char *range;			/* -r, --rev-range */
+	const char *name_template;	/* --template */
+	const char *targets_file;	/* --targets */
+	int			jobs;			/* --jobs, 0: not given */
+	const char **dbnames;		/* every -d, in order */
+	int			ndbnames;
 } CliOptions;
 
 /* ------------------------------------------------------------ util.c */
@@ -249,6 +257,8 @@ void		sync_push_in_transaction(const CliOptions *o, SyncState *s,
 void		sync_free(SyncState *s);
 void		refuse_unfilled(const MigDir *d, const StrList *added,
 							const StrList *replaced);
+void		warn_empty_sections(const MigDir *d, const StrList *added,
+								const StrList *replaced);
 
 /* ----------------------------------------------------- commands, main */
 
@@ -268,6 +278,34 @@ int			cmd_adopt(const CliOptions *o);
 int			cmd_forget(const CliOptions *o);
 int			cmd_reset(const CliOptions *o);
 int			cmd_branches(const CliOptions *o);
+int			cmd_export(const CliOptions *o);
+int			cmd_edit(const CliOptions *o);
+
+/* ---------------------------------------------------------- authoring.c */
+
+char	   *migration_path(const MigDir *d, const char *name_template,
+						   const char *id, const char *message);
+void		write_new_file(const char *path, const char *text, size_t len);
+void		revision_header(StrBuf *text, const char *id, const char *message,
+							const StrList *down, const StrList *labels,
+							const StrList *depends);
+
+/* ------------------------------------------------------------- many.c */
+
+/* what one database's run reports to many.c (filled in by the commands) */
+typedef struct RunReport
+{
+	bool		active;			/* a child of many.c: fill in the rest */
+	char	   *from;			/* current before */
+	char	   *to;				/* current after */
+	int			steps;			/* revisions run (status: pending) */
+} RunReport;
+
+extern RunReport cli_report;
+
+bool		many_wanted(const CliOptions *o);
+int			many_run(const CliOptions *o, int (*run) (const CliOptions *o));
+char	   *mask_conninfo(const char *conninfo);
 
 /* ---------------------------------------------------------- offline.c */
 

@@ -238,6 +238,7 @@ cmd_push(const CliOptions *o)
 				sl_push(&rep, val(res, i, 0));
 		}
 		refuse_unfilled(&d, &add, &rep);
+		warn_empty_sections(&d, &add, &rep);
 		sl_free(&add);
 		sl_free(&rep);
 	}
@@ -319,6 +320,8 @@ cmd_run(const CliOptions *o)
 		return EXIT_OK;
 	}
 
+	if (cli_report.active)
+		cli_report.from = cli_current();
 	if (stamp)
 	{
 		for (i = 0; i < o->nargs; i++)
@@ -338,6 +341,11 @@ cmd_run(const CliOptions *o)
 	current = cli_current();
 	PQclear(cli_query("COMMIT", 0, NULL, NULL));
 	sync_free(&s);
+	if (cli_report.active)
+	{
+		cli_report.to = xstrdup(current);
+		cli_report.steps = n;
+	}
 
 	if (stamp)
 	{

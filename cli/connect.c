@@ -148,9 +148,12 @@ cli_connect(const char *dbname_flag)
 		{
 			StrBuf		sb;
 
+			char	   *shown = mask_conninfo(plain);
+
 			sb_init(&sb);
 			sb_printf(&sb, "the connection URL from %s names a SQLAlchemy driver; connecting with libpq to %s",
-					  origin, plain);
+					  origin, shown);
+			free(shown);
 			cli_note("note", sb.data);
 			sb_free(&sb);
 		}

@@ -31,6 +31,8 @@
 #define OPT_CHECK		(1 << 13)
 #define OPT_RANGE		(1 << 14)
 #define OPT_INDICATE	(1 << 15)
+#define OPT_TEMPLATE	(1 << 16)
+#define OPT_MANY		(1 << 17)	/* several -d, --targets, --jobs */
 
 typedef struct Command
 {
@@ -43,22 +45,24 @@ typedef struct Command
 } Command;
 
 static const Command commands[] = {
-	{"check", cmd_check, 0, 0, OPT_CHECK, ""},
+	{"check", cmd_check, 0, 0, OPT_CHECK | OPT_MANY, ""},
 	{"push", cmd_push, 0, 1, 0, "[DIR]"},
-	{"upgrade", cmd_run, 0, 1, OPT_SQL | OPT_FROM | OPT_NO_PUSH, "[TARGET]"},
+	{"upgrade", cmd_run, 0, 1, OPT_SQL | OPT_FROM | OPT_NO_PUSH | OPT_MANY, "[TARGET]"},
 	{"downgrade", cmd_run, 1, 1, OPT_SQL | OPT_FROM | OPT_NO_PUSH, "TARGET"},
 	{"stamp", cmd_run, 1, -1, OPT_NO_PUSH, "TARGET..."},
-	{"status", cmd_status, 0, 0, OPT_JSON | OPT_EXIT_CODE, ""},
+	{"status", cmd_status, 0, 0, OPT_JSON | OPT_EXIT_CODE | OPT_MANY, ""},
 	{"current", cmd_current, 0, 0, OPT_JSON, ""},
 	{"heads", cmd_heads, 0, 0, OPT_JSON | OPT_CHECK, ""},
 	{"branches", cmd_branches, 0, 0, OPT_JSON | OPT_CHECK, ""},
 	{"history", cmd_history, 0, 1, OPT_JSON | OPT_RANGE | OPT_INDICATE | OPT_CHECK, "[RANGE]"},
 	{"show", cmd_show, 1, 1, OPT_JSON | OPT_CHECK, "REV"},
 	{"new", cmd_new, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID, ""},
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_TEMPLATE | OPT_CHECK, ""},
 	{"revision", cmd_new, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID, ""},
-	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID, "[REV...|heads]"},
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_TEMPLATE | OPT_CHECK, ""},
+	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID | OPT_TEMPLATE, "[REV...|heads]"},
+	{"export", cmd_export, 0, -1, OPT_TEMPLATE, "[REV...]"},
+	{"edit", cmd_edit, 0, 1, 0, "[REV]"},
 	{"forget", cmd_forget, 1, -1, 0, "REV..."},
 	{"reset", cmd_reset, 0, 0, OPT_YES | OPT_NO_PUSH, ""},
 	{"lint", cmd_lint, 1, -1, OPT_JSON, "FILE..."},
@@ -76,7 +80,6 @@ static const char *const synonyms[][2] = {
 	{"generate", "revision"},
 	{"register", "push"},
 	{"unregister", "forget"},
-	{"edit", "new"},
 	{"version", "current"},
 	{"info", "status"},
 	{"log", "history"},
@@ -111,6 +114,9 @@ static const Option options[] = {
 	{"allow-heads", 0, false, OPT_CHECK},
 	{"rev-range", 'r', true, OPT_RANGE},
 	{"indicate-current", 'i', false, OPT_INDICATE},
+	{"template", 0, true, OPT_TEMPLATE},
+	{"targets", 0, true, OPT_MANY},
+	{"jobs", 'j', true, OPT_MANY},
 	{"help", 'h', false, 0},
 	{"version", 'V', false, 0},
 };
@@ -144,10 +150,16 @@ static const char help_text[] =
 "                         the files' when --offline or no database, said so)\n"
 "  history [RANGE]        revisions, newest first (base:head, rev:, :rev, current:)\n"
 "  show REV               everything about one revision, with its SQL\n"
-"  new -m MESSAGE         write <id>_<slug>.sql on top of the single local head\n"
+"  new -m MESSAGE         write <id>_<slug>.sql on top of the head: the\n"
+"                         database's (with the files) when one can be reached,\n"
+"                         else the files' (--offline: always); says which\n"
 "  revision -m MESSAGE    the same as new (Alembic's word)\n"
 "  merge [-m MESSAGE] [REV...|heads]\n"
 "                         write a merge revision over REVs (default: local heads)\n"
+"  export [REV...]        write a file for each revision the database has and\n"
+"                         no file defines (default: all of them)\n"
+"  edit [REV]             open the revision's file (default: the head) in\n"
+"                         $VISUAL, else $EDITOR, else vi\n"
 "  forget REV...          unregister pending revisions (whose file is gone)\n"
 "  reset [--yes]          development databases: downgrade to base and upgrade\n"
 "                         to head in one transaction (asks first)\n"
@@ -161,7 +173,11 @@ static const char help_text[] =
 "                         tool recorded as applied (alembic_version, ...)\n"
 "\n"
 "Options:\n"
-"  -d, --dbname=URL       connection string or URI (postgresql://user@host/db)\n"
+"  -d, --dbname=URL       connection string or URI (postgresql://user@host/db);\n"
+"                         upgrade, status, check: repeat it for several databases\n"
+"      --targets=FILE     upgrade, status, check: the databases, one URL a line\n"
+"                         (blank lines and lines starting with # skipped)\n"
+"  -j, --jobs=N           with several databases: at most N at once (default 4)\n"
 "      --dir=DIR          migrations directory (default: migrations), any command\n"
 "      --json             JSON output: status, current, heads, history, show, lint\n"
 "      --sql              upgrade, downgrade: print the offline script, run nothing\n"
@@ -180,11 +196,14 @@ static const char help_text[] =
 "  -r, --rev-range=RANGE  history: the range (as the RANGE argument)\n"
 "  -i, --indicate-current history: mark the current revisions\n"
 "  -m, --message=TEXT     new, merge: the revision's message (one line)\n"
-"      --head=REV         new: the parent (default: the single local head;\n"
-"                         base: a new root)\n"
+"      --head=REV         new: the parent (default: the single head; base: a\n"
+"                         new root); the files' ids first, then the database's\n"
 "      --branch-label=L   new: branch label(s), space- or comma-separated\n"
 "      --depends-on=REV   new: revision(s) to be applied first\n"
 "      --rev-id=ID        new, merge: this id instead of a random 12-hex one\n"
+"      --template=T       new, merge, export: the file name, from {id}, {slug},\n"
+"                         {date} (YYYYMMDD), {time} (HHMM); default {id}_{slug}\n"
+"                         or $SCHEMAMIG_TEMPLATE\n"
 "      --config=FILE      import alembic: the Alembic configuration (alembic.ini)\n"
 "  -h, --help             show this help, then exit\n"
 "  -V, --version          show the version, then exit\n"
@@ -218,10 +237,13 @@ static const char help_text[] =
 "  7  status --exit-code: files not registered yet (new or changed)\n"
 "  8  a pending revision is registered but its file is gone: status\n"
 "     --exit-code; upgrade and stamp refuse (schemamig forget REV)\n"
-"  9  status: an applied revision's file is gone or was changed\n";
+"  9  status: an applied revision's file is gone or was changed\n"
+" 10  several databases: one or more failed (the table's exit column gives\n"
+"     each one's own status, as above)\n";
 
-/* the positional arguments; freed at exit, whichever way it comes */
+/* the positional arguments and the -d values; freed at exit, whichever way it comes */
 static char **positional = NULL;
+static const char **dbnames_seen = NULL;
 
 static void free_positional(void);
 static const Command *find_command(const char *name);
@@ -249,6 +271,7 @@ main(int argc, char **argv)
 	positional = xmalloc(sizeof(char *) * (argc > 0 ? argc : 1));
 	atexit(free_positional);
 	memset(&o, 0, sizeof(o));
+	dbnames_seen = o.dbnames = xmalloc(sizeof(char *) * (argc > 0 ? argc : 1));
 
 	for (i = 1; i < argc; i++)
 	{
@@ -338,6 +361,13 @@ main(int argc, char **argv)
 	if (cmd->max_args >= 0 && o.nargs > cmd->max_args)
 		die_usage("too many arguments for %s: \"%s\"", cmd->name,
 				  o.args[cmd->max_args]);
+	if ((seen & OPT_MANY) && !(cmd->options & OPT_MANY))
+	{
+		if (o.ndbnames > 1)
+			die_usage("-d given %d times: only upgrade, status and check take several databases",
+					  o.ndbnames);
+		die_usage("--targets and --jobs go with upgrade, status and check");
+	}
 	for (i = 0; i < (int) (sizeof(options) / sizeof(options[0])); i++)
 		if ((seen & options[i].flag) && !(cmd->options & options[i].flag))
 			die_usage("option --%s does not apply to %s", options[i].name,
@@ -355,7 +385,10 @@ main(int argc, char **argv)
 	if (o.dir[0] == '\0')
 		die_usage("--dir needs a directory");
 
-	status = cmd->run(&o);
+	if (many_wanted(&o))
+		status = many_run(&o, cmd->run);
+	else
+		status = cmd->run(&o);
 	fflush(stdout);
 	cli_disconnect();
 	if (ferror(stdout))
@@ -372,6 +405,8 @@ free_positional(void)
 {
 	free(positional);
 	positional = NULL;
+	free((void *) dbnames_seen);
+	dbnames_seen = NULL;
 }
 
 static const Command *
@@ -427,7 +462,14 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 	const char **slot = NULL;
 
 	if (strcmp(opt->name, "dbname") == 0)
-		slot = &o->dbname;
+	{
+		/* repeatable: several databases (upgrade, status, check) */
+		o->dbnames[o->ndbnames++] = value;
+		o->dbname = o->dbnames[0];
+		if (o->ndbnames > 1)
+			*seen |= OPT_MANY;
+		return;
+	}
 	else if (strcmp(opt->name, "dir") == 0)
 		slot = &o->dir;
 	else if (strcmp(opt->name, "from") == 0)
@@ -464,8 +506,25 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 		o->indicate_current = true;
 	else if (strcmp(opt->name, "rev-range") == 0)
 		slot = &o->range;
+	else if (strcmp(opt->name, "template") == 0)
+		slot = &o->name_template;
+	else if (strcmp(opt->name, "targets") == 0)
+		slot = &o->targets_file;
+	else if (strcmp(opt->name, "jobs") == 0)
+	{
+		char	   *end;
+		long		n = strtol(value, &end, 10);
 
-	if (opt->flag != 0 && opt->flag != OPT_CHECK)
+		if (o->jobs != 0)
+			die_usage("option --jobs given twice");
+		if (end == value || *end != '\0' || n < 1 || n > 1000)
+			die_usage("--jobs needs a number from 1 to 1000, not \"%s\"", value);
+		o->jobs = (int) n;
+		*seen |= OPT_MANY;
+		return;
+	}
+
+	if (opt->flag != 0 && opt->flag != OPT_CHECK && opt->flag != OPT_MANY)
 	{
 		if (*seen & opt->flag)
 			die_usage("option --%s given twice", opt->name);
@@ -473,7 +532,7 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 	}
 	else if (slot != NULL && *slot != NULL)
 		die_usage("option --%s given twice", opt->name);
-	else if (opt->flag == OPT_CHECK)
+	else if (opt->flag == OPT_CHECK || opt->flag == OPT_MANY)
 		*seen |= opt->flag;
 	if (slot != NULL)
 		*slot = value;

@@ -124,6 +124,42 @@ refuse_unfilled(const MigDir *d, const StrList *added, const StrList *replaced)
 	}
 }
 
+/*
+ * warn_empty_sections
+ *		A warning for each revision just added or replaced with one empty
+ *		section (both empty is refuse_unfilled's; merges may be empty): an
+ *		empty downgrade runs nothing and succeeds, which is not the same as
+ *		irreversible (no downgrade section).
+ */
+void
+warn_empty_sections(const MigDir *d, const StrList *added,
+					const StrList *replaced)
+{
+	int			i;
+
+	for (i = 0; i < added->n + replaced->n; i++)
+	{
+		const char *id = i < added->n ? added->items[i] : replaced->items[i - added->n];
+		int			k = migdir_find(d, id);
+		const MigRev *r;
+
+		if (k < 0)
+			continue;
+		r = &d->revs[k];
+		if (r->down.n > 1 || (!r->up_sql && !r->down_sql && r->has_downgrade))
+			continue;
+		if (!r->up_sql)
+			cli_warning("revision \"%s\" (%s): its upgrade section is empty: upgrading runs nothing",
+						id, d->files[r->file].path);
+		if (r->has_downgrade && !r->down_sql)
+		{
+			cli_warning("revision \"%s\" (%s): its downgrade section is empty: downgrading it runs nothing and succeeds",
+						id, d->files[r->file].path);
+			cli_note("hint", "If it cannot be undone, delete its \"-- schemamig:downgrade\" line: a revision without one is irreversible, and downgrade refuses to pass it.  If undoing really needs nothing, leave it so.");
+		}
+	}
+}
+
 /* run a statement without parameters, exiting when the server refuses */
 static void
 exec_simple(const char *sql)
@@ -223,6 +259,7 @@ sync_push_in_transaction(const CliOptions *o, SyncState *s, bool strict,
 		collect_actions(s, res);
 		PQclear(res);
 		refuse_unfilled(&s->d, &s->added, &s->replaced);
+		warn_empty_sections(&s->d, &s->added, &s->replaced);
 		if (s->added.n + s->replaced.n > 0)
 			fprintf(out, "Registered %s: %d added, %d replaced.\n",
 					dir_label(&s->d), s->added.n, s->replaced.n);
