@@ -384,9 +384,9 @@ FH1=$(ls migrations/"$H1"_*.sql)
 FH2=$(ls migrations/"$H2"_*.sql)
 sm new -m "more"
 expect_rc "new with two heads" 5
-expect "new with two heads: message" "$ERR" "schemamig: error: migrations/ has 2 heads: $H1 ($FH1), $H2 ($FH2)
+expect "new with two heads: message" "$ERR" "schemamig: error: 2 heads in database \"$DB\" (its registered revisions and the files in migrations/): $H1 ($FH1), $H2 ($FH2)
 detail: A new revision goes on top of one head; which one is not clear.
-hint: Join them first with: schemamig merge -m \"merge heads\"  (or name the parent with --head REV)."
+hint: Join them first with: schemamig merge heads -m \"merge heads\"  (or name the parent with --head REV)."
 sm merge -m "merge email and orders"
 expect_rc "merge" 0
 F4=$OUT
@@ -427,7 +427,7 @@ expect "new with a label and a dependency: file" "$(cat other/f1a9_feature_flags
 -- schemamig:downgrade"
 sm new --dir other -m "x" --depends-on nosuch
 expect_rc "new --depends-on an unknown revision" 2
-expect "new --depends-on an unknown revision: message" "$ERR" 'schemamig: error: --depends-on: no revision "nosuch" in other/'
+expect "new --depends-on an unknown revision: message" "$(grep error: <<<"$ERR")" "schemamig: error: --depends-on: no revision \"nosuch\" in other/ nor in database \"$DB\""
 sm new --dir other -m "x" --rev-id f1a9
 expect_rc "new --rev-id of an existing revision" 2
 sm new --dir other -m "x" --branch-label 'bad label!'
