@@ -49,73 +49,12 @@ finish() {
 }
 trap finish EXIT
 
-step() { echo "---- $*"; }
-
-fail() {
-	failures=$((failures + 1))
-	echo "FAIL: $*"
-}
-
-# expect WHAT GOT WANT
-expect() {
-	checks=$((checks + 1))
-	if [ "$2" != "$3" ]; then
-		fail "$1"
-		diff -u <(printf '%s\n' "$3") <(printf '%s\n' "$2") | tail -n +3 | sed 's/^/    /'
-	fi
-}
-
-# expect_match WHAT GOT EXTENDED-REGEX (some line of GOT matches)
-expect_match() {
-	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Eq -- "$3"; then
-		fail "$1: no line matches /$3/ in:"
-		printf '%s\n' "$2" | sed 's/^/    /'
-	fi
-}
-
-# expect_contains WHAT GOT FIXED-STRING (some line of GOT holds it)
-expect_contains() {
-	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Fq -- "$3"; then
-		fail "$1: no line holds \"$3\" in:"
-		printf '%s\n' "$2" | sed 's/^/    /'
-	fi
-}
-
-# expect_rc WHAT WANT: the exit status of the last sm call
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$RC" != "$2" ]; then
-		fail "$1: exit status $RC, expected $2"
-		printf '%s\n' "$OUT" | sed 's/^/    stdout: /'
-		printf '%s\n' "$ERR" | sed 's/^/    stderr: /'
-	fi
-}
-
-VG=()
-if [ "${SMIG_CLI_VALGRIND:-0}" != 0 ]; then
-	command -v valgrind >/dev/null || { echo "SMIG_CLI_VALGRIND is set but valgrind is missing"; exit 1; }
-	# shellcheck disable=SC2054 # the commas belong to valgrind's options
-	VG=(valgrind -q --error-exitcode=99 --leak-check=full
-		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
-		--log-file="$WORK/valgrind.log")
+# step, fail, expect*, expect_rc, sm (SMIG_CLI_VALGRIND=1: under valgrind)
+# shellcheck source=lib/checks.sh
+. "$ROOT/test/lib/checks.sh"
+if [ ${#VG[@]} -gt 0 ]; then
 	echo "running every call of the client under valgrind memcheck"
 fi
-
-# sm ARG...: run the client; sets OUT, ERR (trailing newlines dropped), RC
-sm() {
-	"${VG[@]}" "$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-	RC=$?
-	OUT=$(cat "$WORK/stdout")
-	ERR=$(cat "$WORK/stderr")
-	if [ ${#VG[@]} -gt 0 ] && [ -s "$WORK/valgrind.log" ]; then
-		checks=$((checks + 1))
-		fail "valgrind reports errors for: schemamig $*"
-		sed 's/^/    /' "$WORK/valgrind.log"
-		: >"$WORK/valgrind.log"
-	fi
-}
 
 # psql against the test database
 q() { psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$DB" "$@"; }

@@ -36,40 +36,10 @@ finish() {
 }
 trap finish EXIT
 
-step() { echo "---- $*"; }
-fail() {
-	failures=$((failures + 1))
-	echo "FAIL: $*"
-}
-expect() {
-	checks=$((checks + 1))
-	if [ "$2" != "$3" ]; then
-		fail "$1"
-		diff -u <(printf '%s\n' "$3") <(printf '%s\n' "$2") | tail -n +3 | sed 's/^/    /'
-	fi
-}
-expect_match() {
-	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Eq -- "$3"; then
-		fail "$1: no line matches /$3/ in:"
-		printf '%s\n' "$2" | sed 's/^/    /'
-	fi
-}
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$RC" != "$2" ]; then
-		fail "$1: exit status $RC, expected $2"
-		printf '%s\n' "$OUT" | sed 's/^/    stdout: /'
-		printf '%s\n' "$ERR" | sed 's/^/    stderr: /'
-	fi
-}
-# sm ARG...: run the client; sets OUT, ERR, RC (stdin: /dev/null)
-sm() {
-	"$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr" </dev/null
-	RC=$?
-	OUT=$(cat "$WORK/stdout")
-	ERR=$(cat "$WORK/stderr")
-}
+# step, fail, expect*, expect_rc, sm (stdin: /dev/null)
+SM_STDIN_NULL=1
+# shellcheck source=lib/checks.sh
+. "$ROOT/test/lib/checks.sh"
 q() { psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$DB" "$@"; }
 # fill REV-FILE UP DOWN: put SQL into the sections of a new file
 fill() {

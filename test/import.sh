@@ -60,69 +60,9 @@ finish() {
 }
 trap finish EXIT
 
-step() { echo "---- $*"; }
-
-fail() {
-	failures=$((failures + 1))
-	echo "FAIL: $*"
-}
-
-expect() {
-	checks=$((checks + 1))
-	if [ "$2" != "$3" ]; then
-		fail "$1"
-		diff -u <(printf '%s\n' "$3") <(printf '%s\n' "$2") | tail -n +3 | sed 's/^/    /'
-	fi
-}
-
-expect_match() {
-	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Eq -- "$3"; then
-		fail "$1: no line matches /$3/ in:"
-		printf '%s\n' "$2" | sed 's/^/    /'
-	fi
-}
-
-expect_no_match() {
-	checks=$((checks + 1))
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
-		fail "$1: a line matches /$3/ in:"
-		printf '%s\n' "$2" | sed 's/^/    /'
-	fi
-}
-
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$RC" != "$2" ]; then
-		fail "$1: exit status $RC, expected $2"
-		printf '%s\n' "$OUT" | sed 's/^/    stdout: /'
-		printf '%s\n' "$ERR" | sed 's/^/    stderr: /'
-	fi
-}
-
-# SMIG_CLI_VALGRIND=1: every call of the client under valgrind memcheck, as
-# in test/cli.sh (a memory error or a definite/indirect leak fails)
-VG=()
-if [ "${SMIG_CLI_VALGRIND:-0}" != 0 ]; then
-	# shellcheck disable=SC2054 # the commas belong to valgrind's options
-	VG=(valgrind -q --error-exitcode=99 --leak-check=full
-		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
-		--log-file="$WORK/valgrind.log")
-fi
-
-# sm ARG...: run the client; sets OUT, ERR, RC
-sm() {
-	"${VG[@]}" "$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-	RC=$?
-	OUT=$(cat "$WORK/stdout")
-	ERR=$(cat "$WORK/stderr")
-	if [ ${#VG[@]} -gt 0 ] && [ -s "$WORK/valgrind.log" ]; then
-		checks=$((checks + 1))
-		fail "valgrind reports errors for: schemamig $*"
-		sed 's/^/    /' "$WORK/valgrind.log"
-		: >"$WORK/valgrind.log"
-	fi
-}
+# step, fail, expect*, expect_rc, sm (SMIG_CLI_VALGRIND=1: under valgrind)
+# shellcheck source=lib/checks.sh
+. "$ROOT/test/lib/checks.sh"
 
 q() {
 	local db=$1
