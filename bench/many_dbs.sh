@@ -47,6 +47,9 @@ done
 [ -x "$SM" ] || die "$SM is missing: build it with make -C cli"
 start_server
 unset DATABASE_URL
+# a copy: a rebuild of the tree during the run must not change the client
+cp "$SM" "$W/schemamig"
+SM=$W/schemamig
 
 psql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -74,6 +77,7 @@ done
 # fresh: drop and create the tenants from the template (untimed)
 fresh() {
 	local i
+	echo "SET client_min_messages = warning;"
 	for i in $(seq 1 "$DBS"); do
 		echo "DROP DATABASE IF EXISTS tenant_$i;"
 		echo "CREATE DATABASE tenant_$i TEMPLATE tmpl;"

@@ -28,6 +28,8 @@ static bool is_true(const PGresult *res, int row, int col);
 static char *comma_list(const char *words);
 static char *notes(bool a, const char *a_word, bool b, const char *b_word,
 				   bool c, const char *c_word, const char *labels);
+static void print_json_rows(const PGresult *res, const char *const *keys,
+							const char *kinds);
 
 /* connect and make sure the extension is there */
 static void
@@ -63,6 +65,40 @@ comma_list(const char *words)
 	s = join_words(&sl, ", ");
 	sl_free(&sl);
 	return s;
+}
+
+/*
+ * print_json_rows
+ *		The rows of res as a JSON array of objects on stdout: column k under
+ *		keys[k], a string when kinds[k] is 's', an array of the words of a
+ *		space-separated list when 'w' (one letter per column).
+ */
+static void
+print_json_rows(const PGresult *res, const char *const *keys,
+				const char *kinds)
+{
+	JsonWriter	w;
+	int			ncols = strlen(kinds);
+	int			i,
+				k;
+
+	json_init(&w);
+	json_begin(&w, '[');
+	for (i = 0; i < PQntuples(res); i++)
+	{
+		json_begin(&w, '{');
+		for (k = 0; k < ncols; k++)
+		{
+			json_key(&w, keys[k]);
+			if (kinds[k] == 'w')
+				json_words(&w, val(res, i, k));
+			else
+				json_string(&w, val(res, i, k));
+		}
+		json_end(&w, '}');
+	}
+	json_end(&w, ']');
+	json_print(&w, stdout);
 }
 
 /* the "notes" column: the words whose flag is set, and branch labels */
@@ -689,23 +725,9 @@ cmd_heads(const CliOptions *o)
 					" FROM schemamig.heads()", 0, NULL, NULL);
 	if (o->json)
 	{
-		JsonWriter	w;
+		static const char *const keys[] = {"revision", "message", "branch_labels"};
 
-		json_init(&w);
-		json_begin(&w, '[');
-		for (i = 0; i < PQntuples(res); i++)
-		{
-			json_begin(&w, '{');
-			json_key(&w, "revision");
-			json_string(&w, val(res, i, 0));
-			json_key(&w, "message");
-			json_string(&w, val(res, i, 1));
-			json_key(&w, "branch_labels");
-			json_words(&w, val(res, i, 2));
-			json_end(&w, '}');
-		}
-		json_end(&w, ']');
-		json_print(&w, stdout);
+		print_json_rows(res, keys, "ssw");
 	}
 	else if (PQntuples(res) == 0)
 		printf("No revisions registered.\n");
@@ -1109,23 +1131,9 @@ cmd_branches(const CliOptions *o)
 					" FROM schemamig.history() h WHERE h.is_branchpoint", 0, NULL, NULL);
 	if (o->json)
 	{
-		JsonWriter	w;
+		static const char *const keys[] = {"revision", "children", "message"};
 
-		json_init(&w);
-		json_begin(&w, '[');
-		for (i = 0; i < PQntuples(res); i++)
-		{
-			json_begin(&w, '{');
-			json_key(&w, "revision");
-			json_string(&w, val(res, i, 0));
-			json_key(&w, "children");
-			json_words(&w, val(res, i, 1));
-			json_key(&w, "message");
-			json_string(&w, val(res, i, 2));
-			json_end(&w, '}');
-		}
-		json_end(&w, ']');
-		json_print(&w, stdout);
+		print_json_rows(res, keys, "sws");
 	}
 	else if (PQntuples(res) == 0)
 		printf("No branch points.\n");
