@@ -77,11 +77,13 @@ done
 # fresh: drop and create the tenants from the template (untimed)
 fresh() {
 	local i
-	echo "SET client_min_messages = warning;"
-	for i in $(seq 1 "$DBS"); do
-		echo "DROP DATABASE IF EXISTS tenant_$i;"
-		echo "CREATE DATABASE tenant_$i TEMPLATE tmpl;"
-	done | psql -d postgres
+	{
+		echo "SET client_min_messages = warning;"
+		for i in $(seq 1 "$DBS"); do
+			echo "DROP DATABASE IF EXISTS tenant_$i;"
+			echo "CREATE DATABASE tenant_$i TEMPLATE tmpl;"
+		done
+	} | psql -d postgres
 }
 
 # at_head: every tenant at the head, or die

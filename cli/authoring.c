@@ -243,11 +243,23 @@ database_heads(const CliOptions *o, const MigDir *d, StrList *heads,
 		char	   *script = migdir_script(d);
 		const char *params[1] = {script};
 
-		/* the files as they would be registered; the server reports a bad one */
-		res = cli_query("SELECT revision FROM schemamig.register($1)", 1,
-						params, d);
-		PQclear(res);
+		/* the files as they would be registered */
+		res = cli_query_try("SELECT revision FROM schemamig.register($1)", 1,
+							params, d);
 		free(script);
+		if (res == NULL)
+		{
+			StrBuf		sb;
+
+			/* the error is shown; the files alone can still say the head */
+			sb_init(&sb);
+			sb_printf(&sb, "the files do not register in database \"%s\" (above)",
+					  PQdb(cli_conn));
+			*why = sb.data;
+			PQclear(cli_query("ROLLBACK", 0, NULL, NULL));
+			return false;
+		}
+		PQclear(res);
 	}
 	res = cli_query("SELECT revision FROM schemamig.heads() ORDER BY revision",
 					0, NULL, NULL);
