@@ -187,6 +187,15 @@ sm push
 expect_rc "push of an irreversible revision" 0
 expect "push: no warning for an irreversible revision" "$ERR" ""
 
+step "new when the files do not register (an applied file edited)"
+sed -i 's/^CREATE TABLE e1 (a int);$/CREATE TABLE e1 (b int);/' migrations/e1_empty_down.sql
+sm new -m "z" --rev-id z1
+expect_rc "new with an applied file edited" 0
+expect_contains "new: the server's refusal shown" "$ERR" 'schemamig: error: revision "e1" is applied and the script changes it'
+expect_contains "new: then the files' head, and why" "$ERR" "On top of e3, the head of the files in migrations/ (no database: the files do not register in database \"$DB\" (above))."
+sed -i 's/^CREATE TABLE e1 (b int);$/CREATE TABLE e1 (a int);/' migrations/e1_empty_down.sql
+rm -f migrations/z1_z.sql
+
 step "--template"
 sm new -m "Add Users!" --rev-id t1 --template '{date}_{time}_{id}_{slug}'
 expect_rc "new --template" 0
