@@ -140,12 +140,19 @@ expect "status row: the database without schemamig" "$(row "${P}_5")" "${P}_5|||
 sm check -d "${P}_1" -d "${P}_4" --jobs 1
 expect_rc "check of two good databases" 0
 expect_match "check: the closing line" "$OUT" "^2 databases: 2 ok, 0 failed \(at most 1 at once\)\.$"
-sm upgrade --targets - -d "${P}_1" <<<"${P}_2"
-expect_rc "--targets - reads standard input (a no-op here: stdin is /dev/null)" 0
-expect_match "--targets -: the -d database" "$OUT" "^1 database: 1 ok, 0 failed"
+SM_STDIN_NULL=0 sm upgrade --targets - -d "${P}_1" <<<"${P}_2"
+expect_rc "--targets - reads standard input" 0
+expect_match "--targets -: the -d database and the one read" "$OUT" "^2 databases: 2 ok, 0 failed"
+expect "--targets -: the database read from stdin, upgraded" "$(row "${P}_2")" "${P}_2|r3|r4|1|T|0|"
 sm upgrade --jobs 3 -d "${P}_4"
 expect_rc "--jobs with one database: the table" 0
 expect "--jobs, one database: upgraded r4" "$(row "${P}_4")" "${P}_4|r3|r4|1|T|0|"
+
+step "no password in --verbose's connection note"
+sm -v -d "postgresql+asyncpg://tenant:s3cret@localhost:1/${P}_1" current
+expect_rc "an unreachable SQLAlchemy URL" 3
+expect_contains "--verbose: the URL, masked" "$ERR" "connecting with libpq to postgresql://tenant:***@localhost:1/${P}_1"
+expect_no_match "--verbose: no password" "$ERR" 's3cret'
 
 step "command-line errors"
 sm downgrade base -d "${P}_1" -d "${P}_2"
