@@ -591,13 +591,13 @@ diff_enum(SmigDiffState *d, const char *key, JsonbContainer *f,
 		if (!smig_list_has(a, v))
 		{
 			if (prev)
-				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE %s AFTER %s;", key,
+				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s AFTER %s;", key,
 						  quote_literal_cstr(v), quote_literal_cstr(prev));
 			else if (a != NIL)
-				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE %s BEFORE %s;", key,
+				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s BEFORE %s;", key,
 						  quote_literal_cstr(v), quote_literal_cstr(linitial(a)));
 			else
-				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE %s;", key,
+				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s;", key,
 						  quote_literal_cstr(v));
 		}
 		prev = v;
@@ -814,6 +814,7 @@ diff_functions(SmigDiffState *d)
 				len--;
 			/* pg_get_functiondef writes CREATE OR REPLACE: replaces in place */
 			appendStringInfo(n->sql, "%.*s;\n", len, def);
+			d->creates_routine = true;
 		}
 		smig_diff_comment(d, what, key, f ? f->obj : NULL, t);
 		smig_diff_acl(d, what, key, f ? f->obj : NULL, t, "EXECUTE:PUBLIC");

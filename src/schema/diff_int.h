@@ -112,6 +112,7 @@ typedef struct SmigDiffState
 	List	   *changed;		/* ids whose dependent views are recreated */
 	StringInfoData validate_down;	/* downgrade of the validation revision */
 	StringInfoData extra_down;	/* prepended to the main downgrade */
+	bool		creates_routine;	/* a function or procedure is (re)created */
 } SmigDiffState;
 
 /* diff.c */
