@@ -70,6 +70,13 @@
 	"   AND k.conrelid" EQ "c.oid AND k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]))" \
 	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid))"
 
+/* schema objects with no model at all: named, so none is dropped unseen */
+#define NAMED(label, cat, alias, name, nsp) \
+	"  UNION ALL SELECT '" label " '" CAT QN("n.nspname", alias "." name) \
+	" FROM pg_catalog." cat " " alias " JOIN ns n ON n.oid" EQ alias "." nsp \
+	" WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC(cat) \
+	" AND ext.objid" EQ alias ".oid)"
+
 static const char *describe_sql =
 "WITH ns AS ("
 " SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n"
@@ -268,6 +275,16 @@ static const char *describe_sql =
 "   WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_collation") " AND ext.objid" EQ "co.oid)"
 "  UNION ALL SELECT 'statistics '" CAT QN("n.nspname", "s.stxname") " FROM pg_catalog.pg_statistic_ext s"
 "   JOIN ns n ON n.oid" EQ "s.stxnamespace"
+NAMED("operator class", "pg_opclass", "oc", "opcname", "opcnamespace")
+NAMED("operator family", "pg_opfamily", "of", "opfname", "opfnamespace")
+NAMED("text search configuration", "pg_ts_config", "tc", "cfgname", "cfgnamespace")
+NAMED("text search dictionary", "pg_ts_dict", "td", "dictname", "dictnamespace")
+NAMED("text search parser", "pg_ts_parser", "tp", "prsname", "prsnamespace")
+NAMED("text search template", "pg_ts_template", "tt", "tmplname", "tmplnamespace")
+NAMED("conversion", "pg_conversion", "cv", "conname", "connamespace")
+"  UNION ALL SELECT 'privileges on type '" CAT QN("n.nspname", "t.typname") " FROM pg_catalog.pg_type t"
+"   JOIN ns n ON n.oid" EQ "t.typnamespace WHERE t.typacl IS NOT NULL"
+"   AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_type") " AND ext.objid" EQ "t.oid)"
 "  UNION ALL SELECT 'disabled trigger '" CAT QI("g.tgname") CAT "' on '" CAT "rel.key FROM pg_catalog.pg_trigger g"
 "   JOIN rel ON rel.oid" EQ "g.tgrelid WHERE NOT g.tgisinternal AND g.tgenabled" NE "'O'"
 " ) nh))";
