@@ -31,7 +31,10 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# read by lib.sh
+# shellcheck disable=SC2034
 PORT_FIRST=5550
+# shellcheck disable=SC2034
 PORT_LAST=5559
 NS="100 1000 5000"
 RUNS=3
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 		--n) NS=$2; shift 2 ;;
 		--runs) RUNS=$2; shift 2 ;;
+		# shellcheck disable=SC2034 # read by lib.sh
 		--keep) KEEP=1; shift ;;
 		-h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -109,11 +113,12 @@ EOF
 # timed DB EXPR [SNAPSHOT-FILE]: median seconds of RUNS evaluations of EXPR
 # in DB (inside the server); $1::jsonb in EXPR is the snapshot
 timed() {
-	local db=$1 expr=$2 file=${3:-} r out=()
-	for r in $(seq 1 "$RUNS"); do
+	local db=$1 expr=$2 file=${3:-} out=()
+	for _ in $(seq 1 "$RUNS"); do
 		out+=("$(
 			{
 				if [ -n "$file" ]; then
+					# shellcheck disable=SC2016 # psql's backquotes
 					printf '\\set snap `cat %s`\n' "$file"
 					echo "CREATE TEMP TABLE snap AS SELECT :'snap'::jsonb AS j;"
 				else
