@@ -940,6 +940,19 @@ smig_record_stamp(bool stamp, const char *id, const char *checksum,
 					  from_revisions, by, 0, -1);
 }
 
+/*
+ * smig_catalog_write
+ *		One of the drift record's fixed, parameterised writes (schema/drift.c,
+ *		schema/audit.c) on schemamig's tables, prepared once and run as the
+ *		tables' owner behind catalog_guard, like the writes above.
+ */
+int
+smig_catalog_write(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
+				   Datum *values, const char *nulls, int expected)
+{
+	return exec_saved(slot, sql, nargs, types, values, nulls, false, expected);
+}
+
 /* append a step to the event log */
 void
 smig_insert_event(const char *operation, const char *id,

@@ -20,11 +20,19 @@
 
 #include "model/graph.h"
 #include "schema/diff_int.h"
+#include "schema/schema.h"
 
 static char *new_id(SmigGraph *g);
 static void add_revision(StringInfo out, const char *id, const char *parents,
 						 const char *message, const char *up,
 						 const char *down);
+
+/* 12 random hex characters, not a registered id (adopt_drift() too) */
+char *
+smig_new_revision_id(SmigGraph *g)
+{
+	return new_id(g);
+}
 
 /* 12 random hex characters, not a registered id */
 static char *
