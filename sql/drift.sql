@@ -12,6 +12,7 @@ SET client_min_messages = notice;
 CREATE EXTENSION schemamig;
 CREATE ROLE drift_reader;
 CREATE ROLE drift_dev;
+GRANT USAGE ON SCHEMA schemamig TO drift_dev;
 
 -- no record yet: nothing to compare with
 SELECT count(*) AS no_record FROM schemamig.drift();
@@ -74,7 +75,9 @@ SELECT severity, detail FROM schemamig.check() WHERE severity = 'error';
 
 -- adopt_drift(): a revision whose upgrade is the drift, recorded applied
 SELECT schemamig.adopt_drift(NULL);
+SET client_min_messages = error;  -- lint warnings name the new revision's random id
 SELECT schemamig.adopt_drift('hand-made changes') AS script \gset
+SET client_min_messages = notice;
 SELECT line FROM regexp_split_to_table(
     regexp_replace(:'script', '[0-9a-f]{12}', 'XXX', 'g'), E'\n') AS line
 WHERE line !~ '^\s' AND line <> '';
@@ -82,19 +85,23 @@ SELECT * FROM schemamig.drift();
 SELECT count(*) AS problems FROM schemamig.check();
 SELECT message, state FROM schemamig.status() ORDER BY applied_at NULLS LAST, message;
 -- it downgrades cleanly, back to the recorded schema, and upgrades again
+SET client_min_messages = warning;  -- the NOTICEs name the random id
 SELECT count(*) AS downgraded FROM schemamig.downgrade('d2');
 SELECT pg_catalog.to_regclass('app.big_orders') IS NULL AS view_gone,
        pg_catalog.to_regclass('app.orders_note_idx') IS NOT NULL AS index_back,
        pg_catalog.to_regclass('app.doomed') IS NULL AS doomed_gone;
 SELECT * FROM schemamig.drift();
 SELECT count(*) AS upgraded FROM schemamig.upgrade('head');
+SET client_min_messages = notice;
 SELECT * FROM schemamig.drift();
 SELECT schemamig.adopt_drift('nothing to adopt') IS NULL AS no_drift;
 
 -- migrate() commits per revision: a run that stops half way leaves the
 -- record pending, said by drift() and check(), until the next run
-SELECT count(*) AS registered FROM schemamig.register($$
+SELECT revision AS adopted FROM schemamig.status() WHERE message = 'hand-made changes' \gset
+SELECT count(*) AS registered FROM schemamig.register(format($$
 -- schemamig:revision m1
+-- schemamig:down_revision %s
 -- schemamig:message commits
 -- schemamig:upgrade
 CREATE TABLE app.m1 (id int);
@@ -108,8 +115,10 @@ DROP TABLE app.m1;
 SELECT 1 / 0;
 -- schemamig:downgrade
 SELECT 1;
-$$);
+$$, :'adopted'));
+SET client_min_messages = warning;
 CALL schemamig.migrate('head');
+SET client_min_messages = notice;
 SELECT taken_by, pending FROM schemamig.schema_snapshot;
 SELECT object_kind, object_name, change FROM schemamig.drift();
 SELECT severity, problem, detail FROM schemamig.check() WHERE problem = 'schema_drift';
@@ -129,6 +138,7 @@ SELECT evtname, evtevent, evtenabled FROM pg_event_trigger ORDER BY evtname;
 
 -- who and when; schemamig's own DDL and temp objects are not recorded
 ALTER TABLE app.items OWNER TO drift_dev;
+GRANT USAGE ON SCHEMA app TO drift_dev;
 SET ROLE drift_dev;
 ALTER TABLE app.items ADD COLUMN price numeric;
 CREATE TEMP TABLE scratch2 (x int);
@@ -143,6 +153,7 @@ FROM schemamig.ddl_audit ORDER BY id;
 SELECT count(*) AS audit_rows FROM schemamig.ddl_audit \gset
 SELECT count(*) AS registered FROM schemamig.register($$
 -- schemamig:revision a1
+-- schemamig:down_revision m1
 -- schemamig:message with the audit on
 -- schemamig:upgrade
 CREATE TABLE app.audited (id int);
@@ -180,6 +191,8 @@ CREATE TABLE app.no_audit (id int);
 CREATE EXTENSION schemamig;
 SELECT evtname, evtenabled FROM pg_event_trigger ORDER BY evtname;
 
+SET client_min_messages = warning;
+DROP SCHEMA app CASCADE;
 \c :regress_db
 SET client_min_messages = warning;
 DROP DATABASE drift_db;

@@ -47,6 +47,8 @@ extern void smig_log_forget(SmigRevision *rev);
 extern int	smig_catalog_write(SPIPlanPtr *slot, const char *sql, int nargs,
 							   Oid *types, Datum *values, const char *nulls,
 							   int expected);
+extern int	smig_catalog_read(SPIPlanPtr *slot, const char *sql, int nargs,
+							  Oid *types, Datum *values, const char *nulls);
 
 /* smig_scan_checksums() callback */
 typedef void (*SmigChecksumFn) (const char *id, const char *checksum,

@@ -161,7 +161,7 @@ static const char *report_sql =
 " FROM rows r LEFT JOIN LATERAL ("
 "  SELECT d.role, d.at FROM schemamig.ddl_audit d"
 "  WHERE d.at >= r.taken_at AND (d.object_identity = r.name"
-"   OR starts_with(d.object_identity, r.name || '.')"
+"   OR (r.label <> 'schema' AND starts_with(d.object_identity, r.name || '.'))"
 "   OR d.object_identity LIKE '% on ' || r.name OR d.object_identity = ANY (r.idents))"
 "  ORDER BY d.at DESC, d.id DESC LIMIT 1) a ON true"
 " ORDER BY r.ord, r.name COLLATE \"C\"";
@@ -176,7 +176,7 @@ smig_pin_search_path(void)
 {
 	int			nestlevel = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET,
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	return nestlevel;
 }
@@ -268,6 +268,8 @@ smig_drift_mark_pending(void)
 SmigDriftReport *
 smig_drift_report(bool keep_snapshots)
 {
+	static SPIPlanPtr head_plan = NULL;
+	static SPIPlanPtr report_plan = NULL;
 	SmigDriftReport *rep = palloc0(sizeof(SmigDriftReport));
 	Oid			types[1] = {JSONBOID};
 	Datum		values[1];
@@ -277,10 +279,12 @@ smig_drift_report(bool keep_snapshots)
 
 	if (!record_table_exists())
 		return rep;
-	smig_spi_exec("SELECT pending, taken_by, CASE WHEN $1 THEN snapshot END"
-				  " FROM schemamig.schema_snapshot WHERE id = 1",
-				  1, (Oid[]) {BOOLOID}, (Datum[]) {BoolGetDatum(keep_snapshots)},
-				  NULL, true, SPI_OK_SELECT);
+	nestlevel = smig_pin_search_path();
+	smig_catalog_read(&head_plan, "SELECT pending, taken_by, CASE WHEN $1 THEN snapshot END"
+					  " FROM schemamig.schema_snapshot WHERE id = 1",
+					  1, (Oid[]) {BOOLOID}, (Datum[]) {BoolGetDatum(keep_snapshots)},
+					  NULL);
+	AtEOXact_GUC(true, nestlevel);
 	if (SPI_processed == 0)
 		return rep;
 	rep->recorded = true;
@@ -302,7 +306,7 @@ smig_drift_report(bool keep_snapshots)
 		rep->live = live;
 	values[0] = JsonbPGetDatum(live);
 	nestlevel = smig_pin_search_path();
-	smig_spi_exec(report_sql, 1, types, values, NULL, true, SPI_OK_SELECT);
+	smig_catalog_read(&report_plan, report_sql, 1, types, values, NULL);
 	AtEOXact_GUC(true, nestlevel);
 	for (i = 0; i < SPI_processed; i++)
 	{
