@@ -78,6 +78,7 @@ typedef struct CliOptions
 	bool		offline;		/* --offline */
 	bool		indicate_current;	/* --indicate-current, -i */
 	const char *range;			/* -r, --rev-range */
+	bool		adopt;			/* drift --adopt */
 } CliOptions;
 
 /* ------------------------------------------------------------ util.c */
@@ -268,6 +269,7 @@ int			cmd_adopt(const CliOptions *o);
 int			cmd_forget(const CliOptions *o);
 int			cmd_reset(const CliOptions *o);
 int			cmd_branches(const CliOptions *o);
+int			cmd_drift(const CliOptions *o);	/* drift.c */
 
 /* ---------------------------------------------------------- offline.c */
 

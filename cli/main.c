@@ -31,6 +31,7 @@
 #define OPT_CHECK		(1 << 13)
 #define OPT_RANGE		(1 << 14)
 #define OPT_INDICATE	(1 << 15)
+#define OPT_ADOPT		(1 << 16)
 
 typedef struct Command
 {
@@ -64,6 +65,7 @@ static const Command commands[] = {
 	{"lint", cmd_lint, 1, -1, OPT_JSON, "FILE..."},
 	{"import", cmd_import, 1, 2, OPT_CONFIG, "TOOL [DIR]"},
 	{"adopt", cmd_adopt, 0, 1, 0, "[TOOL]"},
+	{"drift", cmd_drift, 0, 0, OPT_ADOPT | OPT_MESSAGE, "[--adopt -m MSG]"},
 };
 
 /* words of other tools and their schemamig command, for "did you mean" */
@@ -111,6 +113,7 @@ static const Option options[] = {
 	{"allow-heads", 0, false, OPT_CHECK},
 	{"rev-range", 'r', true, OPT_RANGE},
 	{"indicate-current", 'i', false, OPT_INDICATE},
+	{"adopt", 0, false, OPT_ADOPT},
 	{"help", 'h', false, 0},
 	{"version", 'V', false, 0},
 };
@@ -159,6 +162,9 @@ static const char help_text[] =
 "                         convert that tool's migration files into --dir\n"
 "  adopt [TOOL]           stamp, in one transaction, the revisions the other\n"
 "                         tool recorded as applied (alembic_version, ...)\n"
+"  drift [--adopt -m MSG] schema changes made outside schemamig (exit 6 when\n"
+"                         there are some); --adopt: register them as a revision\n"
+"                         recorded applied, and write its file into --dir\n"
 "\n"
 "Options:\n"
 "  -d, --dbname=URL       connection string or URI (postgresql://user@host/db)\n"
@@ -462,6 +468,8 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 		o->allow_heads = true;
 	else if (strcmp(opt->name, "indicate-current") == 0)
 		o->indicate_current = true;
+	else if (strcmp(opt->name, "adopt") == 0)
+		o->adopt = true;
 	else if (strcmp(opt->name, "rev-range") == 0)
 		slot = &o->range;
 
