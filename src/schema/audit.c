@@ -54,22 +54,22 @@ static char *statement_head(const char *query);
 static const char *end_sql =
 "INSERT INTO schemamig.ddl_audit (at, role, event, command_tag, object_type,"
 " object_identity, statement_md5, statement_head)"
-" SELECT statement_timestamp(), $1, 'ddl_command_end', c.command_tag, c.object_type,"
-"  c.object_identity, md5($2), $3"
-" FROM pg_event_trigger_ddl_commands() c"
+" SELECT pg_catalog.statement_timestamp(), $1, 'ddl_command_end', c.command_tag, c.object_type,"
+"  c.object_identity, pg_catalog.md5($2), $3"
+" FROM pg_catalog.pg_event_trigger_ddl_commands() c"
 " WHERE NOT c.in_extension"
-"  AND (c.schema_name IS NULL OR (c.schema_name <> 'schemamig'"
-"   AND NOT starts_with(c.schema_name, 'pg_temp') AND NOT starts_with(c.schema_name, 'pg_toast')))";
+"  AND (c.schema_name IS NULL OR (c.schema_name OPERATOR(pg_catalog.<>) 'schemamig'"
+"   AND NOT pg_catalog.starts_with(c.schema_name, 'pg_temp') AND NOT pg_catalog.starts_with(c.schema_name, 'pg_toast')))";
 
 static const char *drop_sql =
 "INSERT INTO schemamig.ddl_audit (at, role, event, command_tag, object_type,"
 " object_identity, statement_md5, statement_head)"
-" SELECT statement_timestamp(), $1, 'sql_drop', $4, d.object_type,"
-"  d.object_identity, md5($2), $3"
-" FROM pg_event_trigger_dropped_objects() d"
+" SELECT pg_catalog.statement_timestamp(), $1, 'sql_drop', $4, d.object_type,"
+"  d.object_identity, pg_catalog.md5($2), $3"
+" FROM pg_catalog.pg_event_trigger_dropped_objects() d"
 " WHERE (d.original OR d.normal) AND NOT d.is_temporary"
-"  AND (d.schema_name IS NULL OR (d.schema_name <> 'schemamig'"
-"   AND NOT starts_with(d.schema_name, 'pg_toast')))";
+"  AND (d.schema_name IS NULL OR (d.schema_name OPERATOR(pg_catalog.<>) 'schemamig'"
+"   AND NOT pg_catalog.starts_with(d.schema_name, 'pg_toast')))";
 
 /*
  * statement_head

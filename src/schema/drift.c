@@ -58,14 +58,14 @@ static bool record_table_exists(void);
 
 /* the per-object hashes of snapshot $1 */
 #define HASHES(snap) \
-	"(SELECT COALESCE(jsonb_object_agg(k.label || ':' || e.key," \
-	"   left(md5(e.value::text), 16)), '{}') FROM " KINDS "," \
-	"   jsonb_each(COALESCE(" snap " -> k.member, '{}')) e)"
+	"(SELECT COALESCE(pg_catalog.jsonb_object_agg(k.label OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) e.key," \
+	"   pg_catalog.left(pg_catalog.md5(e.value::pg_catalog.text), 16)), '{}') FROM " KINDS "," \
+	"   pg_catalog.jsonb_each(COALESCE(" snap " OPERATOR(pg_catalog.->) k.member, '{}')) e)"
 
 static const char *record_sql =
-"INSERT INTO schemamig.schema_snapshot AS s (id, taken_at, taken_by, heads,"
+"INSERT INTO schemamig.schema_snapshot (id, taken_at, taken_by, heads,"
 " server_version_num, pending, snapshot, object_hashes)"
-" SELECT 1, clock_timestamp(), $2, $3, current_setting('server_version_num')::integer,"
+" SELECT 1, pg_catalog.clock_timestamp(), $2, $3, pg_catalog.current_setting('server_version_num')::pg_catalog.int4,"
 "  false, $1, " HASHES("$1")
 " ON CONFLICT (id) DO UPDATE SET taken_at = excluded.taken_at,"
 "  taken_by = excluded.taken_by, heads = excluded.heads,"
@@ -81,90 +81,90 @@ static const char *record_sql =
  */
 static const char *report_sql =
 "WITH rec AS (SELECT s.snapshot, s.object_hashes, s.taken_at"
-"  FROM schemamig.schema_snapshot s WHERE s.id = 1),"
+"  FROM schemamig.schema_snapshot s WHERE s.id OPERATOR(pg_catalog.=) 1),"
 " live AS (SELECT " HASHES("$1") " AS h),"
 " changed AS ("
-"  SELECT split_part(coalesce(r.key, l.key), ':', 1) AS label,"
-"   substr(coalesce(r.key, l.key), length(split_part(coalesce(r.key, l.key), ':', 1)) + 2) AS name"
-"  FROM (SELECT e.key, e.value FROM rec, jsonb_each(rec.object_hashes) e) r"
-"  FULL JOIN (SELECT e.key, e.value FROM live, jsonb_each(live.h) e) l ON l.key = r.key"
+"  SELECT pg_catalog.split_part(COALESCE(r.key, l.key), ':', 1) AS label,"
+"   pg_catalog.substr(COALESCE(r.key, l.key), pg_catalog.length(pg_catalog.split_part(COALESCE(r.key, l.key), ':', 1)) OPERATOR(pg_catalog.+) 2) AS name"
+"  FROM (SELECT e.key, e.value FROM rec, pg_catalog.jsonb_each(rec.object_hashes) e) r"
+"  FULL JOIN (SELECT e.key, e.value FROM live, pg_catalog.jsonb_each(live.h) e) l ON l.key OPERATOR(pg_catalog.=) r.key"
 "  WHERE r.value IS DISTINCT FROM l.value),"
 " pairs AS ("
-"  SELECT c.label, c.name, k.ord, rec.snapshot -> k.member -> c.name AS old,"
-"   $1 -> k.member -> c.name AS new, rec.taken_at"
-"  FROM changed c JOIN " KINDS " ON k.label = c.label CROSS JOIN rec),"
+"  SELECT c.label, c.name, k.ord, rec.snapshot OPERATOR(pg_catalog.->) k.member OPERATOR(pg_catalog.->) c.name AS old,"
+"   $1 OPERATOR(pg_catalog.->) k.member OPERATOR(pg_catalog.->) c.name AS new, rec.taken_at"
+"  FROM changed c JOIN " KINDS " ON k.label OPERATOR(pg_catalog.=) c.label CROSS JOIN rec),"
 " fields AS ("
-"  SELECT p.label, p.name, f.key AS field, p.old -> f.key AS o, p.new -> f.key AS n"
-"  FROM pairs p, LATERAL (SELECT jsonb_object_keys(p.old) UNION SELECT jsonb_object_keys(p.new)) f(key)"
+"  SELECT p.label, p.name, f.key AS field, p.old OPERATOR(pg_catalog.->) f.key AS o, p.new OPERATOR(pg_catalog.->) f.key AS n"
+"  FROM pairs p, LATERAL (SELECT pg_catalog.jsonb_object_keys(p.old) UNION SELECT pg_catalog.jsonb_object_keys(p.new)) f(key)"
 "  WHERE p.old IS NOT NULL AND p.new IS NOT NULL"
-"   AND f.key <> 'deps'"
-"   AND (p.old -> f.key) IS DISTINCT FROM (p.new -> f.key)),"
+"   AND f.key OPERATOR(pg_catalog.<>) 'deps'"
+"   AND (p.old OPERATOR(pg_catalog.->) f.key) IS DISTINCT FROM (p.new OPERATOR(pg_catalog.->) f.key)),"
 " parts AS ("
 "  SELECT f.label, f.name, f.field, s.key AS part,"
-"   CASE WHEN f.o -> s.key IS NULL THEN 'added' WHEN f.n -> s.key IS NULL THEN 'dropped'"
+"   CASE WHEN f.o OPERATOR(pg_catalog.->) s.key IS NULL THEN 'added' WHEN f.n OPERATOR(pg_catalog.->) s.key IS NULL THEN 'dropped'"
 "    ELSE 'altered' END AS change,"
-"   CASE WHEN f.field = 'columns' AND f.o -> s.key IS NOT NULL AND f.n -> s.key IS NOT NULL THEN"
-"    (SELECT ' (' || string_agg(a.key, ', ' ORDER BY a.key COLLATE \"C\") || ')'"
-"     FROM (SELECT jsonb_object_keys(f.o -> s.key) UNION SELECT jsonb_object_keys(f.n -> s.key)) a(key)"
-"     WHERE (f.o -> s.key -> a.key) IS DISTINCT FROM (f.n -> s.key -> a.key)) END AS attrs"
+"   CASE WHEN f.field OPERATOR(pg_catalog.=) 'columns' AND f.o OPERATOR(pg_catalog.->) s.key IS NOT NULL AND f.n OPERATOR(pg_catalog.->) s.key IS NOT NULL THEN"
+"    (SELECT ' (' OPERATOR(pg_catalog.||) pg_catalog.string_agg(a.key, ', ' ORDER BY a.key COLLATE pg_catalog.\"C\") OPERATOR(pg_catalog.||) ')'"
+"     FROM (SELECT pg_catalog.jsonb_object_keys(f.o OPERATOR(pg_catalog.->) s.key) UNION SELECT pg_catalog.jsonb_object_keys(f.n OPERATOR(pg_catalog.->) s.key)) a(key)"
+"     WHERE (f.o OPERATOR(pg_catalog.->) s.key OPERATOR(pg_catalog.->) a.key) IS DISTINCT FROM (f.n OPERATOR(pg_catalog.->) s.key OPERATOR(pg_catalog.->) a.key)) END AS attrs"
 "  FROM fields f,"
-"   LATERAL (SELECT jsonb_object_keys(f.o) UNION SELECT jsonb_object_keys(f.n)) s(key)"
+"   LATERAL (SELECT pg_catalog.jsonb_object_keys(f.o) UNION SELECT pg_catalog.jsonb_object_keys(f.n)) s(key)"
 "  WHERE f.field IN ('columns', 'constraints', 'indexes', 'triggers', 'policies')"
-"   AND jsonb_typeof(f.o) = 'object' AND jsonb_typeof(f.n) = 'object'"
-"   AND (f.o -> s.key) IS DISTINCT FROM (f.n -> s.key)),"
+"   AND pg_catalog.jsonb_typeof(f.o) OPERATOR(pg_catalog.=) 'object' AND pg_catalog.jsonb_typeof(f.n) OPERATOR(pg_catalog.=) 'object'"
+"   AND (f.o OPERATOR(pg_catalog.->) s.key) IS DISTINCT FROM (f.n OPERATOR(pg_catalog.->) s.key)),"
 " lines AS ("
 "  SELECT pt.label, pt.name, 1 AS ord, pt.field AS sort1, pt.part AS sort2,"
 "   CASE pt.field WHEN 'columns' THEN 'column' WHEN 'constraints' THEN 'constraint'"
 "    WHEN 'indexes' THEN 'index' WHEN 'triggers' THEN 'trigger' ELSE 'policy' END"
-"   || ' ' || quote_ident(pt.part) || ' ' || pt.change || coalesce(pt.attrs, '') AS line,"
-"   pt.field = 'columns' AND pt.change = 'dropped' AS severe,"
+"   OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pt.part) OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) pt.change OPERATOR(pg_catalog.||) COALESCE(pt.attrs, '') AS line,"
+"   pt.field OPERATOR(pg_catalog.=) 'columns' AND pt.change OPERATOR(pg_catalog.=) 'dropped' AS severe,"
 "   CASE WHEN pt.field IN ('indexes', 'constraints') THEN"
-"    split_part(pt.name, '.', 1) || '.' || quote_ident(pt.part) END AS ident"
+"    pg_catalog.split_part(pt.name, '.', 1) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pt.part) END AS ident"
 "  FROM parts pt"
 "  UNION ALL"
 "  SELECT f.label, f.name, 2, f.field, g.grant_text,"
-"   'grant ' || g.grant_text || CASE WHEN g.was THEN ' revoked' ELSE ' added' END, false, NULL"
+"   'grant ' OPERATOR(pg_catalog.||) g.grant_text OPERATOR(pg_catalog.||) CASE WHEN g.was THEN ' revoked' ELSE ' added' END, false, NULL"
 "  FROM fields f, LATERAL ("
-"   SELECT x.value #>> '{}' AS grant_text, true AS was FROM jsonb_array_elements(f.o) x"
-"    WHERE NOT f.n @> jsonb_build_array(x.value)"
-"   UNION ALL SELECT x.value #>> '{}', false FROM jsonb_array_elements(f.n) x"
-"    WHERE NOT f.o @> jsonb_build_array(x.value)) g"
-"  WHERE f.field = 'acl' AND jsonb_typeof(f.o) = 'array' AND jsonb_typeof(f.n) = 'array'"
+"   SELECT x.value OPERATOR(pg_catalog.#>>) '{}' AS grant_text, true AS was FROM pg_catalog.jsonb_array_elements(f.o) x"
+"    WHERE NOT f.n OPERATOR(pg_catalog.@>) pg_catalog.jsonb_build_array(x.value)"
+"   UNION ALL SELECT x.value OPERATOR(pg_catalog.#>>) '{}', false FROM pg_catalog.jsonb_array_elements(f.n) x"
+"    WHERE NOT f.o OPERATOR(pg_catalog.@>) pg_catalog.jsonb_build_array(x.value)) g"
+"  WHERE f.field OPERATOR(pg_catalog.=) 'acl' AND pg_catalog.jsonb_typeof(f.o) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_typeof(f.n) OPERATOR(pg_catalog.=) 'array'"
 "  UNION ALL"
 "  SELECT f.label, f.name, 3, f.field, '',"
-"   CASE WHEN f.field = 'comment' THEN"
-"     CASE WHEN f.o = 'null' THEN 'comment set' WHEN f.n = 'null' THEN 'comment removed'"
+"   CASE WHEN f.field OPERATOR(pg_catalog.=) 'comment' THEN"
+"     CASE WHEN f.o OPERATOR(pg_catalog.=) 'null' THEN 'comment set' WHEN f.n OPERATOR(pg_catalog.=) 'null' THEN 'comment removed'"
 "      ELSE 'comment changed' END"
-"    WHEN f.field = 'def' THEN 'definition changed'"
-"    ELSE replace(f.field, '_', ' ') || ' changed' END, false, NULL"
+"    WHEN f.field OPERATOR(pg_catalog.=) 'def' THEN 'definition changed'"
+"    ELSE pg_catalog.replace(f.field, '_', ' ') OPERATOR(pg_catalog.||) ' changed' END, false, NULL"
 "  FROM fields f"
 "  WHERE NOT (f.field IN ('columns', 'constraints', 'indexes', 'triggers', 'policies')"
-"    AND jsonb_typeof(f.o) = 'object' AND jsonb_typeof(f.n) = 'object')"
-"   AND NOT (f.field = 'acl' AND jsonb_typeof(f.o) = 'array' AND jsonb_typeof(f.n) = 'array')"
-"   AND NOT (f.field = 'column_order' AND EXISTS (SELECT 1 FROM fields f2"
-"    WHERE f2.label = f.label AND f2.name = f.name AND f2.field = 'columns'))),"
+"    AND pg_catalog.jsonb_typeof(f.o) OPERATOR(pg_catalog.=) 'object' AND pg_catalog.jsonb_typeof(f.n) OPERATOR(pg_catalog.=) 'object')"
+"   AND NOT (f.field OPERATOR(pg_catalog.=) 'acl' AND pg_catalog.jsonb_typeof(f.o) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_typeof(f.n) OPERATOR(pg_catalog.=) 'array')"
+"   AND NOT (f.field OPERATOR(pg_catalog.=) 'column_order' AND EXISTS (SELECT 1 FROM fields f2"
+"    WHERE f2.label OPERATOR(pg_catalog.=) f.label AND f2.name OPERATOR(pg_catalog.=) f.name AND f2.field OPERATOR(pg_catalog.=) 'columns'))),"
 " rows AS ("
 "  SELECT p.label, p.name, p.ord, p.taken_at,"
 "   CASE WHEN p.old IS NULL THEN 'added' WHEN p.new IS NULL THEN 'dropped' ELSE 'altered' END AS change,"
-"   (SELECT string_agg(ln.line, '; ' ORDER BY ln.ord, ln.sort1 COLLATE \"C\", ln.sort2 COLLATE \"C\")"
-"     FROM lines ln WHERE ln.label = p.label AND ln.name = p.name) AS detail,"
-"   (p.new IS NULL AND p.label = 'table') OR EXISTS (SELECT 1 FROM lines ln"
-"     WHERE ln.label = p.label AND ln.name = p.name AND ln.severe) AS severe,"
-"   ARRAY(SELECT ln.ident FROM lines ln WHERE ln.label = p.label AND ln.name = p.name"
+"   (SELECT pg_catalog.string_agg(ln.line, '; ' ORDER BY ln.ord, ln.sort1 COLLATE pg_catalog.\"C\", ln.sort2 COLLATE pg_catalog.\"C\")"
+"     FROM lines ln WHERE ln.label OPERATOR(pg_catalog.=) p.label AND ln.name OPERATOR(pg_catalog.=) p.name) AS detail,"
+"   (p.new IS NULL AND p.label OPERATOR(pg_catalog.=) 'table') OR EXISTS (SELECT 1 FROM lines ln"
+"     WHERE ln.label OPERATOR(pg_catalog.=) p.label AND ln.name OPERATOR(pg_catalog.=) p.name AND ln.severe) AS severe,"
+"   ARRAY(SELECT ln.ident FROM lines ln WHERE ln.label OPERATOR(pg_catalog.=) p.label AND ln.name OPERATOR(pg_catalog.=) p.name"
 "     AND ln.ident IS NOT NULL) AS idents"
 "  FROM pairs p)"
 " SELECT r.label, r.name, r.change,"
-"  coalesce(r.detail, CASE r.change WHEN 'added' THEN 'not in the recorded schema'"
+"  COALESCE(r.detail, CASE r.change WHEN 'added' THEN 'not in the recorded schema'"
 "   WHEN 'dropped' THEN 'in the recorded schema, not in the database'"
 "   ELSE 'changed (no member of the snapshot says what)' END),"
 "  a.role, a.at, r.severe"
 " FROM rows r LEFT JOIN LATERAL ("
 "  SELECT d.role, d.at FROM schemamig.ddl_audit d"
-"  WHERE d.at >= r.taken_at AND (d.object_identity = r.name"
-"   OR (r.label <> 'schema' AND starts_with(d.object_identity, r.name || '.'))"
-"   OR d.object_identity LIKE '% on ' || r.name OR d.object_identity = ANY (r.idents))"
+"  WHERE d.at OPERATOR(pg_catalog.>=) r.taken_at AND (d.object_identity OPERATOR(pg_catalog.=) r.name"
+"   OR (r.label OPERATOR(pg_catalog.<>) 'schema' AND pg_catalog.starts_with(d.object_identity, r.name OPERATOR(pg_catalog.||) '.'))"
+"   OR d.object_identity OPERATOR(pg_catalog.~~) ('% on ' OPERATOR(pg_catalog.||) r.name) OR d.object_identity OPERATOR(pg_catalog.=) ANY (r.idents))"
 "  ORDER BY d.at DESC, d.id DESC LIMIT 1) a ON true"
-" ORDER BY r.ord, r.name COLLATE \"C\"";
+" ORDER BY r.ord, r.name COLLATE pg_catalog.\"C\"";
 
 /*
  * smig_pin_search_path
@@ -254,7 +254,7 @@ smig_drift_mark_pending(void)
 	if (!record_table_exists())
 		return;
 	smig_catalog_write(&plan, "UPDATE schemamig.schema_snapshot SET pending = true"
-					   " WHERE id = 1 AND NOT pending",
+					   " WHERE id OPERATOR(pg_catalog.=) 1 AND NOT pending",
 					   0, NULL, NULL, NULL, SPI_OK_UPDATE);
 }
 
@@ -281,7 +281,7 @@ smig_drift_report(bool keep_snapshots)
 		return rep;
 	nestlevel = smig_pin_search_path();
 	smig_catalog_read(&head_plan, "SELECT pending, taken_by, CASE WHEN $1 THEN snapshot END"
-					  " FROM schemamig.schema_snapshot WHERE id = 1",
+					  " FROM schemamig.schema_snapshot WHERE id OPERATOR(pg_catalog.=) 1",
 					  1, (Oid[]) {BOOLOID}, (Datum[]) {BoolGetDatum(keep_snapshots)},
 					  NULL);
 	AtEOXact_GUC(true, nestlevel);
