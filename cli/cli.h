@@ -90,6 +90,7 @@ typedef struct CliOptions
 	bool		autogenerate;	/* new/revision --autogenerate (autogen.c) */
 	const char *from_db;		/* --from-db URL */
 	const char *from_sql;		/* --from-sql FILE (more files: args) */
+	bool		adopt;			/* drift --adopt */
 } CliOptions;
 
 /* ------------------------------------------------------------ util.c */
@@ -311,6 +312,7 @@ bool		many_wanted(const CliOptions *o);
 int			many_run(const CliOptions *o, int (*run) (const CliOptions *o));
 char	   *mask_conninfo(const char *conninfo);
 int			cmd_autogenerate(const CliOptions *o);
+int			cmd_drift(const CliOptions *o);	/* drift.c */
 
 /* ---------------------------------------------------------- offline.c */
 

@@ -34,6 +34,7 @@
 #define OPT_TEMPLATE	(1 << 16)
 #define OPT_MANY		(1 << 17)	/* several -d, --targets, --jobs */
 #define OPT_AUTOGEN		(1 << 18)
+#define OPT_ADOPT		(1 << 19)
 
 typedef struct Command
 {
@@ -69,6 +70,7 @@ static const Command commands[] = {
 	{"lint", cmd_lint, 1, -1, OPT_JSON, "FILE..."},
 	{"import", cmd_import, 1, 2, OPT_CONFIG, "TOOL [DIR]"},
 	{"adopt", cmd_adopt, 0, 1, 0, "[TOOL]"},
+	{"drift", cmd_drift, 0, 0, OPT_ADOPT | OPT_MESSAGE, "[--adopt -m MSG]"},
 };
 
 /* words of other tools and their schemamig command, for "did you mean" */
@@ -121,6 +123,7 @@ static const Option options[] = {
 	{"autogenerate", 0, false, OPT_AUTOGEN},
 	{"from-db", 0, true, OPT_AUTOGEN},
 	{"from-sql", 0, true, OPT_AUTOGEN},
+	{"adopt", 0, false, OPT_ADOPT},
 	{"help", 'h', false, 0},
 	{"version", 'V', false, 0},
 };
@@ -179,6 +182,9 @@ static const char help_text[] =
 "                         convert that tool's migration files into --dir\n"
 "  adopt [TOOL]           stamp, in one transaction, the revisions the other\n"
 "                         tool recorded as applied (alembic_version, ...)\n"
+"  drift [--adopt -m MSG] schema changes made outside schemamig (exit 6 when\n"
+"                         there are some); --adopt: register them as a revision\n"
+"                         recorded applied, and write its file into --dir\n"
 "\n"
 "Options:\n"
 "  -d, --dbname=URL       connection string or URI (postgresql://user@host/db);\n"
@@ -515,6 +521,8 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 		o->allow_heads = true;
 	else if (strcmp(opt->name, "indicate-current") == 0)
 		o->indicate_current = true;
+	else if (strcmp(opt->name, "adopt") == 0)
+		o->adopt = true;
 	else if (strcmp(opt->name, "rev-range") == 0)
 		slot = &o->range;
 	else if (strcmp(opt->name, "template") == 0)

@@ -170,6 +170,99 @@ COMMENT ON PROCEDURE schemamig.offline_step(text, text, text, text[]) IS
 	'one step of an offline script: checks the registered revision and its statements, runs them as upgrade()/downgrade() do, records the step';
 REVOKE ALL ON PROCEDURE schemamig.offline_step(text, text, text, text[]) FROM PUBLIC;
 
+-- ==== issue 15: drift ====
+/*
+ * Drift detection: the schema state that schemamig's own runs leave is
+ * recorded (one row: the latest describe() snapshot and a hash per
+ * object), and drift() compares the live schema with it.  The optional
+ * DDL audit records who changed what outside schemamig; its event
+ * triggers are created here DISABLED and only enable_ddl_audit() (a
+ * superuser) turns them on, so DROP EXTENSION and ALTER EXTENSION UPDATE
+ * find them as members and drop or keep them with the rest.
+ */
+CREATE TABLE schemamig.schema_snapshot (
+	id				integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+	taken_at		timestamptz NOT NULL,
+	taken_by		text NOT NULL,
+	heads			text[] NOT NULL,
+	server_version_num integer NOT NULL,
+	pending			boolean NOT NULL DEFAULT false,
+	snapshot		jsonb NOT NULL,
+	object_hashes	jsonb NOT NULL
+);
+COMMENT ON TABLE schemamig.schema_snapshot IS
+	'the schema state schemamig''s last run, stamp or adopt left (describe() snapshot and per-object hashes); pending: a migrate() did not finish';
+
+CREATE TABLE schemamig.ddl_audit (
+	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at				timestamptz NOT NULL,
+	role			name NOT NULL,
+	event			text NOT NULL CHECK (event IN ('ddl_command_end', 'sql_drop')),
+	command_tag		text NOT NULL,
+	object_type		text,
+	object_identity	text,
+	statement_md5	text,
+	statement_head	text
+);
+COMMENT ON TABLE schemamig.ddl_audit IS
+	'DDL made outside schemamig while the audit was on: role, time, command tag, object; the statement only as an md5 and its first line, literals redacted';
+
+CREATE TRIGGER catalog_guard
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON schemamig.schema_snapshot
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.catalog_guard();
+CREATE TRIGGER catalog_guard
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON schemamig.ddl_audit
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.catalog_guard();
+
+CREATE FUNCTION schemamig.drift()
+RETURNS TABLE (object_kind text, object_name text, change text, detail text,
+			   changed_by name, changed_at timestamptz)
+AS 'MODULE_PATHNAME', 'schemamig_drift'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION schemamig.drift() IS
+	'objects that differ from what schemamig''s runs left (added, dropped, altered), with who and when when the DDL audit saw it';
+
+CREATE FUNCTION schemamig.adopt_drift(message text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemamig_adopt_drift'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.adopt_drift(text) IS
+	'registers a revision whose upgrade is the drift and whose downgrade undoes it, records it applied; returns its script (NULL: no drift)';
+
+CREATE FUNCTION schemamig.ddl_audit_trigger()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'schemamig_ddl_audit_trigger'
+LANGUAGE C;
+COMMENT ON FUNCTION schemamig.ddl_audit_trigger() IS
+	'event trigger of the DDL audit: records DDL made outside schemamig; never raises';
+
+CREATE EVENT TRIGGER schemamig_ddl_audit_end ON ddl_command_end
+	EXECUTE FUNCTION schemamig.ddl_audit_trigger();
+ALTER EVENT TRIGGER schemamig_ddl_audit_end DISABLE;
+CREATE EVENT TRIGGER schemamig_ddl_audit_drop ON sql_drop
+	EXECUTE FUNCTION schemamig.ddl_audit_trigger();
+ALTER EVENT TRIGGER schemamig_ddl_audit_drop DISABLE;
+
+CREATE FUNCTION schemamig.enable_ddl_audit()
+RETURNS void
+AS 'MODULE_PATHNAME', 'schemamig_enable_ddl_audit'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.enable_ddl_audit() IS
+	'turns the DDL audit on (superuser only)';
+
+CREATE FUNCTION schemamig.disable_ddl_audit()
+RETURNS void
+AS 'MODULE_PATHNAME', 'schemamig_disable_ddl_audit'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.disable_ddl_audit() IS
+	'turns the DDL audit off (superuser only)';
+
+REVOKE ALL ON FUNCTION schemamig.drift() FROM PUBLIC;
+REVOKE ALL ON FUNCTION schemamig.adopt_drift(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION schemamig.ddl_audit_trigger() FROM PUBLIC;
+REVOKE ALL ON FUNCTION schemamig.enable_ddl_audit() FROM PUBLIC;
+REVOKE ALL ON FUNCTION schemamig.disable_ddl_audit() FROM PUBLIC;
+
 /*
  * Trusted install: the installer's rights (README "Installing as a database
  * owner").

@@ -124,6 +124,21 @@ WHERE p.pronamespace = 'schemamig'::pg_catalog.regnamespace AND p.proname IN ('d
 ORDER BY 1;
 SELECT schemamig.describe(ARRAY['nosuch'])->'tables' AS describe_works;
 
+-- 0.2 adds drift detection (issue 15): the record, drift(), adopt_drift()
+-- and the DDL audit, whose event triggers come disabled
+SELECT p.proname,
+       NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) e WHERE e.grantee = 0) AS not_public
+FROM pg_catalog.pg_proc p
+WHERE p.pronamespace = 'schemamig'::pg_catalog.regnamespace
+  AND p.proname IN ('drift', 'adopt_drift', 'ddl_audit_trigger', 'enable_ddl_audit', 'disable_ddl_audit')
+ORDER BY 1;
+SELECT c.relname FROM pg_catalog.pg_class c
+WHERE c.relnamespace = 'schemamig'::pg_catalog.regnamespace
+  AND c.relname IN ('schema_snapshot', 'ddl_audit') ORDER BY 1;
+SELECT evtname, evtevent, evtenabled FROM pg_catalog.pg_event_trigger
+WHERE evtname LIKE 'schemamig%' ORDER BY 1;
+SELECT count(*) AS drift_rows FROM schemamig.drift();
+
 -- no update path leads anywhere but forward
 SELECT source, target, path FROM pg_catalog.pg_extension_update_paths('schemamig')
 WHERE path IS NOT NULL ORDER BY source, target;

@@ -40,6 +40,7 @@
 #include "compat.h"
 #include "model/catalog.h"
 #include "model/graph.h"
+#include "schema/schema.h"
 
 typedef struct AdoptSource
 {
@@ -168,6 +169,7 @@ schemamig_adopt(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
 							 &value, &isnull);
 	}
+	smig_drift_record("adopt");	/* issue 15: drift record */
 	smig_end_spi(opcxt);
 	return (Datum) 0;
 }

@@ -25,6 +25,7 @@
 #include "compat.h"
 #include "exec/runner.h"
 #include "model/catalog.h"
+#include "schema/schema.h"
 
 #define HEADS_COLS 3
 #define STATUS_COLS 8
@@ -38,6 +39,8 @@ static const char *state_of(SmigNode *node);
 static void remember_checksum(const char *id, const char *checksum,
 							  void *arg);
 static Datum name_datum(const char *s);
+static void put_drift_rows(ReturnSetInfo *rsinfo, SmigDriftReport *rep,
+						   bool errors);
 static void put_check_row(ReturnSetInfo *rsinfo, const char *severity,
 						  const char *problem, const char *revision,
 						  const char *detail);
@@ -314,10 +317,38 @@ put_check_row(ReturnSetInfo *rsinfo, const char *severity,
 
 	values[c++] = CStringGetTextDatum(severity);
 	values[c++] = CStringGetTextDatum(problem);
-	values[c++] = CStringGetTextDatum(revision);
+	if (revision)
+		values[c++] = CStringGetTextDatum(revision);
+	else
+		nulls[c++] = true;		/* schema_drift: no revision */
 	values[c++] = CStringGetTextDatum(detail);
 	Assert(c == CHECK_COLS);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * issue 15: check()'s schema_drift rows, the errors (a table or a column
+ * dropped) or the warnings (the rest, and a pending record) of a drift
+ * report; revision NULL, the object and the change in the detail.
+ */
+static void
+put_drift_rows(ReturnSetInfo *rsinfo, SmigDriftReport *rep, bool errors)
+{
+	ListCell   *lc;
+
+	if (!errors && rep->pending)
+		put_check_row(rsinfo, "warning", "schema_drift", NULL,
+					  "the schema record is pending: a migrate() did not finish; the next run records the schema again");
+	foreach(lc, rep->rows)
+	{
+		SmigDriftRow *row = lfirst(lc);
+
+		if (row->severe != errors)
+			continue;
+		put_check_row(rsinfo, errors ? "error" : "warning", "schema_drift", NULL,
+					  psprintf("%s %s %s outside schemamig: %s", row->kind,
+							   row->name, row->change, row->detail));
+	}
 }
 
 /* the checksums check() computes, by graph node */
@@ -353,6 +384,7 @@ schemamig_check(PG_FUNCTION_ARGS)
 	MemoryContext opcxt;
 	SmigGraph  *g;
 	CheckSums	sums;
+	SmigDriftReport *drift;
 	ListCell   *lc;
 	int			k;
 
@@ -392,6 +424,8 @@ schemamig_check(PG_FUNCTION_ARGS)
 								   node->applied ? "applied" : "pending",
 								   node->rev->checksum, actual));
 	}
+	drift = smig_drift_report(false);	/* issue 15: schema_drift rows */
+	put_drift_rows(rsinfo, drift, true);
 	for (k = 0; k < g->nnodes; k++)
 	{
 		SmigNode   *node = &g->nodes[g->topo[k]];
@@ -413,6 +447,7 @@ schemamig_check(PG_FUNCTION_ARGS)
 									   g->nodes[p].rev->id));
 		}
 	}
+	put_drift_rows(rsinfo, drift, false);	/* issue 15 */
 	for (k = 0; k < g->nnodes; k++)
 	{
 		SmigNode   *node = &g->nodes[g->topo[k]];

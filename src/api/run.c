@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "exec/runner.h"
 #include "register/register.h"
+#include "schema/schema.h"
 
 static char *text_arg(FunctionCallInfo fcinfo, int n, const char *name,
 					  const char *fname);
@@ -55,6 +56,7 @@ schemamig_upgrade(PG_FUNCTION_ARGS)
 	smig_begin_write("upgrade");
 	opcxt = smig_begin_spi("schemamig upgrade");
 	smig_run_upgrade(target, rsinfo);
+	smig_drift_record("upgrade");	/* issue 15: drift record */
 	smig_end_spi(opcxt);
 	return (Datum) 0;
 }
@@ -71,6 +73,7 @@ schemamig_downgrade(PG_FUNCTION_ARGS)
 	smig_begin_write("downgrade");
 	opcxt = smig_begin_spi("schemamig downgrade");
 	smig_run_downgrade(target, rsinfo);
+	smig_drift_record("downgrade");	/* issue 15: drift record */
 	smig_end_spi(opcxt);
 	return (Datum) 0;
 }
@@ -90,6 +93,7 @@ schemamig_apply(PG_FUNCTION_ARGS)
 	opcxt = smig_begin_spi("schemamig apply");
 	smig_register_script(script, NULL);
 	smig_run_upgrade(target, rsinfo);
+	smig_drift_record("apply");	/* issue 15: drift record */
 	smig_end_spi(opcxt);
 	return (Datum) 0;
 }
@@ -110,6 +114,7 @@ schemamig_stamp(PG_FUNCTION_ARGS)
 	smig_begin_write("stamp");
 	opcxt = smig_begin_spi("schemamig stamp");
 	smig_run_stamp(target, rsinfo);
+	smig_drift_record("stamp");	/* issue 15: drift record */
 	smig_end_spi(opcxt);
 	return (Datum) 0;
 }
@@ -137,7 +142,9 @@ schemamig_migrate(PG_FUNCTION_ARGS)
 
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "schemamig: SPI_connect failed");
+	smig_drift_mark_pending();	/* issue 15: drift record, until the end */
 	smig_run_migrate(target);
+	smig_drift_record("migrate");	/* issue 15: drift record */
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "schemamig: SPI_finish failed");
 	PG_RETURN_VOID();

@@ -54,6 +54,8 @@ static void delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id);
 static bool has_author_oid(void);
 static Oid	catalog_owner(void);
 static int	exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls);
+static void prepare_as_owner(SPIPlanPtr *slot, const char *sql, int nargs,
+							 Oid *types);
 
 /*
  * True while one of the writes below runs: schemamig.catalog_guard() lets
@@ -938,6 +940,71 @@ smig_record_stamp(bool stamp, const char *id, const char *checksum,
 {
 	write_bookkeeping(stamp ? "stamp" : "unstamp", stamp, id, checksum,
 					  from_revisions, by, 0, -1);
+}
+
+/*
+ * smig_catalog_write
+ *		One of the drift record's fixed, parameterised writes (schema/drift.c,
+ *		schema/audit.c) on schemamig's tables, prepared once and run as the
+ *		tables' owner behind catalog_guard, like the writes above.
+ */
+int
+smig_catalog_write(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
+				   Datum *values, const char *nulls, int expected)
+{
+	/*
+	 * Prepared as the owner too: the caller (the audit trigger runs for
+	 * any role's DDL) may have no USAGE on schema schemamig.
+	 */
+	if (*slot == NULL)
+		prepare_as_owner(slot, sql, nargs, types);
+	return exec_saved(slot, sql, nargs, types, values, nulls, false, expected);
+}
+
+/*
+ * smig_catalog_read
+ *		A fixed read of the drift record (schema/drift.c) as the tables'
+ *		owner: check() and drift() report drift to whoever may run them,
+ *		without SELECT on schemamig.schema_snapshot and ddl_audit.
+ */
+int
+smig_catalog_read(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
+				  Datum *values, const char *nulls)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			ret;
+
+	if (*slot == NULL)
+		prepare_as_owner(slot, sql, nargs, types);
+	ret = exec_as_owner(*slot, values, nulls);
+	MemoryContextSwitchTo(cxt);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "schemamig: internal query failed (%s): %s",
+			 SPI_result_code_string(ret), sql);
+	return ret;
+}
+
+/* saved_plan() as the tables' owner */
+static void
+prepare_as_owner(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
+{
+	Oid			owner = catalog_owner();
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		(void) saved_plan(slot, sql, nargs, types);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
 }
 
 /* append a step to the event log */

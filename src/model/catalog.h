@@ -43,6 +43,13 @@ extern void smig_record_stamp(bool stamp, const char *id,
 							  const char *by);
 extern void smig_log_forget(SmigRevision *rev);
 
+/* issue 15: the drift record's writes (schema_snapshot, ddl_audit) */
+extern int	smig_catalog_write(SPIPlanPtr *slot, const char *sql, int nargs,
+							   Oid *types, Datum *values, const char *nulls,
+							   int expected);
+extern int	smig_catalog_read(SPIPlanPtr *slot, const char *sql, int nargs,
+							  Oid *types, Datum *values, const char *nulls);
+
 /* smig_scan_checksums() callback */
 typedef void (*SmigChecksumFn) (const char *id, const char *checksum,
 								void *arg);

@@ -183,6 +183,40 @@ smig_diff(Jsonb *desired, Jsonb *renames)
 	return smig_render(&fwd, &rev);
 }
 
+/*
+ * smig_diff_between (issue 15, adopt_drift)
+ *		The bodies of one revision taking snapshot from to snapshot to
+ *		(*up) and back (*down), both plain (no online forms, no row
+ *		checks): false when nothing differs.  Used with from = the state
+ *		schemamig recorded and to = the live schema, so *down is what
+ *		diff() would write to take this database back to the record.
+ */
+bool
+smig_diff_between(Jsonb *from, Jsonb *to, char **up, char **down)
+{
+	SmigDiffState fore;
+	SmigDiffState back;
+	StringInfoData u;
+	StringInfoData d;
+	int			p;
+
+	check_versions(&from->root, &to->root);
+	diff_state_init(&fore, &from->root, &to->root, false, NIL);
+	diff_run(&fore);
+	diff_state_init(&back, &to->root, &from->root, false, NIL);
+	diff_run(&back);
+	initStringInfo(&u);
+	initStringInfo(&d);
+	for (p = 0; p < P_COUNT; p++)
+	{
+		appendBinaryStringInfo(&u, fore.out[p].data, fore.out[p].len);
+		appendBinaryStringInfo(&d, back.out[p].data, back.out[p].len);
+	}
+	*up = u.data;
+	*down = d.data;
+	return u.len > 0 || d.len > 0;
+}
+
 /* both snapshots from one major version (the deparsers' text differs) */
 static void
 check_versions(JsonbContainer *from, JsonbContainer *to)

@@ -20,6 +20,7 @@
 
 #include "model/graph.h"
 #include "schema/diff_int.h"
+#include "schema/schema.h"
 
 /*
  * Functions are created before the tables (a default or CHECK may call
@@ -46,6 +47,13 @@ prepend_no_body_check(StringInfo s)
 	appendStringInfoString(s, NO_BODY_CHECK);
 	appendStringInfoString(s, rest);
 	pfree(rest);
+}
+
+/* 12 random hex characters, not a registered id (adopt_drift() too) */
+char *
+smig_new_revision_id(SmigGraph *g)
+{
+	return new_id(g);
 }
 
 /* 12 random hex characters, not a registered id */

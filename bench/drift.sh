@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# bench/drift.sh -- what drift detection (issue 15) costs, on the chain of
+# bench/gen.py (N tables, one per revision), in a throwaway PostgreSQL 15
+# cluster (bench/lib.sh).
+#
+#   bash bench/drift.sh                 N = 1000, 3 runs: about 2 minutes
+#   bash bench/drift.sh --n 1000 --runs 5
+#
+# Printed as ratios against the same command without the record (the
+# record is switched off in that database only, by taking the table
+# schemamig.schema_snapshot out of the extension and dropping it: the runs
+# then behave as on a 0.1 catalog, which has no record):
+#   upgrade('head') with / without the record      target < 1.10
+#   CALL migrate('head') with / without the record target < 1.10
+#   drift() with nothing changed, ms                target < 1000
+#   the record's size in bytes per table (table + TOAST, after VACUUM)
+# The extension measured is the one installed for PostgreSQL 15; this
+# script builds and installs nothing.
+set -euo pipefail
+export LC_ALL=C
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+NS="1000"
+RUNS=3
+PORT_FIRST=5550
+PORT_LAST=5559
+KEEP=0
+
+while [ $# -gt 0 ]; do
+	case $1 in
+		--n) NS=$2; shift ;;
+		--runs) RUNS=$2; shift ;;
+		--port) PORT_FIRST=$2; shift ;;
+		--keep) KEEP=1 ;;
+		-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+		*) echo "drift.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
+[ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (\$EPOCHREALTIME)"
+export PATH="$PG_BIN:$PATH"
+EXT_DIR=$("$PG_BIN/pg_config" --sharedir)/extension
+[ -f "$EXT_DIR/schemamig.control" ] || die "schemamig is not installed (make install)"
+
+start_server
+PSQL=(psql -X -At -q -v ON_ERROR_STOP=1)
+RESULTS=$W/results.tsv
+: >"$RESULTS"
+
+ms() { echo $(( (${2/./} - ${1/./}) / 1000 )); }
+
+# fresh_db DB RECORD(1|0)
+fresh_db() {
+	"${PSQL[@]}" -d postgres -c "SET client_min_messages = warning" \
+		-c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	"${PSQL[@]}" -d "$1" -c 'CREATE EXTENSION schemamig' >/dev/null
+	if [ "$2" = 0 ]; then
+		"${PSQL[@]}" -d "$1" -c 'ALTER EXTENSION schemamig DROP TABLE schemamig.schema_snapshot' \
+			-c 'DROP TABLE schemamig.schema_snapshot' >/dev/null
+	fi
+}
+
+# one_run WHAT(upgrade|migrate) N RUN RECORD
+one_run() {
+	local what=$1 n=$2 run=$3 rec=$4 db=d_$1_$2_$3_$4 cmd t0 t1 t
+	case $what in
+		upgrade) cmd="SELECT pg_catalog.count(*) FROM schemamig.upgrade('head')" ;;
+		migrate) cmd="CALL schemamig.migrate('head')" ;;
+	esac
+	fresh_db "$db" "$rec"
+	PGOPTIONS='-c schemamig.lint=off -c client_min_messages=warning' \
+		"${PSQL[@]}" -d "$db" -f "$W/gen/$n/schemamig/register.sql" >/dev/null
+	t0=$EPOCHREALTIME
+	PGOPTIONS="-c client_min_messages=warning" "${PSQL[@]}" -d "$db" -c "$cmd" >/dev/null
+	t1=$EPOCHREALTIME
+	t=$(ms "$t0" "$t1")
+	printf '%s\t%s\t%s\t%s\t%s\n' "$what" "$n" "$rec" "$run" "$t" >>"$RESULTS"
+	note "$what N=$n record=$rec run $run: $t ms"
+	if [ "$what" = upgrade ] && [ "$rec" = 1 ]; then
+		# drift() with nothing changed, and the record's size
+		for _ in 1 2 3; do
+			t0=$EPOCHREALTIME
+			"${PSQL[@]}" -d "$db" -c 'SELECT pg_catalog.count(*) FROM schemamig.drift()' >"$W/drift.out"
+			t1=$EPOCHREALTIME
+			[ "$(cat "$W/drift.out")" = 0 ] || die "drift() found drift after a clean upgrade"
+			printf 'drift\t%s\t1\t%s\t%s\n' "$n" "$run" "$(ms "$t0" "$t1")" >>"$RESULTS"
+		done
+		"${PSQL[@]}" -d "$db" -c 'VACUUM schemamig.schema_snapshot' >/dev/null
+		"${PSQL[@]}" -d "$db" -c "SELECT 'bytes', pg_catalog.pg_total_relation_size('schemamig.schema_snapshot'),
+			(SELECT pg_catalog.pg_column_size(snapshot) FROM schemamig.schema_snapshot),
+			(SELECT pg_catalog.pg_column_size(object_hashes) FROM schemamig.schema_snapshot),
+			(SELECT pg_catalog.octet_length(snapshot::text) FROM schemamig.schema_snapshot)" |
+			awk -F'|' -v n="$n" -v run="$run" '{printf "bytes\t%s\t1\t%s\t%s\t%s\t%s\t%s\n", n, run, $2, $3, $4, $5}' >>"$RESULTS"
+	fi
+	"${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
+}
+
+for n in $NS; do
+	python3 "$BENCH_DIR/gen.py" "$W/gen/$n" "$n" schemamig
+	for ((run = 1; run <= RUNS; run++)); do
+		# alternate the order so that neither always runs first
+		if [ $((run % 2)) = 1 ]; then order="1 0"; else order="0 1"; fi
+		for what in upgrade migrate; do
+			for rec in $order; do one_run "$what" "$n" "$run" "$rec"; done
+		done
+	done
+done
+
+echo "PostgreSQL $("$PG_BIN/postgres" --version | sed 's/.* //'), cluster on $STORAGE, $(nproc) cores, runs $RUNS"
+awk -F'\t' -v ns="$NS" '
+	function median(s,   a, k, i, j, t) {
+		k = split(s, a, " ")
+		for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	}
+	$1 == "bytes" { total[$2] = $5; snap[$2] = $6; hashes[$2] = $7; raw[$2] = $8; next }
+	{ v[$1 " " $2 " " $3] = v[$1 " " $2 " " $3] " " $5 }
+	END {
+		k = split(ns, n, " ")
+		for (i = 1; i <= k; i++) {
+			N = n[i]
+			u1 = median(v["upgrade " N " 1"]); u0 = median(v["upgrade " N " 0"])
+			m1 = median(v["migrate " N " 1"]); m0 = median(v["migrate " N " 0"])
+			d = median(v["drift " N " 1"])
+			printf "N = %d tables (one per revision)\n", N
+			printf "  upgrade(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", u0, u1, u1 / u0, (u1 / u0 < 1.10) ? "MET" : "MISSED"
+			printf "  migrate(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", m0, m1, m1 / m0, (m1 / m0 < 1.10) ? "MET" : "MISSED"
+			printf "  drift(), nothing changed: %d ms  (target < 1000: %s)\n", d, (d < 1000) ? "MET" : "MISSED"
+			printf "  record: %d bytes on disk (table + TOAST), %.0f bytes per table; snapshot %d bytes stored (%d as text), hashes %d bytes\n", total[N], total[N] / N, snap[N], raw[N], hashes[N]
+		}
+	}' "$RESULTS"
