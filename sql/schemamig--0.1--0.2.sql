@@ -170,6 +170,19 @@ COMMENT ON PROCEDURE schemamig.offline_step(text, text, text, text[]) IS
 	'one step of an offline script: checks the registered revision and its statements, runs them as upgrade()/downgrade() do, records the step';
 REVOKE ALL ON PROCEDURE schemamig.offline_step(text, text, text, text[]) FROM PUBLIC;
 
+-- ==== issue 18: non-transactional revisions ====
+/*
+ * A revision may declare "-- schemamig:transaction off": each statement of
+ * it is a step of its own, committed on its own, and the statements that
+ * cannot run in a transaction block (CREATE INDEX CONCURRENTLY and its
+ * kind) run in a background worker as top-level commands.  Only the
+ * procedures run such revisions: migrate() and migrate_down().
+ */
+ALTER TABLE schemamig.revisions
+	ADD COLUMN transactional boolean NOT NULL DEFAULT true;
+COMMENT ON COLUMN schemamig.revisions.transactional IS
+	'false for a revision with "-- schemamig:transaction off": one committed step per statement, run only by migrate() / migrate_down()';
+
 /*
  * Trusted install: the installer's rights (README "Installing as a database
  * owner").

@@ -97,13 +97,13 @@ static SmigSavedTimeout saved_timeout;
  *		be when the statements run, whatever the caller's session says.
  */
 List *
-smig_exec_split(const char *sql, const SmigBodySource *src)
+smig_exec_split(const char *sql, const SmigBodySource *src, bool nontx)
 {
 	int			nestlevel = NewGUCNestLevel();
 	List	   *stmts;
 
 	pin_lexer_settings();
-	stmts = smig_split_statements(sql, src);
+	stmts = smig_split_revision_body(sql, src, nontx);
 	AtEOXact_GUC(true, nestlevel);
 	return stmts;
 }

@@ -75,7 +75,8 @@ typedef struct SmigExecutor
 	void		(*run) (const SmigExecStatement *es);
 } SmigExecutor;
 
-extern List *smig_exec_split(const char *sql, const SmigBodySource *src);
+extern List *smig_exec_split(const char *sql, const SmigBodySource *src,
+							 bool nontx);
 extern void smig_execute_body(const SmigExecBody *body);
 extern SmigExecClass smig_exec_class(const SmigStatement *stmt);
 

@@ -112,6 +112,7 @@ typedef struct MigrateState
 	int64		last_seq;		/* max(revisions.seq) then */
 } MigrateState;
 
+static void refuse_nontx(SmigGraph *g, SmigPlan *plan, SmigRunKind kind);
 static void run_init(RunState *rs, SmigGraph *g, SmigPlan *plan,
 					 SmigRunKind kind);
 static void run_range(RunState *rs, int first, int end,
@@ -143,9 +144,38 @@ smig_run_plan(SmigGraph *g, SmigPlan plan, SmigRunKind kind,
 {
 	RunState	rs;
 
+	refuse_nontx(g, &plan, kind);
 	run_init(&rs, g, &plan, kind);
 	run_range(&rs, 0, plan.nsteps, rsinfo);
 	MemoryContextDelete(rs.stepcxt);
+}
+
+/*
+ * refuse_nontx
+ *		Atomic mode runs a plan in one transaction: a revision that declares
+ *		"-- schemamig:transaction off" cannot be part of it.  Checked for the
+ *		whole plan before anything runs.
+ */
+static void
+refuse_nontx(SmigGraph *g, SmigPlan *plan, SmigRunKind kind)
+{
+	int			k;
+
+	for (k = 0; k < plan->nsteps; k++)
+	{
+		SmigRevision *rev = g->nodes[plan->steps[k]].rev;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!rev->nontx)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("revision \"%s\" runs outside a transaction and cannot be part of an atomic %s", rev->id, kind == SMIG_RUN_UPGRADE ? "upgrade" : "downgrade"),
+				 errdetail("Its header says \"-- schemamig:transaction off\": each of its statements commits on its own. It is step %d of %d of the plan; nothing was run.", k + 1, plan->nsteps),
+				 kind == SMIG_RUN_UPGRADE ?
+				 errhint("Use CALL schemamig.migrate(target), which commits after each revision and runs this one a statement at a time.") :
+				 errhint("Use CALL schemamig.migrate_down(target), which commits after each revision and runs this one a statement at a time.")));
+	}
 }
 
 /* set up rs to run plan, in CurrentMemoryContext */
@@ -539,7 +569,7 @@ split_body(SmigRevision *rev, SmigRunKind kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
-	return smig_exec_split(body, &src);
+	return smig_exec_split(body, &src, rev->nontx);
 }
 
 /*

@@ -233,7 +233,8 @@ schemamig_catalog_guard(PG_FUNCTION_ARGS)
 /*
  * has_author_oid
  *		Does schemamig.revisions have the 0.2 column registered_by_oid?  Not
- *		before ALTER EXTENSION schemamig UPDATE of a 0.1 catalog.
+ *		before ALTER EXTENSION schemamig UPDATE of a 0.1 catalog.  The 0.2
+ *		column transactional (issue 18) comes with the same update.
  */
 static bool
 has_author_oid(void)
@@ -321,7 +322,7 @@ cmp_seq(const void *a, const void *b)
  *		rows at a time, and call fn with each row's columns.  One SPI_execute
  *		would copy every row into a tuple table at once.
  */
-#define SCAN_MAX_COLS 13
+#define SCAN_MAX_COLS 14
 typedef void (*RowFn) (Datum *values, bool *isnull, void *arg);
 
 static void
@@ -542,6 +543,8 @@ revision_row(Datum *values, bool *isnull, void *arg)
 	else
 		rev->registered_by_oid = isnull[12] ? InvalidOid :
 			DatumGetObjectId(values[12]);
+	/* transactional: 0.2 (issue 18); absent in 0.1, where all are */
+	rev->nontx = !rows->by_name && !isnull[13] && !DatumGetBool(values[13]);
 
 	if (rows->n == rows->max)
 	{
@@ -568,14 +571,14 @@ smig_load_revisions(bool read_only)
 	int			natts;
 	int			i;
 
-	static const char *const cols[13] = {"revision", "down_revisions",
+	static const char *const cols[14] = {"revision", "down_revisions",
 		"depends_on", "branch_labels", "message", "downgrade_sql", "checksum",
 		"seq", "upgrade_line", "downgrade_line", "registered_by", "lint_allow",
-	"registered_by_oid"};
+	"registered_by_oid", "transactional"};
 
 	memset(&rows, 0, sizeof(rows));
 	rows.by_name = !has_author_oid();
-	natts = rows.by_name ? 12 : 13;
+	natts = rows.by_name ? 12 : 14;
 	if (rows.by_name && !read_only)
 		ereport(WARNING,
 				(errmsg("schemamig's catalog is still at version 0.1: the author of a revision is known by role name only"),
@@ -596,9 +599,9 @@ smig_load_revisions(bool read_only)
 					   "SELECT revision, down_revisions, depends_on,"
 					   " branch_labels, message, downgrade_sql IS NOT NULL,"
 					   " checksum, seq, upgrade_line, downgrade_line,"
-					   " registered_by, lint_allow, registered_by_oid"
-					   " FROM schemamig.revisions",
-					   13, read_only, revision_row, &rows);
+					   " registered_by, lint_allow, registered_by_oid,"
+					   " transactional FROM schemamig.revisions",
+					   14, read_only, revision_row, &rows);
 	}
 	if (rows.n > 1)
 		qsort(rows.revs, rows.n, sizeof(SmigRevision *), cmp_seq);
@@ -703,13 +706,13 @@ smig_load_bodies(SmigRevision *rev, bool read_only)
  * Set here, never from the caller's input, and passed explicitly: the
  * statement runs as the tables' owner, whose name CURRENT_USER would give.
  */
-#define REVISION_COLS 13
+#define REVISION_COLS 14
 static void
 revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 {
 	static const Oid coltypes[REVISION_COLS] = {TEXTOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	INT4OID, TEXTOID, TEXTARRAYOID, NAMEOID, OIDOID};
+	INT4OID, TEXTOID, TEXTARRAYOID, NAMEOID, OIDOID, BOOLOID};
 	Oid			author = GetUserId();
 
 	Assert(rev->bodies_loaded);
@@ -738,6 +741,7 @@ revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 	values[11] = DirectFunctionCall1(namein,
 									 CStringGetDatum(GetUserNameFromId(author, false)));
 	values[12] = ObjectIdGetDatum(author);
+	values[13] = BoolGetDatum(!rev->nontx);
 }
 
 /* insert a new revision */
@@ -755,9 +759,10 @@ smig_insert_revision(SmigRevision *rev)
 		exec_saved(&plan, "INSERT INTO schemamig.revisions (revision,"
 				   " down_revisions, depends_on, branch_labels, message,"
 				   " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
-				   " checksum, lint_allow, registered_by, registered_by_oid)"
+				   " checksum, lint_allow, registered_by, registered_by_oid,"
+				   " transactional)"
 				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-				   " $12, $13)",
+				   " $12, $13, $14)",
 				   REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
 	else
 		exec_saved(&plan_0_1, "INSERT INTO schemamig.revisions (revision,"
@@ -766,7 +771,7 @@ smig_insert_revision(SmigRevision *rev)
 				   " checksum, lint_allow, registered_by)"
 				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 				   " $12)",
-				   REVISION_COLS - 1, types, values, nulls, false,
+				   REVISION_COLS - 2, types, values, nulls, false,
 				   SPI_OK_INSERT);
 }
 
@@ -787,7 +792,7 @@ smig_update_revision(SmigRevision *rev)
 				   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
 				   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
 				   " registered_at = pg_catalog.now(), registered_by = $12,"
-				   " registered_by_oid = $13"
+				   " registered_by_oid = $13, transactional = $14"
 				   " WHERE revision OPERATOR(pg_catalog.=) $1",
 				   REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
 	else
@@ -798,7 +803,7 @@ smig_update_revision(SmigRevision *rev)
 				   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
 				   " registered_at = pg_catalog.now(), registered_by = $12"
 				   " WHERE revision OPERATOR(pg_catalog.=) $1",
-				   REVISION_COLS - 1, types, values, nulls, false,
+				   REVISION_COLS - 2, types, values, nulls, false,
 				   SPI_OK_UPDATE);
 }
 
