@@ -274,9 +274,10 @@ lint_nontx_section(LintState *st, List *stmts)
 		SmigStatement *stmt = lfirst(lc);
 
 		CHECK_FOR_INTERRUPTS();
+		/* a refused statement is T001's: T012 does not speak then */
 		if (stmt->refused != NULL)
-			continue;
-		if (stmt->stmt_class == SMIG_STMT_OWN_TRANSACTION)
+			st->nontx_own++;
+		else if (stmt->stmt_class == SMIG_STMT_OWN_TRANSACTION)
 			own++;
 		else if (stmt->stmt_class == SMIG_STMT_IN_TRANSACTION)
 		{
@@ -353,7 +354,7 @@ lint_revision_run(LintState *st, SmigRevision *rev, int first_line,
 	{
 		st->stmt = NULL;
 		st->allows = header;
-		smig_lint_report_at(st, first_line, "T012", LINT_WARNING,
+		smig_lint_report_at(st, first_line, "T012", LINT_INFO,
 							psprintf("revision \"%s\" says \"-- schemamig:transaction off\", but none of its statements needs a transaction of its own: it gives up running atomically for nothing, and only CALL schemamig.migrate() can run it", rev->id),
 							"Remove the line \"-- schemamig:transaction off\": the revision then runs in one transaction, all or nothing.");
 	}

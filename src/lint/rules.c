@@ -139,7 +139,7 @@ smig_lint_nontx_hint(LintState *st, const char *what, const char *upgrade,
 					 const char *downgrade)
 {
 	if (st->nontx)
-		return psprintf("%s: this revision runs without a transaction, so write it here: %s",
+		return psprintf("%s; this revision runs without a transaction, so write it here: %s",
 						what, upgrade);
 	return psprintf("%s, in a revision of its own without a transaction, which CALL schemamig.migrate() runs one committed statement at a time:\n"
 					"-- schemamig:revision <id>\n"

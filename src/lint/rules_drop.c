@@ -103,7 +103,7 @@ smig_lint_drop(LintState *st, DropStmt *stmt)
 			smig_lint_report(st, "L012", sev,
 							 psprintf("DROP INDEX %s takes an ACCESS EXCLUSIVE lock on its table%s: every query on it waits, even a short wait queues everyone behind it",
 									  rel.display, OidIsValid(table) ? psprintf(" %s", smig_lint_describe(&trel)) : ""),
-							 smig_lint_nontx_hint(st, "Drop it CONCURRENTLY: queries go on",
+							 smig_lint_nontx_hint(st, "Drop it CONCURRENTLY, so that queries go on",
 												  psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;", rel.display),
 												  OidIsValid(table) ? index_rebuild_sql(rel.oid) : NULL));
 			continue;

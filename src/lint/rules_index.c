@@ -92,14 +92,14 @@ smig_lint_index(LintState *st, IndexStmt *stmt)
 
 		smig_lint_report(st, "L011", sev,
 						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", smig_lint_describe(&rel)),
-						 smig_lint_nontx_hint(st, "Build it CONCURRENTLY: writes go on",
+						 smig_lint_nontx_hint(st, "Build it CONCURRENTLY, so that writes go on",
 											  psprintf("%s;", concurrently),
 											  psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;", idx)));
 	}
 	else
 		smig_lint_report(st, "L011", sev,
 						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", smig_lint_describe(&rel)),
-						 smig_lint_nontx_hint(st, "Name the index (an unnamed CREATE INDEX CONCURRENTLY is refused: a failed build is found again by its name) and build it CONCURRENTLY: writes go on",
+						 smig_lint_nontx_hint(st, "Name the index (an unnamed CREATE INDEX CONCURRENTLY is refused: a failed build is found again by its name) and build it CONCURRENTLY, so that writes go on",
 											  "CREATE INDEX CONCURRENTLY <name> ON ...;",
 											  "DROP INDEX CONCURRENTLY IF EXISTS <name>;"));
 }
@@ -122,7 +122,7 @@ smig_lint_reindex(LintState *st, ReindexStmt *stmt)
 	st->stmt_slow = true;
 	smig_lint_report(st, "L013", sev,
 					 psprintf("REINDEX of %s blocks writes to the table (SHARE lock) and takes ACCESS EXCLUSIVE on each index while it is rebuilt: reads that use it wait too", smig_lint_describe(&rel)),
-					 smig_lint_nontx_hint(st, "Rebuild it CONCURRENTLY: reads and writes go on",
+					 smig_lint_nontx_hint(st, "Rebuild it CONCURRENTLY, so that reads and writes go on",
 										  psprintf("REINDEX %s CONCURRENTLY %s;",
 												   stmt->kind == REINDEX_OBJECT_TABLE ? "TABLE" : "INDEX",
 												   rel.display),

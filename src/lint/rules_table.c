@@ -350,7 +350,7 @@ smig_lint_alter_table(LintState *st, AlterTableStmt *stmt)
 						sev != NULL)
 						smig_lint_report(st, "L014", sev,
 										 psprintf("DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table %s: every query on it waits", smig_lint_describe(&rel)),
-										 smig_lint_nontx_hint(st, "Detach it CONCURRENTLY: queries go on",
+										 smig_lint_nontx_hint(st, "Detach it CONCURRENTLY, so that queries go on",
 															  pc->name ?
 															  psprintf("ALTER TABLE %s DETACH PARTITION %s CONCURRENTLY;",
 																	   rel.display,
