@@ -14,7 +14,8 @@ OBJS = src/schemamig.o \
        src/schema/describe.o src/schema/snapshot.o src/schema/diff.o \
        src/schema/diff_table.o src/schema/order.o src/schema/render.o \
        src/api/reading.o src/api/run.o src/api/adopt.o src/api/offline.o \
-       src/api/schema.o
+       src/api/schema.o \
+       src/exec/worker.o src/exec/nontx.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 # The direct install script of 0.2 (what CREATE EXTENSION runs): the schema
 # hand-over of a trusted install (sql/schemamig-prelude.sql), then 0.1's

@@ -184,6 +184,40 @@ COMMENT ON COLUMN schemamig.revisions.transactional IS
 	'false for a revision with "-- schemamig:transaction off": one committed step per statement, run only by migrate() / migrate_down()';
 
 /*
+ * Where a revision without a transaction is: the statements of its section
+ * finished so far (each committed on its own), and, while one of them runs
+ * in a background worker, the lease: the statement and the backend running
+ * it.  Writers that see a live lease fail at once; migrate() waits for it;
+ * a lease whose backend is gone is stale, and the next run resumes.
+ */
+CREATE TABLE schemamig.partial (
+	revision		text PRIMARY KEY,
+	operation		text NOT NULL CHECK (operation IN ('upgrade', 'downgrade')),
+	checksum		text NOT NULL,
+	done			integer NOT NULL,
+	statements		integer NOT NULL,
+	started_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	running			integer,
+	pid				integer,
+	lease_at		timestamptz,
+	stopped_at		timestamptz,
+	last_error		text
+);
+COMMENT ON TABLE schemamig.partial IS
+	'revisions without a transaction that are partly run: statements done, the lease of the one running (running, pid), why it last stopped';
+SELECT pg_catalog.pg_extension_config_dump('schemamig.partial', '');
+CREATE TRIGGER catalog_guard
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON schemamig.partial
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.catalog_guard();
+
+CREATE PROCEDURE schemamig.migrate_down(target text)
+AS 'MODULE_PATHNAME', 'schemamig_migrate_down'
+LANGUAGE C;
+COMMENT ON PROCEDURE schemamig.migrate_down(text) IS
+	'downgrade to target, committing after each revision (and after each statement of a revision without a transaction); CALL it outside a transaction block';
+REVOKE ALL ON PROCEDURE schemamig.migrate_down(text) FROM PUBLIC;
+
+/*
  * Trusted install: the installer's rights (README "Installing as a database
  * owner").
  *

@@ -41,5 +41,6 @@ extern void smig_run_revision_statements(SmigRevision *rev, bool upgrade,
  * connected with SPI_connect_ext(SPI_OPT_NONATOMIC); takes the lock itself
  */
 extern void smig_run_migrate(const char *target);
+extern void smig_run_migrate_down(const char *target);
 
 #endif							/* SMIG_RUNNER_H */
