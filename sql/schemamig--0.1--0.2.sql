@@ -217,6 +217,34 @@ COMMENT ON PROCEDURE schemamig.migrate_down(text) IS
 	'downgrade to target, committing after each revision (and after each statement of a revision without a transaction); CALL it outside a transaction block';
 REVOKE ALL ON PROCEDURE schemamig.migrate_down(text) FROM PUBLIC;
 
+-- ==== issue 18: offline scripts of revisions without a transaction ====
+/*
+ * upgrade_sql() / downgrade_sql() render a revision that says
+ * "-- schemamig:transaction off" outside BEGIN ... COMMIT, one statement at
+ * a time, for psql in autocommit mode: offline_nontx_step() checks the
+ * statement and either runs and records it, or (CREATE INDEX CONCURRENTLY
+ * and its kind) takes migrate()'s lease and hands it back, with the
+ * offline_nontx_done() call that records it, for psql's \gexec.  Whoever
+ * runs offline scripts needs EXECUTE on both (README "Privileges").
+ */
+CREATE FUNCTION schemamig.offline_nontx_step(operation text, revision text,
+											 checksum text, statement integer,
+											 sql text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'schemamig_offline_nontx_step'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.offline_nontx_step(text, text, text, integer, text) IS
+	'one statement of a revision without a transaction in an offline script: runs and records it, or takes the lease and returns it and the call that records it, for psql''s \gexec';
+REVOKE ALL ON FUNCTION schemamig.offline_nontx_step(text, text, text, integer, text) FROM PUBLIC;
+
+CREATE PROCEDURE schemamig.offline_nontx_done(operation text, revision text,
+											  checksum text, statement integer)
+AS 'MODULE_PATHNAME', 'schemamig_offline_nontx_done'
+LANGUAGE C;
+COMMENT ON PROCEDURE schemamig.offline_nontx_done(text, text, text, integer) IS
+	'records that the statement offline_nontx_step() handed to psql ran (the lease must be this session''s)';
+REVOKE ALL ON PROCEDURE schemamig.offline_nontx_done(text, text, text, integer) FROM PUBLIC;
+
 /*
  * Trusted install: the installer's rights (README "Installing as a database
  * owner").

@@ -1088,3 +1088,10 @@ check_extension(MigrateState *ms)
 			 errdetail("The revisions this call committed before that stay applied, but their record went with the extension."),
 			 errhint("Check the state with schemamig.status() before migrating again.")));
 }
+
+/* see runner.h: the author check, for a statement psql runs itself */
+void
+smig_check_registrant(SmigRevision *rev)
+{
+	check_registrant(rev);
+}

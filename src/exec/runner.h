@@ -43,4 +43,10 @@ extern void smig_run_revision_statements(SmigRevision *rev, bool upgrade,
 extern void smig_run_migrate(const char *target);
 extern void smig_run_migrate_down(const char *target);
 
+/*
+ * The author check of smig_run_revision_statements() alone: for a statement
+ * an offline script has psql run itself (issue 18).
+ */
+extern void smig_check_registrant(SmigRevision *rev);
+
 #endif							/* SMIG_RUNNER_H */
