@@ -288,7 +288,7 @@ DROP TABLE public.log;
 -- schemamig:upgrade
 ALTER TABLE public.t ADD COLUMN w int;
 CREATE INDEX CONCURRENTLY t_v ON public.t (v);
-DO $$ BEGIN PERFORM pg_catalog.set_config('standard_conforming_strings', 'off', false); END $$;
+DO $$ BEGIN PERFORM pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false); END $$;
 COMMENT ON TABLE public.t IS 'a \ b';
 -- schemamig:downgrade
 DROP INDEX CONCURRENTLY IF EXISTS public.t_v;
