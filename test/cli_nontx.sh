@@ -97,7 +97,8 @@ DROP TABLE public.log;
 EOF
 sm upgrade
 expect_rc "upgrade of a transactional plan" 0
-expect "upgrade of a transactional plan: output" "$OUT" "Running upgrade  -> c1, log table
+expect "upgrade of a transactional plan: output" "$OUT" "Registered migrations/: 1 added, 0 replaced.
+Running upgrade  -> c1, log table
 Applied 1 revision; now at c1."
 
 step "upgrade of a plan holding one: migrate(), each statement printed"
@@ -123,7 +124,8 @@ DROP VIEW public.tv;
 EOF
 sm upgrade
 expect_rc "upgrade through migrate()" 0
-expect "upgrade through migrate(): output" "$(printf '%s\n' "$OUT" | grep -v '^  ')" "The plan holds a revision without a transaction: running CALL schemamig.migrate(head), which commits after each revision and each of its statements.
+expect "upgrade through migrate(): output" "$(printf '%s\n' "$OUT" | grep -v '^  ')" "Registered migrations/: 2 added, 0 replaced.
+The plan holds a revision without a transaction: running CALL schemamig.migrate(head), which commits after each revision and each of its statements.
 Running upgrade c1 -> c2, statement 1 of 2 (line 6)
 Running upgrade c1 -> c2, statement 2 of 2 (line 7)
 Running upgrade c2 -> c3
