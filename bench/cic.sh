@@ -55,7 +55,7 @@ DB=cic
 "${PSQL[@]}" -d "$DB" >/dev/null <<EOF
 CREATE EXTENSION schemamig;
 CREATE TABLE public.big (id bigint PRIMARY KEY, v integer, note text);
-INSERT INTO public.big SELECT g, (g * 7919) % 100003, 'row ' || g
+INSERT INTO public.big SELECT g, (g::bigint * 7919) % 100003, 'row ' || g
 	FROM generate_series(1, $ROWS) g;
 VACUUM ANALYZE public.big;
 SELECT * FROM schemamig.register(\$s\$
