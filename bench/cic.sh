@@ -81,7 +81,7 @@ timed() {
 PS=()
 SM=()
 for run in $(seq 1 "$RUNS"); do
-	"${PSQL[@]}" -d "$DB" -c "DROP INDEX IF EXISTS public.big_v_idx" >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" "${PSQL[@]}" -d "$DB" -c "DROP INDEX IF EXISTS public.big_v_idx" >/dev/null
 	PS+=("$(timed "CREATE INDEX CONCURRENTLY big_v_idx ON public.big (v)")")
 	"${PSQL[@]}" -d "$DB" -c "DROP INDEX public.big_v_idx" >/dev/null
 	SM+=("$(timed "CALL schemamig.migrate('head')")")

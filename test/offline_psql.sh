@@ -15,10 +15,10 @@
 #   2. with the operator's session at standard_conforming_strings = off, a
 #      benign three-revision script applies, records its steps, and the
 #      downgrade script undoes it;
-#   3. revisions without a transaction (issue 18) render outside BEGIN ...
+#   4. revisions without a transaction (issue 18) render outside BEGIN ...
 #      COMMIT and run with psql -f: a real CREATE INDEX CONCURRENTLY, the
 #      history migrate() keeps, a failed statement left for migrate();
-#   4. pg_dump --schema-only of a database (with its \restrict lines on
+#   3. pg_dump --schema-only of a database (with its \restrict lines on
 #      PostgreSQL 15.14+ / 17.6+) registers as a revision, applies in an
 #      empty database, and the two schemas dump the same.
 #
