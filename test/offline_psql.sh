@@ -15,12 +15,12 @@
 #   2. with the operator's session at standard_conforming_strings = off, a
 #      benign three-revision script applies, records its steps, and the
 #      downgrade script undoes it;
-#   4. revisions without a transaction (issue 18) render outside BEGIN ...
-#      COMMIT and run with psql -f: a real CREATE INDEX CONCURRENTLY, the
-#      history migrate() keeps, a failed statement left for migrate();
 #   3. pg_dump --schema-only of a database (with its \restrict lines on
 #      PostgreSQL 15.14+ / 17.6+) registers as a revision, applies in an
-#      empty database, and the two schemas dump the same.
+#      empty database, and the two schemas dump the same;
+#   4. revisions without a transaction (issue 18) render outside BEGIN ...
+#      COMMIT and run with psql -f: a real CREATE INDEX CONCURRENTLY, the
+#      history migrate() keeps, a failed statement left for migrate().
 #
 # Run by test/run.sh inside a throwaway cluster (pg_virtualenv); run alone
 # (`bash test/offline_psql.sh`) it starts its own.  Needs schemamig
