@@ -216,6 +216,8 @@ LANGUAGE C;
 COMMENT ON PROCEDURE schemamig.migrate_down(text) IS
 	'downgrade to target, committing after each revision (and after each statement of a revision without a transaction); CALL it outside a transaction block';
 REVOKE ALL ON PROCEDURE schemamig.migrate_down(text) FROM PUBLIC;
+COMMENT ON FUNCTION schemamig.status() IS
+	'one row per registered revision, base first: applied, pending or partial (a revision without a transaction, partly run; check() says how far)';
 
 -- ==== issue 18: offline scripts of revisions without a transaction ====
 /*

@@ -446,8 +446,8 @@ smig_nontx_check_writer(void)
 		if (lease_is_live(p))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_IN_USE),
-					 errmsg("revision \"%s\" is running its statement %d in a background worker for backend %d", p->revision, p->running, p->pid),
-					 errdetail("A revision without a transaction holds a lease instead of the migration lock while such a statement runs."),
+					 errmsg("revision \"%s\" is running its statement %d in a background worker", p->revision, p->running),
+					 errdetail("Backend %d holds its lease: a revision without a transaction holds a lease instead of the migration lock while such a statement runs.", p->pid),
 					 errhint("Retry when it has finished; CALL schemamig.migrate() waits for it.")));
 	}
 	foreach(lc, smig_load_partial())

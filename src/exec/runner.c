@@ -693,6 +693,11 @@ smig_run_migrate(const char *target)
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextSwitchTo(ms.graphcxt);
 		smig_begin_write("migrate");
+		if (ms.g == NULL)
+			migrate_build(&ms, target);
+		else if (!state_is_current(&ms))
+			migrate_build(&ms, NULL);
+		/* after the extension check: the tables are there, and locked */
 		if (wait_for_lease(&noticed, callcxt))
 			continue;
 		down = smig_nontx_partial_in(false);
@@ -701,10 +706,6 @@ smig_run_migrate(const char *target)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("revision \"%s\" is partly downgraded", down),
 					 errhint("Finish its downgrade with CALL schemamig.migrate_down(target) first.")));
-		if (ms.g == NULL)
-			migrate_build(&ms, target);
-		else if (!state_is_current(&ms))
-			migrate_build(&ms, NULL);
 		if (ms.next >= ms.plan.nsteps)
 			break;
 

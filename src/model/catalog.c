@@ -1064,11 +1064,19 @@ smig_load_partial(void)
 
 	if (!has_author_oid())
 		return NIL;
-	exec_saved(&plan, "SELECT revision, operation OPERATOR(pg_catalog.=) 'upgrade',"
-			   " checksum, done, statements, coalesce(running, 0),"
-			   " coalesce(pid, 0), last_error FROM schemamig.partial"
-			   " ORDER BY revision",
-			   0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	/*
+	 * Read as the tables' owner, like the writes: a role that may read the
+	 * history (status(), check()) or run revisions needs no privilege on
+	 * this table, added in 0.2, to learn that a revision is partly run.
+	 */
+	if (exec_as_owner(saved_plan(&plan,
+								 "SELECT revision, operation OPERATOR(pg_catalog.=) 'upgrade',"
+								 " checksum, done, statements, coalesce(running, 0),"
+								 " coalesce(pid, 0), last_error, started_at::pg_catalog.text"
+								 " FROM schemamig.partial ORDER BY revision",
+								 0, NULL),
+					  NULL, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "schemamig: could not read schemamig.partial");
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[i];
@@ -1085,6 +1093,7 @@ smig_load_partial(void)
 		p->running = DatumGetInt32(SPI_getbinval(tuple, desc, 6, &isnull));
 		p->pid = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
 		p->last_error = get_text(tuple, desc, 8);
+		p->since = get_text(tuple, desc, 9);
 		result = lappend(result, p);
 	}
 	SPI_freetuptable(SPI_tuptable);

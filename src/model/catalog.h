@@ -63,6 +63,7 @@ typedef struct SmigPartial
 	int			running;		/* statement number in a worker, or 0 */
 	int			pid;			/* backend holding the lease, or 0 */
 	char	   *last_error;		/* why it stopped last, or NULL */
+	char	   *since;			/* started_at, as text */
 } SmigPartial;
 
 extern List *smig_load_partial(void);
