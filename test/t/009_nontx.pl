@@ -122,33 +122,47 @@ sub start_reader
 
 # 2. lease, second migrate, cancel
 {
+	note 'scenario 2';
 	my $reader = start_reader();
 	my $m1 = start_migrate('x2');
 	is(poll_until($waiting, '1'), '1', 'the build waits for the reader');
 	my $pid = $node->safe_psql('postgres', $caller);
 	ok($pid =~ /^\d+$/, "the caller's activity names the step and the worker");
+	my $worker = $node->safe_psql('postgres', q{
+		SELECT substring(query FROM 'background worker pid (\d+)') FROM pg_stat_activity
+		WHERE query LIKE 'schemamig: upgrade %, in background worker pid %'});
+	is($node->safe_psql('postgres', qq{
+		SELECT backend_type || ' ' || (usename = current_user)
+		FROM pg_stat_activity WHERE pid = $worker}),
+		'schemamig worker true', 'the worker is its own backend type, as the caller');
 
 	my ($ret, $out, $err) = $node->psql('postgres',
 		'SELECT revision FROM schemamig.upgrade()');
 	like($err, qr/revision "x2" is running its statement 1 in a background worker/,
 		'upgrade() during the build fails at once');
 
+	note 'second migrate';
 	my $m2 = start_migrate('x2');
 	usleep(500_000);
 	ok($m2->{run}->pumpable, 'a second migrate() waits for the lease');
 
 	$node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
+	note 'cancelled';
 	$m1->{run}->finish;
+	note "m1: $m1->{err}";
 	like($m1->{err}, qr/canceling statement due to user request/,
 		'cancel of the caller: its error');
-	is(poll_until($workers, '0'), '0', 'cancel of the caller: no worker left');
-	is($node->safe_psql('postgres', $invalid), '0',
-		'cancel of the caller: the invalid index was dropped');
+	is(poll_until("SELECT count(*) FROM pg_stat_activity WHERE pid = $worker", '0'),
+		'0', 'cancel of the caller: its worker is gone');
+	like($m1->{err}, qr/schemamig dropped the invalid index "t_v2"/,
+		'cancel of the caller: the invalid index was dropped, and it says so');
 	$reader->query_safe('COMMIT');
 	$m2->{run}->finish;
+	unlike($m2->{err}, qr/ERROR/, 'the second migrate() took over after the cancel');
+	is(poll_until($workers, '0'), '0', 'no worker left');
 	is($node->safe_psql('postgres',
 			q{SELECT count(*) FROM schemamig.events WHERE revision = 'x2'}),
-		'1', 'the second migrate() applied it once, after the cancel');
+		'1', 'the second migrate() applied it once');
 	is($node->safe_psql('postgres',
 			q{SELECT indisvalid FROM pg_index WHERE indexrelid = 't_v2'::regclass}),
 		't', 'and the index is valid');
@@ -157,6 +171,7 @@ sub start_reader
 
 # 3. terminate the caller mid-build
 {
+	note 'scenario 3';
 	my $reader = start_reader();
 	my $m = start_migrate('x3');
 	is(poll_until($waiting, '1'), '1', 'terminate: the build waits');
@@ -178,6 +193,7 @@ sub start_reader
 
 # 4. crash mid-build, then rerun
 {
+	note 'scenario 4';
 	my $reader = start_reader();
 	my $m = start_migrate('x4');
 	is(poll_until($waiting, '1'), '1', 'crash: the build waits');
