@@ -15,7 +15,8 @@ OBJS = src/schemamig.o \
        src/schema/diff_table.o src/schema/order.o src/schema/render.o \
        src/api/reading.o src/api/run.o src/api/adopt.o src/api/offline.o \
        src/api/schema.o \
-       src/schema/drift.o src/schema/audit.o src/api/drift.o
+       src/schema/drift.o src/schema/audit.o src/api/drift.o \
+       src/exec/worker.o src/exec/nontx.o
 DATA = sql/schemamig--0.1.sql sql/schemamig--0.1--0.2.sql
 # The direct install script of 0.2 (what CREATE EXTENSION runs): the schema
 # hand-over of a trusted install (sql/schemamig-prelude.sql), then 0.1's
@@ -25,7 +26,7 @@ DATA_built = sql/schemamig--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
           stamp privileges authorship statements locking migrate lint adopt \
-          describe diff upgrade trusted diff_kinds drift
+          describe diff upgrade trusted diff_kinds drift nontx lint_nontx
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits reinstall_vs_status migrate_rounds

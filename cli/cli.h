@@ -22,6 +22,8 @@
  *	  import_peers.c  import flyway, dbmate, goose, golang-migrate, sqitch
  *	  adopt.c	   adopt: stamp what the other tool recorded as applied
  *	  autogen.c	   revision --autogenerate: files from diff() of a desired schema
+ *	  steps.c	   upgrade / downgrade through migrate() when the plan holds
+ *				   a revision without a transaction
  *	  main.c	   the command line
  *
  *-------------------------------------------------------------------------
@@ -270,6 +272,7 @@ void		warn_empty_sections(const MigDir *d, const StrList *added,
 int			cmd_check(const CliOptions *o);
 int			cmd_push(const CliOptions *o);
 int			cmd_run(const CliOptions *o);
+int			steps_run(bool up, const char *target);	/* steps.c (issue 18) */
 int			cmd_status(const CliOptions *o);
 int			cmd_current(const CliOptions *o);
 int			cmd_heads(const CliOptions *o);

@@ -366,7 +366,7 @@ cmd_run(const CliOptions *o)
 			PQclear(cli_query("SELECT s FROM schemamig.stamp($1) AS s", 1, params, NULL));
 		}
 	}
-	else
+	else if ((n = steps_run(up, target)) < 0)	/* issue 18: steps.c */
 	{
 		res = cli_query(up ? "SELECT revision FROM schemamig.upgrade($1)"
 						: "SELECT revision FROM schemamig.downgrade($1)",

@@ -352,11 +352,13 @@ parse_file(MigDir *d, int fi)
 				cur->section = 2;
 				cur->has_downgrade = true;
 			}
-			else if (strcmp(name, "allow") != 0)
+			else if (strcmp(name, "allow") != 0 &&
+					 strcmp(name, "transaction") != 0)
 				add_problem(d, f->path, lineno, "unknown directive \"%s\"", name);
 			if (cur != NULL && cur->section != 0 &&
 				(strcmp(name, "down_revision") == 0 || strcmp(name, "message") == 0 ||
-				 strcmp(name, "branch_labels") == 0 || strcmp(name, "depends_on") == 0))
+				 strcmp(name, "branch_labels") == 0 || strcmp(name, "depends_on") == 0 ||
+				 strcmp(name, "transaction") == 0))
 				add_problem(d, f->path, lineno, "directive \"%s\" must come before \"-- schemamig:upgrade\"", name);
 			free(name);
 			free(arg);

@@ -85,7 +85,7 @@ SELECT revision, state FROM schemamig.status();
 RESET ROLE;
 GRANT SELECT (revision, down_revisions, depends_on, branch_labels, message,
     downgrade_sql, checksum, seq, upgrade_line, downgrade_line, registered_by,
-    lint_allow, registered_by_oid) ON schemamig.revisions TO regress_nobody;
+    lint_allow, registered_by_oid, transactional) ON schemamig.revisions TO regress_nobody;
 SET ROLE regress_nobody;
 SELECT revision, state FROM schemamig.status();
 RESET ROLE;

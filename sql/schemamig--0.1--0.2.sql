@@ -170,6 +170,83 @@ COMMENT ON PROCEDURE schemamig.offline_step(text, text, text, text[]) IS
 	'one step of an offline script: checks the registered revision and its statements, runs them as upgrade()/downgrade() do, records the step';
 REVOKE ALL ON PROCEDURE schemamig.offline_step(text, text, text, text[]) FROM PUBLIC;
 
+-- ==== issue 18: non-transactional revisions ====
+/*
+ * A revision may declare "-- schemamig:transaction off": each statement of
+ * it is a step of its own, committed on its own, and the statements that
+ * cannot run in a transaction block (CREATE INDEX CONCURRENTLY and its
+ * kind) run in a background worker as top-level commands.  Only the
+ * procedures run such revisions: migrate() and migrate_down().
+ */
+ALTER TABLE schemamig.revisions
+	ADD COLUMN transactional boolean NOT NULL DEFAULT true;
+COMMENT ON COLUMN schemamig.revisions.transactional IS
+	'false for a revision with "-- schemamig:transaction off": one committed step per statement, run only by migrate() / migrate_down()';
+
+/*
+ * Where a revision without a transaction is: the statements of its section
+ * finished so far (each committed on its own), and, while one of them runs
+ * in a background worker, the lease: the statement and the backend running
+ * it.  Writers that see a live lease fail at once; migrate() waits for it;
+ * a lease whose backend is gone is stale, and the next run resumes.
+ */
+CREATE TABLE schemamig.partial (
+	revision		text PRIMARY KEY,
+	operation		text NOT NULL CHECK (operation IN ('upgrade', 'downgrade')),
+	checksum		text NOT NULL,
+	done			integer NOT NULL,
+	statements		integer NOT NULL,
+	started_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	running			integer,
+	pid				integer,
+	lease_at		timestamptz,
+	stopped_at		timestamptz,
+	last_error		text
+);
+COMMENT ON TABLE schemamig.partial IS
+	'revisions without a transaction that are partly run: statements done, the lease of the one running (running, pid), why it last stopped';
+SELECT pg_catalog.pg_extension_config_dump('schemamig.partial', '');
+CREATE TRIGGER catalog_guard
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON schemamig.partial
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.catalog_guard();
+
+CREATE PROCEDURE schemamig.migrate_down(target text)
+AS 'MODULE_PATHNAME', 'schemamig_migrate_down'
+LANGUAGE C;
+COMMENT ON PROCEDURE schemamig.migrate_down(text) IS
+	'downgrade to target, committing after each revision (and after each statement of a revision without a transaction); CALL it outside a transaction block';
+REVOKE ALL ON PROCEDURE schemamig.migrate_down(text) FROM PUBLIC;
+COMMENT ON FUNCTION schemamig.status() IS
+	'one row per registered revision, base first: applied, pending or partial (a revision without a transaction, partly run; check() says how far)';
+
+-- ==== issue 18: offline scripts of revisions without a transaction ====
+/*
+ * upgrade_sql() / downgrade_sql() render a revision that says
+ * "-- schemamig:transaction off" outside BEGIN ... COMMIT, one statement at
+ * a time, for psql in autocommit mode: offline_nontx_step() checks the
+ * statement and either runs and records it, or (CREATE INDEX CONCURRENTLY
+ * and its kind) takes migrate()'s lease and hands it back, with the
+ * offline_nontx_done() call that records it, for psql's \gexec.  Whoever
+ * runs offline scripts needs EXECUTE on both (README "Privileges").
+ */
+CREATE FUNCTION schemamig.offline_nontx_step(operation text, revision text,
+											 checksum text, statement integer,
+											 sql text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'schemamig_offline_nontx_step'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION schemamig.offline_nontx_step(text, text, text, integer, text) IS
+	'one statement of a revision without a transaction in an offline script: runs and records it, or takes the lease and returns it and the call that records it, for psql''s \gexec';
+REVOKE ALL ON FUNCTION schemamig.offline_nontx_step(text, text, text, integer, text) FROM PUBLIC;
+
+CREATE PROCEDURE schemamig.offline_nontx_done(operation text, revision text,
+											  checksum text, statement integer)
+AS 'MODULE_PATHNAME', 'schemamig_offline_nontx_done'
+LANGUAGE C;
+COMMENT ON PROCEDURE schemamig.offline_nontx_done(text, text, text, integer) IS
+	'records that the statement offline_nontx_step() handed to psql ran (the lease must be this session''s)';
+REVOKE ALL ON PROCEDURE schemamig.offline_nontx_done(text, text, text, integer) FROM PUBLIC;
+
 -- ==== issue 15: drift ====
 /*
  * Drift detection: the schema state that schemamig's own runs leave is

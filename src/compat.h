@@ -100,4 +100,20 @@ smig_random_fraction(void)
 #endif
 }
 
+/*
+ * PortalRun() as a top-level command, results to dest: PostgreSQL 18
+ * dropped its run_once argument.
+ */
+#include "tcop/pquery.h"
+static inline bool
+smig_portal_run(Portal portal, bool isTopLevel, DestReceiver *dest,
+				QueryCompletion *qc)
+{
+#if PG_VERSION_NUM >= 180000
+	return PortalRun(portal, FETCH_ALL, isTopLevel, dest, dest, qc);
+#else
+	return PortalRun(portal, FETCH_ALL, isTopLevel, true, dest, dest, qc);
+#endif
+}
+
 #endif							/* SMIG_COMPAT_H */

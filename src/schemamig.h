@@ -59,6 +59,10 @@ typedef struct SmigRevision
 	int			script_line;	/* line of the block in the script, or 0 */
 	List	   *lint_allow;		/* arguments of its header "allow" lines */
 	List	   *lint_allow_lines;	/* their script lines (from a script) */
+	bool		nontx;			/* "-- schemamig:transaction off": each
+								 * statement is a step of its own, committed
+								 * on its own; only migrate() and
+								 * migrate_down() run it (issue 18) */
 } SmigRevision;
 
 /* schemamig.c: GUCs */

@@ -451,7 +451,7 @@ else
 	echo "sqitch is not installed: the real Sqitch round trip is skipped"
 fi
 
-step "no-transaction markers: written, and refused at push until the server knows them"
+step "no-transaction markers: written, and pushed as non-transactional revisions"
 mkdir -p "$WORK/notx"
 printf -- '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_idx ON t (a);\n-- migrate:down\nDROP INDEX t_idx;\n' \
 	>"$WORK/notx/20240201000000_concurrent_index.sql"
@@ -460,5 +460,6 @@ expect_rc "import dbmate transaction:false" 0
 expect_match "transaction:false reported" "$ERR" '^schemamig: warning: revision 20240201000000 \(.*20240201000000_concurrent_index.sql\) runs outside a transaction in dbmate: written with "-- schemamig:transaction off"$'
 expect_match "transaction:false: the directive is written" "$(cat "$WORK"/notx_out/*.sql)" '^-- schemamig:transaction off$'
 sm -d "$(url "$NONE")" push "$WORK/notx_out"
-expect_rc "push of a no-transaction revision (not supported by this server yet)" 1
-expect_match "push names the line and the file" "$ERR" '^schemamig: error: unknown directive "transaction" at line 4 of .*/20240201000000_concurrent_index.sql$'
+expect_rc "push of a no-transaction revision (issue 18: the server runs it with CALL schemamig.migrate())" 0
+expect "the revision is registered as non-transactional" \
+	"$(q "$NONE" -c "SELECT revision || ' ' || transactional FROM schemamig.revisions WHERE revision = '20240201000000'")" "20240201000000 false"

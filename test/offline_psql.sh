@@ -17,7 +17,10 @@
 #      downgrade script undoes it;
 #   3. pg_dump --schema-only of a database (with its \restrict lines on
 #      PostgreSQL 15.14+ / 17.6+) registers as a revision, applies in an
-#      empty database, and the two schemas dump the same.
+#      empty database, and the two schemas dump the same;
+#   4. revisions without a transaction (issue 18) render outside BEGIN ...
+#      COMMIT and run with psql -f: a real CREATE INDEX CONCURRENTLY, the
+#      history migrate() keeps, a failed statement left for migrate().
 #
 # Run by test/run.sh inside a throwaway cluster (pg_virtualenv); run alone
 # (`bash test/offline_psql.sh`) it starts its own.  Needs schemamig
@@ -263,6 +266,111 @@ psql -X -q -d "$dst" -f "$WORK/baseline.sql" >"$WORK/baseline.log" 2>&1 ||
 pg_dump --schema-only --no-owner -N schemamig -d "$src" | grep -v -e '^\\' -e '^--' >"$WORK/a.sql"
 pg_dump --schema-only --no-owner -N schemamig -d "$dst" | grep -v -e '^\\' -e '^--' >"$WORK/b.sql"
 diff "$WORK/a.sql" "$WORK/b.sql" || fail "the baseline's schema differs from its source"
+
+# revisions without a transaction (issue 18): outside BEGIN ... COMMIT, one
+# statement at a time; CREATE INDEX CONCURRENTLY really run by psql; the
+# history migrate() keeps; a stopped statement left to migrate(), which heals
+db=$(newdb nontx)
+q "$db" >/dev/null <<'EOF'
+CREATE TABLE public.t (id int PRIMARY KEY, v int);
+INSERT INTO public.t SELECT g, g % 100 FROM generate_series(1, 50000) g;
+EOF
+cat >"$WORK/nontx.script" <<'EOF'
+-- schemamig:revision x1
+-- schemamig:upgrade
+CREATE TABLE public.log (n int);
+-- schemamig:downgrade
+DROP TABLE public.log;
+
+-- schemamig:revision x2
+-- schemamig:down_revision x1
+-- schemamig:transaction off
+-- schemamig:upgrade
+ALTER TABLE public.t ADD COLUMN w int;
+CREATE INDEX CONCURRENTLY t_v ON public.t (v);
+DO $$ BEGIN PERFORM pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false); END $$;
+COMMENT ON TABLE public.t IS 'a \ b';
+-- schemamig:downgrade
+DROP INDEX CONCURRENTLY IF EXISTS public.t_v;
+ALTER TABLE public.t DROP COLUMN w;
+
+-- schemamig:revision x3
+-- schemamig:down_revision x2
+-- schemamig:upgrade
+CREATE VIEW public.tv AS SELECT id, v FROM public.t;
+-- schemamig:downgrade
+DROP VIEW public.tv;
+EOF
+register "$db" "$WORK/nontx.script"
+q "$db" -c "SELECT schemamig.upgrade_sql()" >"$WORK/nontx_up.sql"
+# x1 in a transaction, x2's statements outside any, x3 in a new one
+[ "$(grep -c '^BEGIN;$' "$WORK/nontx_up.sql")" = 2 ] &&
+	[ "$(grep -c '^COMMIT;$' "$WORK/nontx_up.sql")" = 2 ] &&
+	[ "$(grep -c 'offline_nontx_step(' "$WORK/nontx_up.sql")" = 4 ] &&
+	[ "$(grep -c 'gexec$' "$WORK/nontx_up.sql")" = 4 ] ||
+	{ cat "$WORK/nontx_up.sql"; fail "the offline script of a revision without a transaction is not laid out as expected"; }
+awk '/^BEGIN;$/ {inx = 1} /^COMMIT;$/ {inx = 0}
+	/CREATE INDEX CONCURRENTLY/ && inx {bad = 1} END {exit bad}' "$WORK/nontx_up.sql" ||
+	{ cat "$WORK/nontx_up.sql"; fail "CREATE INDEX CONCURRENTLY is inside BEGIN ... COMMIT"; }
+psql -X -q -d "$db" -f "$WORK/nontx_up.sql" >"$WORK/nontx_up.log" 2>&1 ||
+	{ cat "$WORK/nontx_up.sql" "$WORK/nontx_up.log"; fail "the offline script of a revision without a transaction failed"; }
+[ "$(q "$db" -c "SELECT indisvalid AND indisready FROM pg_index WHERE indexrelid = 'public.t_v'::regclass")" = t ] ||
+	fail "the offline CREATE INDEX CONCURRENTLY did not leave a valid index"
+[ "$(q "$db" -c "SELECT string_agg(revision, ',' ORDER BY revision) FROM schemamig.applied")" = "x1,x2,x3" ] ||
+	fail "the offline script did not record the three revisions"
+[ "$(q "$db" -c "SELECT count(*) FROM schemamig.partial")" = 0 ] ||
+	fail "the offline script left a schemamig.partial row"
+[ "$(q "$db" -c "SELECT count(*) FROM schemamig.events WHERE operation = 'upgrade'")" = 3 ] ||
+	fail "the offline script did not log one event per revision"
+[ "$(q "$db" -c "SELECT obj_description('public.t'::regclass)")" = 'a \ b' ] ||
+	fail "the statement after a DO that switched standard_conforming_strings off was lexed otherwise"
+
+# a statement that fails in psql: the lease stays, the next offline script
+# refuses it, migrate() heals and finishes
+cat >"$WORK/nontx2.script" <<'EOF'
+-- schemamig:revision x4
+-- schemamig:down_revision x3
+-- schemamig:transaction off
+-- schemamig:upgrade
+UPDATE public.t SET w = 1;
+CREATE UNIQUE INDEX CONCURRENTLY t_w_key ON public.t (w);
+-- schemamig:downgrade
+DROP INDEX CONCURRENTLY IF EXISTS public.t_w_key;
+EOF
+register "$db" "$WORK/nontx2.script"
+q "$db" -c "SELECT schemamig.upgrade_sql()" >"$WORK/nontx_fail.sql"
+if psql -X -q -d "$db" -f "$WORK/nontx_fail.sql" >"$WORK/nontx_fail.log" 2>&1; then
+	fail "a UNIQUE CREATE INDEX CONCURRENTLY over duplicates succeeded offline"
+fi
+grep -q 'could not create unique index' "$WORK/nontx_fail.log" ||
+	{ cat "$WORK/nontx_fail.log"; fail "the offline failure is not the index build's"; }
+[ "$(q "$db" -c "SELECT done || '/' || statements || ' ' || running FROM schemamig.partial WHERE revision = 'x4'")" = "1/2 2" ] ||
+	fail "the failed offline statement did not leave its lease after statement 1"
+q "$db" -c "SELECT schemamig.upgrade_sql()" >"$WORK/nontx_again.sql"
+grep -q '^-- statements 1 to 1 ran already$' "$WORK/nontx_again.sql" &&
+	[ "$(grep -c 'offline_nontx_step(' "$WORK/nontx_again.sql")" = 1 ] ||
+	{ cat "$WORK/nontx_again.sql"; fail "the next offline script does not start at statement 2"; }
+if psql -X -q -d "$db" -f "$WORK/nontx_again.sql" >"$WORK/nontx_again.log" 2>&1; then
+	fail "an offline script ran over a statement that stopped"
+fi
+grep -q 'statement 2 of revision "x4" was started by backend' "$WORK/nontx_again.log" ||
+	{ cat "$WORK/nontx_again.log"; fail "the offline script over a stopped statement did not say why"; }
+q "$db" -c "UPDATE public.t SET w = id" >/dev/null
+q "$db" -c "CALL schemamig.migrate()" >"$WORK/nontx_migrate.log" 2>&1 ||
+	{ cat "$WORK/nontx_migrate.log"; fail "migrate() did not finish the revision the offline script stopped in"; }
+[ "$(q "$db" -c "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_w_key'::regclass")" = t ] &&
+	[ "$(q "$db" -c "SELECT count(*) FROM schemamig.applied WHERE revision = 'x4'")" = 1 ] ||
+	fail "migrate() after the offline failure did not build the index and record the revision"
+
+# and back down, offline: DROP INDEX CONCURRENTLY in the downgrade sections
+q "$db" -c "SELECT schemamig.downgrade_sql('base')" >"$WORK/nontx_down.sql"
+psql -X -q -d "$db" -f "$WORK/nontx_down.sql" >"$WORK/nontx_down.log" 2>&1 ||
+	{ cat "$WORK/nontx_down.sql" "$WORK/nontx_down.log"; fail "the offline downgrade of revisions without a transaction failed"; }
+[ "$(q "$db" -c "SELECT count(*) FROM schemamig.applied")" = 0 ] &&
+	[ -z "$(q "$db" -c "SELECT to_regclass('public.t_v')")" ] &&
+	[ -z "$(q "$db" -c "SELECT to_regclass('public.t_w_key')")" ] &&
+	[ "$(q "$db" -c "SELECT count(*) FROM schemamig.partial")" = 0 ] ||
+	fail "the offline downgrade did not undo the revisions without a transaction"
 
 echo "$cases payloads fed to psql, no meta-command ran; pg_dump \\restrict lines present: $restrict"
 result=PASS

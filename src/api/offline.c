@@ -22,6 +22,22 @@
  * So what psql runs is what was registered and linted, recorded as the
  * runner records it.
  *
+ * A revision without a transaction ("-- schemamig:transaction off", issue
+ * 18) is one step per statement, each committed on its own, as migrate()
+ * runs it; the script runs them in psql's autocommit mode, outside any
+ * transaction block.  offline_nontx_step() does what offline_step() does
+ * for one statement.  A statement that can share a transaction runs there
+ * and is recorded in the same transaction.  One that needs a transaction of
+ * its own (CREATE INDEX CONCURRENTLY, ...) cannot run inside a function: the
+ * function takes the lease that migrate() takes for it (a schemamig.partial
+ * row naming the statement and this backend, committed with the call) and
+ * returns the statement, and a second command that records it,
+ * offline_nontx_done(); psql's \gexec runs both as top-level commands.
+ * The statement text goes from the server back to the server: psql never
+ * lexes it.  The history is migrate()'s: schemamig.partial while the
+ * revision is partly run, the applied row and the event once the last
+ * statement is done.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -30,12 +46,16 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/procarray.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
 #include "base/session.h"
 #include "base/spi.h"
+#include "compat.h"
+#include "exec/execute.h"
+#include "exec/nontx.h"
 #include "exec/runner.h"
 #include "exec/statements.h"
 #include "model/catalog.h"
@@ -46,6 +66,11 @@ static void check_step_valid(SmigRevision *rev, bool upgrade);
 static void check_statements(SmigRevision *rev, bool upgrade, List *stmts,
 							 ArrayType *given);
 static char *spi_text(int row, int col);
+static SmigRevision *load_checked(const char *id, const char *checksum);
+static bool parse_operation(const char *operation);
+static SmigPartial *nontx_state(SmigRevision *rev, bool upgrade);
+static void record_nontx_progress(SmigRevision *rev, bool upgrade, int done,
+								  int n);
 
 /*
  * load_revision
@@ -64,7 +89,8 @@ load_revision(const char *id)
 	values[0] = CStringGetTextDatum(id);
 	smig_spi_exec("SELECT revision, down_revisions, depends_on, message,"
 				  " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
-				  " checksum, registered_by::pg_catalog.text, registered_by_oid"
+				  " checksum, registered_by::pg_catalog.text, registered_by_oid,"
+				  " NOT transactional"
 				  " FROM schemamig.revisions"
 				  " WHERE revision OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, false, SPI_OK_SELECT);
@@ -95,6 +121,8 @@ load_revision(const char *id)
 	rev->registered_by = spi_text(0, 10);
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull);
 	rev->registered_by_oid = isnull ? InvalidOid : DatumGetObjectId(d);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 12, &isnull);
+	rev->nontx = !isnull && DatumGetBool(d);
 	SPI_freetuptable(SPI_tuptable);
 	/* the runner's author check compares it with the registered checksum */
 	rev->bodies_checksum = smig_checksum(rev->upgrade_sql, rev->downgrade_sql);
@@ -232,6 +260,42 @@ check_statements(SmigRevision *rev, bool upgrade, List *stmts,
 	}
 }
 
+/* "upgrade" -> true, "downgrade" -> false, anything else an error */
+static bool
+parse_operation(const char *operation)
+{
+	if (strcmp(operation, "upgrade") == 0)
+		return true;
+	if (strcmp(operation, "downgrade") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("offline step operation must be \"upgrade\" or \"downgrade\", not \"%s\"",
+						operation)));
+	return false;
+}
+
+/*
+ * load_checked
+ *		The registered revision id, whose registered checksum and stored
+ *		SQL must both be the script's checksum.
+ */
+static SmigRevision *
+load_checked(const char *id, const char *checksum)
+{
+	SmigRevision *rev = load_revision(id);
+	char	   *actual = rev->bodies_checksum;
+
+	if (strcmp(checksum, rev->checksum) != 0 ||
+		strcmp(actual, rev->checksum) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("revision \"%s\" of the offline script does not match the registered revision", id),
+				 errdetail("Checksum in the script %s, registered %s, of the registered SQL %s.",
+						   checksum, rev->checksum, actual),
+				 errhint("Register the script the offline script was made from, or make a new offline script.")));
+	return rev;
+}
+
 /*
  * offline_step(operation, revision, checksum, statements)
  *		One step of an offline script: see the file's banner.
@@ -248,7 +312,6 @@ schemamig_offline_step(PG_FUNCTION_ARGS)
 	SmigRevision *rev;
 	SmigBodySource src;
 	const char *body;
-	char	   *actual;
 	List	   *stmts;
 	TimestampTz start;
 	int			i;
@@ -261,29 +324,19 @@ schemamig_offline_step(PG_FUNCTION_ARGS)
 	operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	id = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	checksum = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	if (strcmp(operation, "upgrade") == 0)
-		upgrade = true;
-	else if (strcmp(operation, "downgrade") == 0)
-		upgrade = false;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("offline step operation must be \"upgrade\" or \"downgrade\", not \"%s\"",
-						operation)));
+	upgrade = parse_operation(operation);
 
 	smig_begin_write("offline_step");
 	opcxt = smig_begin_spi("schemamig offline_step");
 
-	rev = load_revision(id);
-	actual = rev->bodies_checksum;
-	if (strcmp(checksum, rev->checksum) != 0 ||
-		strcmp(actual, rev->checksum) != 0)
+	rev = load_checked(id, checksum);
+	if (rev->nontx)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("revision \"%s\" of the offline script does not match the registered revision", id),
-				 errdetail("Checksum in the script %s, registered %s, of the registered SQL %s.",
-						   checksum, rev->checksum, actual),
-				 errhint("Register the script the offline script was made from, or make a new offline script.")));
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" runs without a transaction: the offline script runs it with schemamig.offline_nontx_step(), one statement at a time", id),
+				 errhint("Make a new offline script from the registered revisions.")));
+	/* as upgrade() and downgrade(): not while such a revision is partly run */
+	smig_nontx_check_writer();
 	check_step_valid(rev, upgrade);
 
 	src.revision = rev->id;
@@ -304,6 +357,248 @@ schemamig_offline_step(PG_FUNCTION_ARGS)
 	smig_record_step(upgrade, rev->id, rev->checksum, rev->down_revisions,
 					 smig_caller_name(), GetCurrentTimestamp() - start);
 
+	smig_end_spi(opcxt);
+	PG_RETURN_VOID();
+}
+
+/*
+ * nontx_state
+ *		Where rev (a revision without a transaction) is for an offline step
+ *		in the given direction: its schemamig.partial row, or NULL when none
+ *		of its statements ran.  Refuses what migrate() would not take up:
+ *		another revision partly run or running, this one partly run the
+ *		other way or from other SQL, or stopped while a statement ran.
+ */
+static SmigPartial *
+nontx_state(SmigRevision *rev, bool upgrade)
+{
+	SmigPartial *mine = NULL;
+	ListCell   *lc;
+
+	foreach(lc, smig_load_partial())
+	{
+		SmigPartial *p = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(p->revision, rev->id) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" is partly %s: %d of its %d statements ran",
+							p->revision, p->upgrade ? "applied" : "downgraded",
+							p->done, p->statements),
+					 errhint("Finish it with CALL schemamig.migrate() or CALL schemamig.migrate_down(target), then make a new offline script.")));
+		mine = p;
+	}
+	if (mine == NULL)
+		return NULL;
+	if (mine->upgrade != upgrade || strcmp(mine->checksum, rev->checksum) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" is partly %s%s: %d of its %d statements ran",
+						rev->id, mine->upgrade ? "applied" : "downgraded",
+						mine->upgrade == upgrade ? " from other SQL" : "",
+						mine->done, mine->statements),
+				 errhint("Finish it with CALL schemamig.migrate() or CALL schemamig.migrate_down(target), then make a new offline script.")));
+	if (mine->running > 0)
+		ereport(ERROR,
+				(errcode(mine->pid > 0 && mine->pid != MyProcPid &&
+						 BackendPidGetProc(mine->pid) != NULL ?
+						 ERRCODE_OBJECT_IN_USE : ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("statement %d of revision \"%s\" was started by backend %d and not recorded as done",
+						mine->running, rev->id, mine->pid),
+				 errdetail("It may still run, or its session ended while it ran, which can leave an invalid index behind."),
+				 errhint("CALL schemamig.%s() finishes the revision: it waits for a running statement, and drops or keeps what a stopped one left.",
+						 upgrade ? "migrate" : "migrate_down(target)")));
+	return mine;
+}
+
+/*
+ * record_nontx_progress
+ *		done of the n statements of rev have run: the partial row, or, after
+ *		the last one, the step recorded and the row gone (what migrate()
+ *		records).
+ */
+static void
+record_nontx_progress(SmigRevision *rev, bool upgrade, int done, int n)
+{
+	if (done < n)
+	{
+		smig_write_partial(rev->id, upgrade, rev->checksum, done, n, 0, NULL);
+		return;
+	}
+	smig_record_step(upgrade, rev->id, rev->checksum, rev->down_revisions,
+					 smig_caller_name(), 0);
+	smig_delete_partial(rev->id);
+}
+
+/*
+ * offline_nontx_step(operation, revision, checksum, statement, sql)
+ *		Statement number statement of a revision without a transaction, in
+ *		an offline script: see the file's banner.  Returns nothing when the
+ *		statement ran here (and was recorded); otherwise the statement and
+ *		the call that records it, for psql's \gexec, with the lease taken.
+ */
+PG_FUNCTION_INFO_V1(schemamig_offline_nontx_step);
+Datum
+schemamig_offline_nontx_step(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *id;
+	char	   *checksum;
+	char	   *given;
+	bool		upgrade;
+	int			number;
+	MemoryContext opcxt;
+	SmigRevision *rev;
+	SmigPartial *p;
+	SmigBodySource src;
+	const char *body;
+	List	   *stmts;
+	SmigStatement *stmt;
+	size_t		len;
+	int			i;
+
+	for (i = 0; i < 5; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the arguments of schemamig.offline_nontx_step() must not be NULL")));
+	upgrade = parse_operation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	id = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	checksum = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	number = PG_GETARG_INT32(3);
+	given = text_to_cstring(PG_GETARG_TEXT_PP(4));
+
+	smig_init_srf(fcinfo, true);
+	smig_begin_write("offline_nontx_step");
+	opcxt = smig_begin_spi("schemamig offline_nontx_step");
+
+	rev = load_checked(id, checksum);
+	if (!rev->nontx)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" runs in a transaction: the offline script runs it with schemamig.offline_step()", id),
+				 errhint("Make a new offline script from the registered revisions.")));
+	p = nontx_state(rev, upgrade);
+	check_step_valid(rev, upgrade);
+
+	src.revision = rev->id;
+	src.section = upgrade ? "upgrade" : "downgrade";
+	src.first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
+	src.line_of = "revision";
+	src.error_line = NULL;
+	body = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
+	if (body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
+	stmts = smig_split_revision_body(body, &src, true);
+	if (number != (p ? p->done : 0) + 1 || number > list_length(stmts))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("statement %d of the %s of revision \"%s\" is not the next one: %d of its %d statements ran",
+						number, src.section, id, p ? p->done : 0,
+						list_length(stmts)),
+				 errhint("The database is not in the state the offline script was made for: make a new one.")));
+	stmt = list_nth(stmts, number - 1);
+
+	/* the statement of the script must be the registered one */
+	len = strlen(given);
+	if (len > 0 && given[0] == '\n')
+	{
+		given++;
+		len--;
+	}
+	if (len > 0 && given[len - 1] == '\n')
+		len--;
+	if (len != strlen(stmt->sql) || strncmp(given, stmt->sql, len) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("statement %d of the %s of revision \"%s\" in the offline script is not the registered one",
+						number, src.section, id),
+				 errdetail("The registered statement starts at line %d of the revision.",
+						   stmt->line),
+				 errhint("Run offline scripts as schemamig wrote them, against a database where the same revisions are registered.")));
+
+	if (smig_exec_class(stmt) != SMIG_EXEC_OWN_XACT)
+	{
+		/* runs here, recorded in the same transaction */
+		smig_run_revision_statements(rev, upgrade, list_make1(stmt));
+		record_nontx_progress(rev, upgrade, number, list_length(stmts));
+	}
+	else
+	{
+		MemoryContext old;
+		Datum		value;
+		bool		isnull = false;
+		char	   *done_call;
+
+		/* the author check, then the lease; psql runs the statement */
+		smig_check_registrant(rev);
+		smig_write_partial(rev->id, upgrade, rev->checksum, number - 1,
+						   list_length(stmts), number, NULL);
+		done_call = psprintf("CALL schemamig.offline_nontx_done(%s, %s, %s, %d)",
+							 quote_literal_cstr(src.section),
+							 quote_literal_cstr(rev->id),
+							 quote_literal_cstr(rev->checksum), number);
+		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+		value = CStringGetTextDatum(stmt->sql);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+		value = CStringGetTextDatum(done_call);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+		MemoryContextSwitchTo(old);
+	}
+
+	smig_end_spi(opcxt);
+	return (Datum) 0;
+}
+
+/*
+ * offline_nontx_done(operation, revision, checksum, statement)
+ *		Record that the statement offline_nontx_step() handed to psql ran:
+ *		the lease must be this backend's, for that statement.
+ */
+PG_FUNCTION_INFO_V1(schemamig_offline_nontx_done);
+Datum
+schemamig_offline_nontx_done(PG_FUNCTION_ARGS)
+{
+	char	   *id;
+	char	   *checksum;
+	bool		upgrade;
+	int			number;
+	MemoryContext opcxt;
+	SmigRevision *rev;
+	SmigPartial *mine = NULL;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the arguments of schemamig.offline_nontx_done() must not be NULL")));
+	upgrade = parse_operation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	id = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	checksum = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	number = PG_GETARG_INT32(3);
+
+	smig_begin_write("offline_nontx_done");
+	opcxt = smig_begin_spi("schemamig offline_nontx_done");
+	rev = load_checked(id, checksum);
+	foreach(lc, smig_load_partial())
+	{
+		SmigPartial *p = lfirst(lc);
+
+		if (strcmp(p->revision, id) == 0)
+			mine = p;
+	}
+	if (mine == NULL || mine->upgrade != upgrade || mine->running != number ||
+		mine->pid != MyProcPid || strcmp(mine->checksum, rev->checksum) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("statement %d of revision \"%s\" was not started by this session", number, id),
+				 errhint("Run offline scripts as schemamig wrote them: schemamig.offline_nontx_step() starts the statement, psql's \\gexec runs it and this call.")));
+	record_nontx_progress(rev, upgrade, number, mine->statements);
 	smig_end_spi(opcxt);
 	PG_RETURN_VOID();
 }

@@ -41,6 +41,7 @@ static void remember_checksum(const char *id, const char *checksum,
 static Datum name_datum(const char *s);
 static void put_drift_rows(ReturnSetInfo *rsinfo, SmigDriftReport *rep,
 						   bool errors);
+static bool is_partial(List *partial, const char *id);
 static void put_check_row(ReturnSetInfo *rsinfo, const char *severity,
 						  const char *problem, const char *revision,
 						  const char *detail);
@@ -50,6 +51,18 @@ static const char *
 state_of(SmigNode *node)
 {
 	return node->applied ? "applied" : "pending";
+}
+
+/* is revision id partly run (a row of schemamig.partial)? */
+static bool
+is_partial(List *partial, const char *id)
+{
+	ListCell   *lc;
+
+	foreach(lc, partial)
+		if (strcmp(((SmigPartial *) lfirst(lc))->revision, id) == 0)
+			return true;
+	return false;
 }
 
 static Datum
@@ -126,11 +139,13 @@ schemamig_status(PG_FUNCTION_ARGS)
 	MemoryContext opcxt;
 	MemoryContext rowcxt;
 	SmigGraph  *g;
+	List	   *partial;
 	int			k;
 
 	smig_init_srf(fcinfo, false);
 	opcxt = smig_begin_spi("schemamig status");
 	g = smig_load_graph(true);
+	partial = smig_load_partial();
 	/* each row is copied into the tuplestore: build it in a reset context */
 	rowcxt = AllocSetContextCreate(opcxt, "schemamig status row",
 								   ALLOCSET_SMALL_SIZES);
@@ -151,7 +166,8 @@ schemamig_status(PG_FUNCTION_ARGS)
 			values[c++] = CStringGetTextDatum(node->rev->message);
 		else
 			nulls[c++] = true;
-		values[c++] = CStringGetTextDatum(state_of(node));
+		values[c++] = CStringGetTextDatum(is_partial(partial, node->rev->id) ?
+										  "partial" : state_of(node));
 		if (node->applied)
 		{
 			values[c++] = TimestampTzGetDatum(node->applied->applied_at);
@@ -448,6 +464,19 @@ schemamig_check(PG_FUNCTION_ARGS)
 		}
 	}
 	put_drift_rows(rsinfo, drift, false);	/* issue 15 */
+	/* revisions without a transaction that are partly run (issue 18) */
+	foreach(lc, smig_load_partial())
+	{
+		SmigPartial *p = lfirst(lc);
+
+		put_check_row(rsinfo, "warning", "partial", p->revision,
+					  psprintf("%d of the %d statements of its %s section ran, since %s%s%s%s",
+							   p->done, p->statements,
+							   p->upgrade ? "upgrade" : "downgrade", p->since,
+							   p->running > 0 ? psprintf("; statement %d is running for backend %d", p->running, p->pid) : "",
+							   p->last_error ? "; stopped on: " : "",
+							   p->last_error ? p->last_error : ""));
+	}
 	for (k = 0; k < g->nnodes; k++)
 	{
 		SmigNode   *node = &g->nodes[g->topo[k]];

@@ -149,3 +149,33 @@ schemamig_migrate(PG_FUNCTION_ARGS)
 		elog(ERROR, "schemamig: SPI_finish failed");
 	PG_RETURN_VOID();
 }
+
+/*
+ * migrate_down(target): CALL-able procedure, like downgrade() but
+ * committing after each revision, and after each statement of a revision
+ * without a transaction (issue 18).
+ */
+PG_FUNCTION_INFO_V1(schemamig_migrate_down);
+Datum
+schemamig_migrate_down(PG_FUNCTION_ARGS)
+{
+	char	   *target = text_arg(fcinfo, 0, "target", "migrate_down");
+	bool		nonatomic;
+
+	nonatomic = fcinfo->context != NULL &&
+		IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
+	if (!nonatomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("schemamig.migrate_down() cannot run inside a transaction block"),
+				 errdetail("It commits after each revision."),
+				 errhint("CALL it outside BEGIN ... COMMIT (and not from a function), or use SELECT * FROM schemamig.downgrade() for one atomic downgrade.")));
+
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "schemamig: SPI_connect failed");
+	smig_run_migrate_down(target);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "schemamig: SPI_finish failed");
+	PG_RETURN_VOID();
+}

@@ -35,7 +35,7 @@ static bool index_stmt_is_concurrent(Node *stmt);
 
 /* hints shared by several refusals */
 #define HINT_CONCURRENTLY \
-	"A CONCURRENTLY form cannot run inside a transaction block, and schemamig runs every revision inside one, so it refuses it for now. Run it outside schemamig, or use the form without CONCURRENTLY (it takes a stronger lock)."
+	"A CONCURRENTLY form cannot run inside a transaction block. Put it in a revision whose header says \"-- schemamig:transaction off\": CALL schemamig.migrate() runs such a revision one committed statement at a time. Or use the form without CONCURRENTLY (it takes a stronger lock)."
 #define HINT_OUTSIDE \
 	"It cannot run inside a transaction block, and schemamig runs every revision inside one. Run it outside schemamig."
 
@@ -188,7 +188,7 @@ smig_classify_statement(Node *stmt, Refusal *refusal)
 			/* ANALYZE is a VacuumStmt too, and runs in a transaction */
 			if (((VacuumStmt *) stmt)->is_vacuumcmd)
 				refuse(refusal, REFUSE_NEEDS_OWN_TRANSACTION, "VACUUM",
-					   "VACUUM cannot run inside a transaction block, and schemamig runs every revision inside one. Run it outside schemamig; ANALYZE alone is allowed in a migration.");
+					   "VACUUM cannot run inside a transaction block. Put it in a revision whose header says \"-- schemamig:transaction off\" (run by CALL schemamig.migrate(), one committed statement at a time); ANALYZE alone is allowed in any revision.");
 			break;
 
 		case T_ClusterStmt:
@@ -316,6 +316,47 @@ smig_classify_statement(Node *stmt, Refusal *refusal)
 			break;
 	}
 
+	return refusal->kind != REFUSE_NONE;
+}
+
+/*
+ * smig_classify_nontx
+ *		Revisit the classification of a statement of a revision that
+ *		declares "-- schemamig:transaction off" (issue 18), where every
+ *		statement is a committed step of its own.  What needs a transaction
+ *		of its own is accepted (it runs as a top-level command in a
+ *		background worker), and so are CALL and DO, which then run there too
+ *		and may COMMIT between batches.  Still refused: what can never run
+ *		(transaction control, ..., SMIG_STMT_NEVER), a CONCURRENTLY index
+ *		inside CREATE SCHEMA, and an unnamed CREATE INDEX CONCURRENTLY,
+ *		whose leftovers could not be found by name.  Returns whether the
+ *		statement is refused.
+ */
+bool
+smig_classify_nontx(Node *stmt, Refusal *refusal)
+{
+	if (stmt == NULL)
+		return refusal->kind != REFUSE_NONE;
+
+	if (IsA(stmt, IndexStmt) && index_stmt_is_concurrent(stmt) &&
+		((IndexStmt *) stmt)->idxname == NULL)
+	{
+		refuse_never(refusal, "CREATE INDEX CONCURRENTLY without an index name",
+					 "Name the index (CREATE INDEX CONCURRENTLY name ON ...): schemamig finds it by name to skip a build that already finished and to drop what a failed or interrupted build leaves behind.");
+		return true;
+	}
+	if (refusal->kind == REFUSE_NEEDS_OWN_TRANSACTION &&
+		refusal->stmt_class == SMIG_STMT_OWN_TRANSACTION &&
+		!IsA(stmt, CreateSchemaStmt))
+	{
+		refusal->kind = REFUSE_NONE;
+		refusal->what = NULL;
+		refusal->hint = NULL;
+		return false;
+	}
+	if (refusal->kind == REFUSE_NONE &&
+		(IsA(stmt, CallStmt) || IsA(stmt, DoStmt)))
+		refusal->stmt_class = SMIG_STMT_OWN_TRANSACTION;
 	return refusal->kind != REFUSE_NONE;
 }
 

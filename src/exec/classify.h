@@ -52,6 +52,12 @@ typedef struct Refusal
 extern bool smig_classify_statement(Node *stmt, Refusal *refusal);
 
 /*
+ * The same decision revisited for a revision that declares
+ * "-- schemamig:transaction off" (after the two checks above).
+ */
+extern bool smig_classify_nontx(Node *stmt, Refusal *refusal);
+
+/*
  * Whether the statement between byte offsets start and end of the body is
  * refused for what the scanner saw in it (facts).
  */

@@ -38,6 +38,7 @@
 #include "base/session.h"
 #include "exec/execute.h"
 #include "exec/locks.h"
+#include "exec/worker.h"
 
 /* the settings that decide how text is cut into tokens, and their pins */
 typedef struct LexerSetting
@@ -62,6 +63,7 @@ typedef struct ExecErrorContext
 } ExecErrorContext;
 
 static void run_in_xact(const SmigExecStatement *es);
+static void run_in_worker(const SmigExecStatement *es);
 static void check_parse(const SmigExecStatement *es);
 static void check_parse_error_callback(void *arg);
 static void pin_lexer_settings(void);
@@ -72,13 +74,13 @@ static void exec_error_callback(void *arg);
 /* SMIG_EXEC_IN_XACT: SPI, in the caller's transaction */
 static const SmigExecutor spi_executor = {"in transaction", run_in_xact};
 
-/*
- * The executor of each class.  SMIG_EXEC_OWN_XACT has none yet: the
- * background-worker executor of non-transactional revisions goes here.
- */
+/* SMIG_EXEC_OWN_XACT: a background worker, a top-level command */
+static const SmigExecutor worker_executor = {"own transaction", run_in_worker};
+
+/* the executor of each class */
 static const SmigExecutor *const executors[SMIG_EXEC_NCLASSES] = {
 	[SMIG_EXEC_IN_XACT] = &spi_executor,
-	[SMIG_EXEC_OWN_XACT] = NULL,
+	[SMIG_EXEC_OWN_XACT] = &worker_executor,
 };
 
 /* the statement that was running when the last body failed */
@@ -97,13 +99,13 @@ static SmigSavedTimeout saved_timeout;
  *		be when the statements run, whatever the caller's session says.
  */
 List *
-smig_exec_split(const char *sql, const SmigBodySource *src)
+smig_exec_split(const char *sql, const SmigBodySource *src, bool nontx)
 {
 	int			nestlevel = NewGUCNestLevel();
 	List	   *stmts;
 
 	pin_lexer_settings();
-	stmts = smig_split_statements(sql, src);
+	stmts = smig_split_revision_body(sql, src, nontx);
 	AtEOXact_GUC(true, nestlevel);
 	return stmts;
 }
@@ -111,9 +113,9 @@ smig_exec_split(const char *sql, const SmigBodySource *src)
 /*
  * smig_exec_class
  *		How stmt must run: the executor for the class the splitter gave it
- *		(exec/classify.c).  The splitter refuses, today, everything that
- *		cannot run in a transaction block, so only SMIG_EXEC_IN_XACT reaches
- *		here; a statement of any other class is refused before it runs.
+ *		(exec/classify.c).  SMIG_STMT_OWN_TRANSACTION statements come only
+ *		from revisions that declare "-- schemamig:transaction off"; a
+ *		statement that can never run is refused before it runs.
  */
 SmigExecClass
 smig_exec_class(const SmigStatement *stmt)
@@ -162,7 +164,8 @@ smig_execute_body(const SmigExecBody *body)
 
 	es.body = body;
 	es.stmt = NULL;
-	es.nstatements = list_length(body->stmts);
+	es.nstatements = body->nstatements > 0 ? body->nstatements :
+		list_length(body->stmts);
 	ecx.body = body;
 	ecx.stmt = NULL;
 	ecx.nstatements = es.nstatements;
@@ -255,6 +258,30 @@ run_in_xact(const SmigExecStatement *es)
 						 ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("statement cannot run inside a migration: %s",
 						SPI_result_code_string(ret))));
+}
+
+/*
+ * run_in_worker
+ *		The background-worker executor (exec/worker.c): the same checks as
+ *		for SPI, then the statement as a top-level command of its own
+ *		transaction, with the caller's identity and settings (the pinned
+ *		lexer settings among them).  The caller holds no snapshot.
+ */
+static void
+run_in_worker(const SmigExecStatement *es)
+{
+	const SmigExecProgress *progress = es->body->progress;
+	char		activity[200];
+
+	check_parse(es);
+	check_lexer_settings(es);
+	if (progress != NULL)
+		snprintf(activity, sizeof(activity),
+				 "schemamig: %s %d/%d %s statement %d/%d",
+				 progress->operation, progress->step, progress->nsteps,
+				 es->body->revision, es->stmt->number, es->nstatements);
+	smig_worker_run(es->stmt->sql, es->stmt->tag,
+					progress != NULL ? activity : NULL);
 }
 
 /*

@@ -16,7 +16,8 @@
  * the statement's class: SMIG_EXEC_IN_XACT statements run through SPI in
  * the caller's transaction; SMIG_EXEC_OWN_XACT statements (CREATE INDEX
  * CONCURRENTLY and its kind) need a transaction of their own, which only a
- * background worker can give them: that executor plugs in here.
+ * background worker can give them (exec/worker.c); the caller must hold no
+ * snapshot while they run (migrate() commits just before).
  *
  *-------------------------------------------------------------------------
  */
@@ -52,6 +53,9 @@ typedef struct SmigExecBody
 	const char *section;		/* "upgrade" or "downgrade" */
 	List	   *stmts;			/* SmigStatement *, from smig_exec_split */
 	const SmigExecProgress *progress;	/* or NULL: no progress text */
+	int			nstatements;	/* statements in the whole section, when
+								 * stmts is one step of it (a revision
+								 * without a transaction); 0: all of it */
 } SmigExecBody;
 
 /* a statement being run: what an executor gets */
@@ -75,7 +79,8 @@ typedef struct SmigExecutor
 	void		(*run) (const SmigExecStatement *es);
 } SmigExecutor;
 
-extern List *smig_exec_split(const char *sql, const SmigBodySource *src);
+extern List *smig_exec_split(const char *sql, const SmigBodySource *src,
+							 bool nontx);
 extern void smig_execute_body(const SmigExecBody *body);
 extern SmigExecClass smig_exec_class(const SmigStatement *stmt);
 

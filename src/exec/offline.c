@@ -26,6 +26,20 @@
  *	- what schemamig writes around them is ASCII, and a revision's message
  *	  goes into a comment with its line ends replaced.
  *
+ * A revision that says "-- schemamig:transaction off" (issue 18) is written
+ * outside BEGIN ... COMMIT, one statement at a time, as migrate() runs it:
+ * the transaction before it is committed, and each statement goes, in its
+ * dollar quote, to schemamig.offline_nontx_step() (src/api/offline.c),
+ * which runs and records the statements that can share a transaction, and
+ * hands the others back for psql's \gexec to run as top-level commands
+ * (CREATE INDEX CONCURRENTLY cannot run in a transaction block), followed
+ * by the call that records them.  So the revision text still never reaches
+ * psql's lexer; after such a statement (a DO or CALL may change settings of
+ * psql's session) the lexer settings are pinned again.  The statements a
+ * partly run revision has done are left out, since the script is made from
+ * where the database is.  Such a script must run in psql's autocommit mode
+ * (no -1 / --single-transaction).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -37,12 +51,20 @@
 #include "utils/builtins.h"
 
 #include "base/session.h"
+#include "exec/execute.h"
 #include "exec/runner.h"
 #include "exec/statements.h"
+#include "model/catalog.h"
 
 static void set_from_state(SmigGraph *g, const char *from);
 static char *render_script(SmigGraph *g, SmigPlan plan, bool upgrade,
-						   const char *call);
+						   const char *call, bool live);
+static void append_pins(StringInfo buf);
+static void append_begin(StringInfo buf);
+static int	partly_done(SmigRevision *rev, bool upgrade);
+static void render_nontx(StringInfo buf, SmigRevision *rev, bool upgrade,
+						 const char *body, const SmigBodySource *src,
+						 bool live);
 static void append_quoted(StringInfo buf, const char *sql);
 static char *comment_text(const char *s);
 static char *id_array_literal(SmigGraph *g, SmigPlan plan);
@@ -143,18 +165,98 @@ append_quoted(StringInfo buf, const char *sql)
 	appendStringInfo(buf, "%s\n%s\n%s", tag, sql, tag);
 }
 
+/* the settings psql lexes the script with (see the file's banner) */
+static void
+append_pins(StringInfo buf)
+{
+	appendStringInfo(buf,
+					 "SET client_encoding = '%s';\n"
+					 "SET standard_conforming_strings = on;\n"
+					 "SET backslash_quote = safe_encoding;\n",
+					 pg_get_client_encoding_name());
+}
+
+/* a transaction holding the migration lock */
+static void
+append_begin(StringInfo buf)
+{
+	appendStringInfo(buf, "BEGIN;\n\nSELECT pg_catalog.pg_advisory_xact_lock(%d, %d);\n\n",
+					 SMIG_LOCK_KEY1, SMIG_LOCK_KEY2);
+}
+
+/* how many statements of rev ran in that direction (schemamig.partial) */
+static int
+partly_done(SmigRevision *rev, bool upgrade)
+{
+	ListCell   *lc;
+
+	foreach(lc, smig_load_partial())
+	{
+		SmigPartial *p = lfirst(lc);
+
+		if (strcmp(p->revision, rev->id) == 0 && p->upgrade == upgrade &&
+			strcmp(p->checksum, rev->checksum) == 0)
+			return p->done;
+	}
+	return 0;
+}
+
+/*
+ * render_nontx
+ *		The steps of a revision without a transaction (outside any
+ *		transaction block): one offline_nontx_step() call per statement not
+ *		done yet (live: the script is made from where the database is).
+ */
+static void
+render_nontx(StringInfo buf, SmigRevision *rev, bool upgrade,
+			 const char *body, const SmigBodySource *src, bool live)
+{
+	List	   *stmts = smig_split_revision_body(body, src, true);
+	int			done = live ? partly_done(rev, upgrade) : 0;
+	int			n = list_length(stmts);
+	ListCell   *lc;
+
+	appendStringInfo(buf, "-- without a transaction: each of its %d statement%s commits on its own\n",
+					 n, n == 1 ? "" : "s");
+	if (done > 0)
+		appendStringInfo(buf, "-- statements 1 to %d ran already\n", done);
+	foreach(lc, stmts)
+	{
+		SmigStatement *stmt = lfirst(lc);
+		bool		own = smig_exec_class(stmt) == SMIG_EXEC_OWN_XACT;
+
+		CHECK_FOR_INTERRUPTS();
+		if (stmt->number <= done)
+			continue;
+		appendStringInfo(buf, "\n-- statement %d of %d (line %d)%s\n"
+						 "SELECT schemamig.offline_nontx_step('%s', %s, %s, %d, ",
+						 stmt->number, n, stmt->line,
+						 own ? ", run by psql as a command of its own" : "",
+						 upgrade ? "upgrade" : "downgrade",
+						 quote_literal_cstr(rev->id),
+						 quote_literal_cstr(rev->checksum), stmt->number);
+		append_quoted(buf, stmt->sql);
+		appendStringInfoString(buf, ") \\gexec\n");
+		if (own)
+			append_pins(buf);
+	}
+}
+
 /*
  * render_script
  *		The offline script for plan.  call is the function call that made
- *		it, for the header.
+ *		it, for the header; live: it is made from the database's own state
+ *		(no from_revision).
  */
 static char *
-render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
+render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call,
+			  bool live)
 {
 	StringInfoData buf;
 	List	   *cur = smig_current_heads(g);
 	ListCell   *lc;
 	int			k;
+	bool		in_xact = true;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "-- schemamig offline %s script, made by %s\n",
@@ -173,14 +275,17 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 	 * (it reaches the caller converted to its client_encoding), and the
 	 * lexer settings revision SQL is split and run with.
 	 */
-	appendStringInfo(&buf,
-					 "\\set ON_ERROR_STOP on\n"
-					 "SET client_encoding = '%s';\n"
-					 "SET standard_conforming_strings = on;\n"
-					 "SET backslash_quote = safe_encoding;\n\nBEGIN;\n\n",
-					 pg_get_client_encoding_name());
-	appendStringInfo(&buf, "SELECT pg_catalog.pg_advisory_xact_lock(%d, %d);\n\n",
-					 SMIG_LOCK_KEY1, SMIG_LOCK_KEY2);
+	for (k = 0; k < plan.nsteps; k++)
+		if (g->nodes[plan.steps[k]].rev->nontx)
+		{
+			appendStringInfoString(&buf, "-- it holds revisions without a transaction: run it with psql in autocommit\n"
+								   "-- mode (the default; not with -1 / --single-transaction)\n");
+			break;
+		}
+	appendStringInfoString(&buf, "\\set ON_ERROR_STOP on\n");
+	append_pins(&buf);
+	appendStringInfoString(&buf, "\n");
+	append_begin(&buf);
 
 	if (plan.nsteps > 0)
 	{
@@ -231,6 +336,20 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
+		if (rev->nontx)
+		{
+			if (in_xact)
+				appendStringInfoString(&buf, "COMMIT;\n\n");
+			in_xact = false;
+			render_nontx(&buf, rev, upgrade, body, &src, live);
+			continue;
+		}
+		if (!in_xact)
+		{
+			appendStringInfoString(&buf, "\n");
+			append_begin(&buf);
+			in_xact = true;
+		}
 		stmts = smig_split_statements(body, &src);
 
 		/* the statements, checked, run and recorded as the runner does */
@@ -252,7 +371,8 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call)
 		appendStringInfoString(&buf, ");\n");
 	}
 
-	appendStringInfoString(&buf, "\nCOMMIT;\n");
+	if (in_xact)
+		appendStringInfoString(&buf, "\nCOMMIT;\n");
 	return buf.data;
 }
 
@@ -277,7 +397,7 @@ schemamig_upgrade_sql(PG_FUNCTION_ARGS)
 		psprintf("schemamig.upgrade_sql(%s)", quote_literal_cstr(target));
 	result = smig_text_in_parent(opcxt,
 								 render_script(g, smig_plan_upgrade(g, target),
-											   true, call));
+											   true, call, from == NULL));
 	smig_end_spi(opcxt);
 	PG_RETURN_TEXT_P(result);
 }
@@ -310,7 +430,7 @@ schemamig_downgrade_sql(PG_FUNCTION_ARGS)
 		psprintf("schemamig.downgrade_sql(%s)", quote_literal_cstr(target));
 	result = smig_text_in_parent(opcxt,
 								 render_script(g, smig_plan_downgrade(g, target),
-											   false, call));
+											   false, call, from == NULL));
 	smig_end_spi(opcxt);
 	PG_RETURN_TEXT_P(result);
 }

@@ -47,6 +47,7 @@
 #include "compat.h"
 #include "exec/execute.h"
 #include "exec/locks.h"
+#include "exec/nontx.h"
 #include "exec/runner.h"
 #include "model/catalog.h"
 
@@ -112,6 +113,7 @@ typedef struct MigrateState
 	int64		last_seq;		/* max(revisions.seq) then */
 } MigrateState;
 
+static void refuse_nontx(SmigGraph *g, SmigPlan *plan, SmigRunKind kind);
 static void run_init(RunState *rs, SmigGraph *g, SmigPlan *plan,
 					 SmigRunKind kind);
 static void run_range(RunState *rs, int first, int end,
@@ -130,6 +132,8 @@ static void read_state(int64 *last_event, int64 *last_seq,
 					   const char *next_id, char **next_shape);
 static char *revision_shape(SmigRevision *rev);
 static void check_extension(MigrateState *ms);
+static bool nontx_step(RunState *rs, int k);
+static bool wait_for_lease(bool *noticed, MemoryContext callcxt);
 
 /*
  * smig_run_plan
@@ -143,9 +147,39 @@ smig_run_plan(SmigGraph *g, SmigPlan plan, SmigRunKind kind,
 {
 	RunState	rs;
 
+	smig_nontx_check_writer();
+	refuse_nontx(g, &plan, kind);
 	run_init(&rs, g, &plan, kind);
 	run_range(&rs, 0, plan.nsteps, rsinfo);
 	MemoryContextDelete(rs.stepcxt);
+}
+
+/*
+ * refuse_nontx
+ *		Atomic mode runs a plan in one transaction: a revision that declares
+ *		"-- schemamig:transaction off" cannot be part of it.  Checked for the
+ *		whole plan before anything runs.
+ */
+static void
+refuse_nontx(SmigGraph *g, SmigPlan *plan, SmigRunKind kind)
+{
+	int			k;
+
+	for (k = 0; k < plan->nsteps; k++)
+	{
+		SmigRevision *rev = g->nodes[plan->steps[k]].rev;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!rev->nontx)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("revision \"%s\" runs outside a transaction and cannot be part of an atomic %s", rev->id, kind == SMIG_RUN_UPGRADE ? "upgrade" : "downgrade"),
+				 errdetail("Its header says \"-- schemamig:transaction off\": each of its statements commits on its own. It is step %d of %d of the plan; nothing was run.", k + 1, plan->nsteps),
+				 kind == SMIG_RUN_UPGRADE ?
+				 errhint("Use CALL schemamig.migrate(target), which commits after each revision and runs this one a statement at a time.") :
+				 errhint("Use CALL schemamig.migrate_down(target), which commits after each revision and runs this one a statement at a time.")));
+	}
 }
 
 /* set up rs to run plan, in CurrentMemoryContext */
@@ -370,6 +404,7 @@ run_step(RunState *rs, int k)
 	body.section = (rs->kind == SMIG_RUN_UPGRADE) ? "upgrade" : "downgrade";
 	body.stmts = stmts;
 	body.progress = &rs->progress;
+	body.nstatements = 0;
 	start = GetCurrentTimestamp();
 	smig_execute_body(&body);
 	elapsed = GetCurrentTimestamp() - start;
@@ -514,6 +549,7 @@ smig_run_revision_statements(SmigRevision *rev, bool upgrade, List *stmts)
 	body.section = upgrade ? "upgrade" : "downgrade";
 	body.stmts = stmts;
 	body.progress = NULL;
+	body.nstatements = 0;
 	smig_execute_body(&body);
 }
 
@@ -539,7 +575,7 @@ split_body(SmigRevision *rev, SmigRunKind kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
-	return smig_exec_split(body, &src);
+	return smig_exec_split(body, &src, rev->nontx);
 }
 
 /*
@@ -580,6 +616,8 @@ smig_run_stamp(const char *target, ReturnSetInfo *rsinfo)
 	char	   *by = smig_caller_name();
 	ListCell   *lc;
 	int			k;
+
+	smig_nontx_check_writer();
 
 	/* undo newest first, then record oldest first */
 	for (k = g->nnodes - 1; k >= 0; k--)
@@ -643,12 +681,15 @@ smig_run_migrate(const char *target)
 {
 	MemoryContext callcxt = CurrentMemoryContext;
 	MigrateState ms;
+	bool		noticed = false;
 
 	memset(&ms, 0, sizeof(ms));
 	ms.graphcxt = AllocSetContextCreate(callcxt, "schemamig migrate graph",
 										ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
+		char	   *down;
+
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextSwitchTo(ms.graphcxt);
 		smig_begin_write("migrate");
@@ -656,11 +697,29 @@ smig_run_migrate(const char *target)
 			migrate_build(&ms, target);
 		else if (!state_is_current(&ms))
 			migrate_build(&ms, NULL);
+		/* after the extension check: the tables are there, and locked */
+		if (wait_for_lease(&noticed, callcxt))
+			continue;
+		down = smig_nontx_partial_in(false);
+		if (down != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" is partly downgraded", down),
+					 errhint("Finish its downgrade with CALL schemamig.migrate_down(target) first.")));
 		if (ms.next >= ms.plan.nsteps)
 			break;
 
-		run_range(&ms.rs, ms.next, ms.next + 1, NULL);
-		ms.next++;
+		if (ms.g->nodes[ms.plan.steps[ms.next]].rev->nontx)
+		{
+			/* a statement per round; the revision is done with its last */
+			if (nontx_step(&ms.rs, ms.next))
+				ms.next++;
+		}
+		else
+		{
+			run_range(&ms.rs, ms.next, ms.next + 1, NULL);
+			ms.next++;
+		}
 		remember_state(&ms);
 
 		MemoryContextSwitchTo(callcxt);
@@ -668,6 +727,161 @@ smig_run_migrate(const char *target)
 	}
 	MemoryContextSwitchTo(callcxt);
 	MemoryContextDelete(ms.graphcxt);
+}
+
+/*
+ * wait_for_lease
+ *		Another backend runs a statement of a revision without a
+ *		transaction: commit (releasing the lock, holding no snapshot), sleep
+ *		and return true, for the caller to start its round again.
+ */
+static bool
+wait_for_lease(bool *noticed, MemoryContext callcxt)
+{
+	if (!smig_nontx_lease_taken(noticed))
+		return false;
+	MemoryContextSwitchTo(callcxt);
+	SPI_commit();
+	smig_nontx_sleep();
+	return true;
+}
+
+/*
+ * nontx_step
+ *		One round of step k, a revision without a transaction: its next
+ *		statement (exec/nontx.c).  Returns true once the revision is done
+ *		and recorded (the graph then says so).
+ */
+static bool
+nontx_step(RunState *rs, int k)
+{
+	int			i = rs->plan->steps[k];
+	SmigRevision *rev = rs->g->nodes[i].rev;
+	MemoryContext oldcxt;
+	char	   *from;
+	List	   *stmts;
+	bool		done;
+
+	CHECK_FOR_INTERRUPTS();
+	MemoryContextReset(rs->stepcxt);
+	oldcxt = MemoryContextSwitchTo(rs->stepcxt);
+	from = smig_from_text(rs->g, i);
+	smig_load_bodies(rev, false);
+	stmts = split_body(rev, rs->kind);
+	rev->upgrade_sql = NULL;
+	rev->downgrade_sql = NULL;
+	rev->bodies_loaded = false;
+	if (stmts != NIL)
+		check_registrant(rev);
+	rs->progress.step = k + 1;
+	done = smig_nontx_round(rev, rs->kind == SMIG_RUN_UPGRADE, stmts, rs->by,
+							&rs->progress, from);
+	MemoryContextSwitchTo(oldcxt);
+	if (done)
+		finish_steps(rs, k, k + 1, NULL);
+	return done;
+}
+
+/*
+ * smig_run_migrate_down
+ *		Commit-per-step downgrade to target (CALL schemamig.migrate_down()):
+ *		one revision per commit, and one statement per commit in a revision
+ *		without a transaction.  The plan is made once, to revision ids; each
+ *		round loads the graph again under the lock and runs the next one,
+ *		which must still be applied.  A revision whose upgrade is partly run
+ *		is undone first: its whole downgrade section runs (README
+ *		"Non-transactional revisions").  Same caller as smig_run_migrate.
+ */
+void
+smig_run_migrate_down(const char *target)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext roundcxt = AllocSetContextCreate(callcxt,
+												   "schemamig migrate_down",
+												   ALLOCSET_DEFAULT_SIZES);
+	List	   *ids = NIL;
+	char	   *undo = NULL;
+	bool		planned = false;
+	bool		noticed = false;
+	int			next = 0;
+
+	for (;;)
+	{
+		SmigGraph  *g;
+		SmigPlan	plan;
+		RunState	rs;
+		int			i;
+		char	   *partial_down;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(roundcxt);
+		MemoryContextSwitchTo(roundcxt);
+		smig_begin_write("migrate_down");
+		if (wait_for_lease(&noticed, callcxt))
+			continue;
+		g = smig_load_graph(false);
+		if (!planned)
+		{
+			SmigPlan	first = smig_plan_downgrade(g, target);
+			MemoryContext old = MemoryContextSwitchTo(callcxt);
+			int			k;
+
+			for (k = 0; k < first.nsteps; k++)
+				ids = lappend(ids, pstrdup(g->nodes[first.steps[k]].rev->id));
+			undo = smig_nontx_partial_in(true);
+			if (undo != NULL)
+				undo = pstrdup(undo);
+			MemoryContextSwitchTo(old);
+			planned = true;
+		}
+
+		/* a partly run downgrade finishes before anything else */
+		partial_down = smig_nontx_partial_in(false);
+		if (undo != NULL)
+			i = smig_graph_find(g, undo);
+		else if (partial_down != NULL)
+			i = smig_graph_find(g, partial_down);
+		else
+		{
+			if (next >= list_length(ids))
+				break;
+			i = smig_graph_find(g, list_nth(ids, next));
+			if (i < 0 || g->nodes[i].applied == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("revision \"%s\" is no longer applied: another session changed the state while schemamig.migrate_down() ran", (char *) list_nth(ids, next)),
+						 errhint("Check the state with schemamig.status(), then run it again.")));
+		}
+		if (i < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("a partly run revision was unregistered while schemamig.migrate_down() ran")));
+
+		plan.steps = &i;
+		plan.nsteps = 1;
+		run_init(&rs, g, &plan, SMIG_RUN_DOWNGRADE);
+		if (g->nodes[i].rev->nontx)
+		{
+			if (nontx_step(&rs, 0))
+			{
+				if (undo != NULL)
+					undo = NULL;
+				else if (partial_down == NULL ||
+						 (next < list_length(ids) &&
+						  strcmp(partial_down, list_nth(ids, next)) == 0))
+					next++;
+			}
+		}
+		else
+		{
+			run_range(&rs, 0, 1, NULL);
+			next++;
+		}
+		MemoryContextSwitchTo(callcxt);
+		SPI_commit();
+	}
+	MemoryContextSwitchTo(callcxt);
+	MemoryContextDelete(roundcxt);
 }
 
 /*
@@ -874,4 +1088,11 @@ check_extension(MigrateState *ms)
 			 errmsg("extension schemamig was dropped while schemamig.migrate() ran"),
 			 errdetail("The revisions this call committed before that stay applied, but their record went with the extension."),
 			 errhint("Check the state with schemamig.status() before migrating again.")));
+}
+
+/* see runner.h: the author check, for a statement psql runs itself */
+void
+smig_check_registrant(SmigRevision *rev)
+{
+	check_registrant(rev);
 }

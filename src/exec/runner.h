@@ -41,5 +41,12 @@ extern void smig_run_revision_statements(SmigRevision *rev, bool upgrade,
  * connected with SPI_connect_ext(SPI_OPT_NONATOMIC); takes the lock itself
  */
 extern void smig_run_migrate(const char *target);
+extern void smig_run_migrate_down(const char *target);
+
+/*
+ * The author check of smig_run_revision_statements() alone: for a statement
+ * an offline script has psql run itself (issue 18).
+ */
+extern void smig_check_registrant(SmigRevision *rev);
 
 #endif							/* SMIG_RUNNER_H */

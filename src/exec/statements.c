@@ -67,6 +67,7 @@ typedef struct SplitErrorState
 #define SMIG_MAX_OPERATOR_RUN 4096
 
 static List *split_body(const char *sql, const SmigBodySource *src,
+						bool nontx,
 						bool keep_trees);
 static void check_operator_runs(const char *sql, int len,
 							   const SmigBodySource *src);
@@ -145,7 +146,7 @@ check_operator_runs(const char *sql, int len, const SmigBodySource *src)
 List *
 smig_split_statements(const char *sql, const SmigBodySource *src)
 {
-	return split_body(sql, src, false);
+	return split_body(sql, src, false, false);
 }
 
 /*
@@ -157,7 +158,26 @@ smig_split_statements(const char *sql, const SmigBodySource *src)
 List *
 smig_parse_statements(const char *sql, const SmigBodySource *src)
 {
-	return split_body(sql, src, true);
+	return split_body(sql, src, false, true);
+}
+
+/*
+ * smig_split_revision_body / smig_parse_revision_body
+ *		The two above, for a body of a revision that may declare
+ *		"-- schemamig:transaction off" (nontx).
+ */
+List *
+smig_split_revision_body(const char *sql, const SmigBodySource *src,
+						 bool nontx)
+{
+	return split_body(sql, src, nontx, false);
+}
+
+List *
+smig_parse_revision_body(const char *sql, const SmigBodySource *src,
+						 bool nontx)
+{
+	return split_body(sql, src, nontx, true);
 }
 
 /*
@@ -166,7 +186,8 @@ smig_parse_statements(const char *sql, const SmigBodySource *src)
  *		record refusals; without, parse in a private one and raise them.
  */
 static List *
-split_body(const char *body, const SmigBodySource *src, bool keep_trees)
+split_body(const char *body, const SmigBodySource *src, bool nontx,
+		   bool keep_trees)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext workcxt;
@@ -274,6 +295,8 @@ split_body(const char *body, const SmigBodySource *src, bool keep_trees)
 									   (raw->stmt_len > 0 ? raw->stmt_len :
 										len - raw->stmt_location),
 									   &refusal);
+		if (nontx)
+			refused = smig_classify_nontx(raw->stmt, &refusal);
 
 		error_context_stack = errcallback.previous;
 

@@ -78,4 +78,17 @@ extern List *smig_split_statements(const char *sql, const SmigBodySource *src);
  */
 extern List *smig_parse_statements(const char *sql, const SmigBodySource *src);
 
+/*
+ * Both, for a body of a revision that declares "-- schemamig:transaction
+ * off" when nontx (issue 18): the statements that need a transaction of
+ * their own are accepted (class SMIG_STMT_OWN_TRANSACTION), and so are
+ * CALL and DO, which then run as top-level commands that may COMMIT; an
+ * unnamed CREATE INDEX CONCURRENTLY is refused.  Without nontx, the same
+ * as the two above.
+ */
+extern List *smig_split_revision_body(const char *sql,
+									  const SmigBodySource *src, bool nontx);
+extern List *smig_parse_revision_body(const char *sql,
+									  const SmigBodySource *src, bool nontx);
+
 #endif							/* SMIG_STATEMENTS_H */

@@ -14,6 +14,11 @@
  * nothing is executed and no lock stronger than ACCESS SHARE, taken only
  * when free, is ever asked for.
  *
+ * A revision that says "-- schemamig:transaction off" is split as the
+ * runner splits it (CONCURRENTLY forms, VACUUM, CALL, DO accepted: no
+ * T001), and its rules know that each statement commits on its own (T011,
+ * T012, T013; no L018, L021 or T007 inside it).
+ *
  * Findings can be silenced with "-- schemamig:allow RULE... reason" lines
  * (findings.c reads them): in a revision's header for the whole revision,
  * inside a section for the statement that follows.
@@ -47,6 +52,7 @@ typedef struct ParseArgs
 {
 	const char *sql;
 	SmigBodySource *src;
+	bool		nontx;			/* the revision runs without a transaction */
 	List	   *stmts;
 } ParseArgs;
 
@@ -61,6 +67,7 @@ static void lint_revision_run(LintState *st, SmigRevision *rev,
 static void lint_section(LintState *st, const char *sql, int first_line,
 						 List *revision_allows, List *const *given);
 static void lint_one_statement(LintState *st, SmigStatement *stmt);
+static void lint_nontx_section(LintState *st, List *stmts);
 static bool must_rethrow(int code);
 static void parse_section(void *arg);
 static void run_rules(void *arg);
@@ -76,7 +83,8 @@ parse_section(void *arg)
 {
 	ParseArgs  *parse = (ParseArgs *) arg;
 
-	parse->stmts = smig_parse_statements(parse->sql, parse->src);
+	parse->stmts = smig_parse_revision_body(parse->sql, parse->src,
+											parse->nontx);
 }
 
 static void
@@ -152,6 +160,7 @@ lint_section(LintState *st, const char *sql, int first_line,
 		/* parse errors become a finding */
 		parse.sql = sql;
 		parse.src = &src;
+		parse.nontx = st->nontx;
 		parse.stmts = NIL;
 		edata = smig_run_caught(parse_section, &parse);
 		stmts = parse.stmts;
@@ -191,6 +200,8 @@ lint_section(LintState *st, const char *sql, int first_line,
 		}
 		lint_one_statement(st, stmt);
 	}
+	if (st->nontx)
+		lint_nontx_section(st, stmts);
 	st->stmt = NULL;
 	smig_lint_end_section(st);
 	smig_lint_report_unused(st, allows);
@@ -232,7 +243,7 @@ lint_one_statement(LintState *st, SmigStatement *stmt)
 	}
 
 	/* L018: a slow statement while an earlier one holds a table */
-	if (st->stmt_slow && st->held_table != NULL &&
+	if (!st->nontx && st->stmt_slow && st->held_table != NULL &&
 		st->held_line < stmt->line && !st->held_reported)
 	{
 		st->held_reported = true;
@@ -241,6 +252,51 @@ lint_one_statement(LintState *st, SmigStatement *stmt)
 								  st->held_table, st->held_line, st->held_table),
 						 "Put the statement that takes the ACCESS EXCLUSIVE lock in a revision of its own (or last in this one), and run with CALL schemamig.migrate(), which commits after each revision.");
 	}
+}
+
+/*
+ * lint_nontx_section
+ *		T011, for a section of a revision without a transaction: it mixes
+ *		statements that need a transaction of their own with ones that
+ *		could share one, which then commit one by one too.  Said once, at
+ *		the first of the latter.  Counts what T012 needs.
+ */
+static void
+lint_nontx_section(LintState *st, List *stmts)
+{
+	SmigStatement *first_plain = NULL;
+	int			own = 0;
+	int			plain = 0;
+	ListCell   *lc;
+
+	foreach(lc, stmts)
+	{
+		SmigStatement *stmt = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		/* a refused statement is T001's: T012 does not speak then */
+		if (stmt->refused != NULL)
+			st->nontx_own++;
+		else if (stmt->stmt_class == SMIG_STMT_OWN_TRANSACTION)
+			own++;
+		else if (stmt->stmt_class == SMIG_STMT_IN_TRANSACTION)
+		{
+			plain++;
+			if (first_plain == NULL)
+				first_plain = stmt;
+		}
+	}
+	st->nontx_own += own;
+	if (own == 0 || first_plain == NULL)
+		return;
+	st->stmt = first_plain;
+	smig_lint_report(st, "T011", LINT_INFO,
+					 psprintf("revision \"%s\" runs without a transaction and mixes %d statement%s that could share one with %d that cannot: each commits on its own, so if one fails, those before it stay done, and CALL schemamig.%s() resumes at the failed one",
+							  st->revision ? st->revision : "(lint)",
+							  plain, plain == 1 ? "" : "s", own,
+							  st->downgrade ? "migrate_down" : "migrate"),
+					 "Write each statement so that the revision can stop after it (the next run starts at the statement that failed), or move the statements that must succeed or fail together into a revision of their own, which runs in one transaction.");
+	st->stmt = NULL;
 }
 
 /*
@@ -258,6 +314,8 @@ lint_revision_run(LintState *st, SmigRevision *rev, int first_line,
 
 	st->revision = rev->id;
 	st->has_downgrade = rev->downgrade_sql != NULL;
+	st->nontx = rev->nontx;
+	st->nontx_own = 0;
 	foreach(lc, rev->lint_allow)
 	{
 		int			i = foreach_current_index(lc);
@@ -290,6 +348,17 @@ lint_revision_run(LintState *st, SmigRevision *rev, int first_line,
 					 first_line + rev->downgrade_line - 1, header,
 					 bodies ? &bodies->downgrade : NULL);
 	}
+
+	/* T012: the directive, with nothing that needs it */
+	if (rev->nontx && st->nontx_own == 0)
+	{
+		st->stmt = NULL;
+		st->allows = header;
+		smig_lint_report_at(st, first_line, "T012", LINT_INFO,
+							psprintf("revision \"%s\" says \"-- schemamig:transaction off\", but none of its statements needs a transaction of its own: it gives up running atomically for nothing, and only CALL schemamig.migrate() can run it", rev->id),
+							"Remove the line \"-- schemamig:transaction off\": the revision then runs in one transaction, all or nothing.");
+	}
+	st->nontx = false;
 	smig_lint_report_unused(st, header);
 	st->allows = NIL;
 }

@@ -5,8 +5,10 @@
  *	  rule family of its statement kind (rules_table.c, rules_index.c,
  *	  rules_drop.c, rules_types.c); what a statement creates is noted for
  *	  the statements after it; the rules about session settings (T004,
- *	  T005) are here, being one line each; and the end of a section runs
- *	  the rules that need all of its statements (L022).
+ *	  T005) are here, being one line each; the end of a section runs the
+ *	  rules that need all of its statements (L022); and the hints that
+ *	  move a statement into a revision without a transaction are written
+ *	  here (smig_lint_nontx_hint), so that they all read alike.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,7 +31,7 @@ smig_lint_statement(LintState *st, Node *tree)
 		return;
 
 	/* first: the rules below may fail on the value the catalog lacks yet */
-	if (st->enum_values != NIL && !IsA(tree, AlterEnumStmt))
+	if (st->enum_values != NIL && !st->nontx && !IsA(tree, AlterEnumStmt))
 		smig_lint_enum_use(st, tree);
 
 	switch (nodeTag(tree))
@@ -122,12 +124,46 @@ smig_lint_end_section(LintState *st)
 	st->stmt = NULL;
 }
 
+/*
+ * smig_lint_nontx_hint
+ *		The hint of a rule whose safe form cannot run in a transaction
+ *		block: what says what the safe form does, upgrade is its SQL (one
+ *		or more statements, each ending with ';') and downgrade, if not
+ *		NULL, what undoes it.  In a revision that already says
+ *		"-- schemamig:transaction off", the hint is to write the safe form
+ *		here; otherwise it shows the revision that runs it, which CALL
+ *		schemamig.migrate() runs one committed statement at a time.
+ */
+char *
+smig_lint_nontx_hint(LintState *st, const char *what, const char *upgrade,
+					 const char *downgrade)
+{
+	if (st->nontx)
+		return psprintf("%s; this revision runs without a transaction, so write it here: %s",
+						what, upgrade);
+	return psprintf("%s, in a revision of its own without a transaction, which CALL schemamig.migrate() runs one committed statement at a time:\n"
+					"-- schemamig:revision <id>\n"
+					"-- schemamig:transaction off\n"
+					"-- schemamig:upgrade\n"
+					"%s%s%s",
+					what, upgrade,
+					downgrade ? "\n-- schemamig:downgrade\n" : "",
+					downgrade ? downgrade : "");
+}
+
 /* SET lock_timeout / statement_timeout: T004, T005 */
 static void
 lint_set(LintState *st, VariableSetStmt *stmt)
 {
 	if (stmt->name == NULL)
 		return;
+	if (st->nontx && stmt->is_local)
+	{
+		smig_lint_report(st, "T013", LINT_WARNING,
+						 psprintf("SET LOCAL %s in a revision without a transaction lasts only for this statement's own step: the statement after it runs in a new transaction without it", stmt->name),
+						 "Put the setting where the statement that needs it runs: in the session that calls CALL schemamig.migrate(), or in the procedure the revision CALLs.");
+		return;
+	}
 	if (strcmp(stmt->name, "lock_timeout") == 0)
 		smig_lint_report(st, "T004", LINT_WARNING,
 						 "SET lock_timeout in a revision overrides schemamig.lock_timeout for the statements after it: a lock wait is no longer bounded and retried by schemamig",

@@ -18,6 +18,8 @@
 /* rules.c: the entry points the driver calls */
 extern void smig_lint_statement(LintState *st, Node *tree);
 extern void smig_lint_end_section(LintState *st);
+extern char *smig_lint_nontx_hint(LintState *st, const char *what,
+								  const char *upgrade, const char *downgrade);
 
 /* rules_table.c: CREATE TABLE, ALTER TABLE, FKs */
 extern void smig_lint_create(LintState *st, CreateStmt *stmt);

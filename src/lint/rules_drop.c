@@ -18,10 +18,12 @@
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
 
 #include "base/spi.h"
 #include "lint/rules.h"
 
+static char *index_rebuild_sql(Oid index);
 static void lint_dml(LintState *st, RangeVar *relation, Node *where,
 					 const char *verb);
 
@@ -101,8 +103,9 @@ smig_lint_drop(LintState *st, DropStmt *stmt)
 			smig_lint_report(st, "L012", sev,
 							 psprintf("DROP INDEX %s takes an ACCESS EXCLUSIVE lock on its table%s: every query on it waits, even a short wait queues everyone behind it",
 									  rel.display, OidIsValid(table) ? psprintf(" %s", smig_lint_describe(&trel)) : ""),
-							 psprintf("Drop it outside schemamig first: DROP INDEX CONCURRENTLY IF EXISTS %s; and keep DROP INDEX IF EXISTS %s; in the revision, which is then a no-op.",
-									  rel.display, rel.display));
+							 smig_lint_nontx_hint(st, "Drop it CONCURRENTLY, so that queries go on",
+												  psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;", rel.display),
+												  OidIsValid(table) ? index_rebuild_sql(rel.oid) : NULL));
 			continue;
 		}
 
@@ -121,6 +124,23 @@ smig_lint_drop(LintState *st, DropStmt *stmt)
 							 psprintf("Stop using the table first; to keep the data for a while, rename it instead: ALTER TABLE %s RENAME TO %s;",
 									  rel.display, quote_identifier(psprintf("%s_dropped", rel.relname))));
 	}
+}
+
+/*
+ * index_rebuild_sql
+ *		The statement that builds index again, CONCURRENTLY (for the
+ *		downgrade section of the hint of L012), or NULL.
+ */
+static char *
+index_rebuild_sql(Oid index)
+{
+	char	   *def = pg_get_indexdef_string(index);
+	char	   *at = def ? strstr(def, " INDEX ") : NULL;
+
+	if (at == NULL)
+		return NULL;
+	at += strlen(" INDEX ");
+	return psprintf("%.*sCONCURRENTLY %s;", (int) (at - def), def, at);
 }
 
 /* TRUNCATE: D005, D006 */

@@ -2,7 +2,7 @@
  *
  * rules_index.c
  *	  The linter's index and maintenance rules: CREATE INDEX (L011, T008,
- *	  P009), REINDEX (L013), CLUSTER (L015), LOCK TABLE (L019) and REFRESH
+ *	  P009), REINDEX (L013), CLUSTER (L015), LOCK TABLE (L019, T013) and REFRESH
  *	  MATERIALIZED VIEW (L024).
  *
  *-------------------------------------------------------------------------
@@ -86,19 +86,22 @@ smig_lint_index(LintState *st, IndexStmt *stmt)
 	if (stmt->idxname != NULL)
 	{
 		char	   *concurrently = insert_after_keyword(st->stmt->sql, "index",
-														stmt->if_not_exists ? "CONCURRENTLY" : "CONCURRENTLY IF NOT EXISTS");
-		char	   *guarded = stmt->if_not_exists ? st->stmt->sql :
-			insert_after_keyword(st->stmt->sql, "index", "IF NOT EXISTS");
+														"CONCURRENTLY");
+		const char *idx = quote_qualified_identifier(stmt->relation->schemaname,
+													 stmt->idxname);
 
 		smig_lint_report(st, "L011", sev,
 						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", smig_lint_describe(&rel)),
-						 psprintf("Build it outside schemamig first (CONCURRENTLY cannot run in a transaction block): %s; and keep in the revision: %s; which is then a no-op.",
-								  concurrently, guarded));
+						 smig_lint_nontx_hint(st, "Build it CONCURRENTLY, so that writes go on",
+											  psprintf("%s;", concurrently),
+											  psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;", idx)));
 	}
 	else
 		smig_lint_report(st, "L011", sev,
 						 psprintf("CREATE INDEX on %s takes a SHARE lock: every write to the table waits until the index is built", smig_lint_describe(&rel)),
-						 "Name the index, build it outside schemamig first with CREATE INDEX CONCURRENTLY IF NOT EXISTS <name> ON ... (it cannot run in a transaction block), and keep CREATE INDEX IF NOT EXISTS <name> ON ... in the revision, which is then a no-op.");
+						 smig_lint_nontx_hint(st, "Name the index (an unnamed CREATE INDEX CONCURRENTLY is refused: a failed build is found again by its name) and build it CONCURRENTLY, so that writes go on",
+											  "CREATE INDEX CONCURRENTLY <name> ON ...;",
+											  "DROP INDEX CONCURRENTLY IF EXISTS <name>;"));
 }
 
 
@@ -119,9 +122,11 @@ smig_lint_reindex(LintState *st, ReindexStmt *stmt)
 	st->stmt_slow = true;
 	smig_lint_report(st, "L013", sev,
 					 psprintf("REINDEX of %s blocks writes to the table (SHARE lock) and takes ACCESS EXCLUSIVE on each index while it is rebuilt: reads that use it wait too", smig_lint_describe(&rel)),
-					 psprintf("Run it outside schemamig, where it can be concurrent: REINDEX %s CONCURRENTLY %s;",
-							  stmt->kind == REINDEX_OBJECT_TABLE ? "TABLE" : "INDEX",
-							  rel.display));
+					 smig_lint_nontx_hint(st, "Rebuild it CONCURRENTLY, so that reads and writes go on",
+										  psprintf("REINDEX %s CONCURRENTLY %s;",
+												   stmt->kind == REINDEX_OBJECT_TABLE ? "TABLE" : "INDEX",
+												   rel.display),
+										  NULL));
 }
 
 /* CLUSTER: L015 */
@@ -148,6 +153,13 @@ smig_lint_lock(LintState *st, LockStmt *stmt)
 {
 	ListCell   *lc;
 
+	if (st->nontx)
+	{
+		smig_lint_report(st, "T013", LINT_WARNING,
+						 "LOCK TABLE in a revision without a transaction locks nothing for the statements after it: it is a step of its own, and its lock goes when that step commits",
+						 "Remove it; to change a table under a lock, put the statements in a revision of their own, which runs in one transaction.");
+		return;
+	}
 	foreach(lc, stmt->relations)
 	{
 		LintRel		rel;

@@ -272,7 +272,7 @@ smig_lint_alter_table(LintState *st, AlterTableStmt *stmt)
 					char	   *k = smig_lint_key(rel.relname, cmd->name);
 					ListCell   *nc;
 
-					if (smig_lint_list_has(st->not_valid, k))
+					if (!st->nontx && smig_lint_list_has(st->not_valid, k))
 						smig_lint_report(st, "L021", LINT_WARNING,
 										 psprintf("constraint \"%s\" is validated in the revision that added it NOT VALID: the scan runs in the same transaction, so NOT VALID gained nothing", cmd->name),
 										 psprintf("Move \"ALTER TABLE %s VALIDATE CONSTRAINT %s;\" to a later revision, and run with CALL schemamig.migrate(), which commits after each revision.",
@@ -350,7 +350,13 @@ smig_lint_alter_table(LintState *st, AlterTableStmt *stmt)
 						sev != NULL)
 						smig_lint_report(st, "L014", sev,
 										 psprintf("DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table %s: every query on it waits", smig_lint_describe(&rel)),
-										 "Run ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY outside schemamig (it cannot run in a transaction block), then keep the revision for the rest.");
+										 smig_lint_nontx_hint(st, "Detach it CONCURRENTLY, so that queries go on",
+															  pc->name ?
+															  psprintf("ALTER TABLE %s DETACH PARTITION %s CONCURRENTLY;",
+																	   rel.display,
+																	   quote_qualified_identifier(pc->name->schemaname, pc->name->relname)) :
+															  "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY;",
+															  NULL));
 				}
 				break;
 			default:
@@ -431,10 +437,18 @@ lint_add_column(LintState *st, LintRel *rel, ColumnDef *col)
 			case CONSTR_UNIQUE:
 				if (sev != NULL)
 				{
+					const char *unique_name = quote_identifier(con->conname ? con->conname :
+															   psprintf("%s_%s_key", rel->relname, col->colname));
+
 					st->stmt_slow = true;
 					smig_lint_report(st, "L008", sev,
 									 psprintf("ADD COLUMN ... UNIQUE builds an index on %s under an ACCESS EXCLUSIVE lock", smig_lint_describe(rel)),
-									 psprintf("Add the column alone; build the index outside schemamig with CREATE UNIQUE INDEX CONCURRENTLY, then ALTER TABLE %s ADD CONSTRAINT ... UNIQUE USING INDEX ...;", rel->display));
+									 smig_lint_nontx_hint(st, "Add the column alone; then build its index CONCURRENTLY (writes go on) and make it the constraint",
+														  psprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s);\nALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s;",
+																   unique_name, rel->display, quote_identifier(col->colname),
+																   rel->display, unique_name, unique_name),
+														  psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s;",
+																   rel->display, unique_name)));
 				}
 				break;
 			default:
@@ -738,21 +752,36 @@ lint_add_constraint(LintState *st, LintRel *rel, Constraint *con)
 				st->stmt_slow = true;
 				smig_lint_report(st, "L008", sev,
 								 psprintf("ADD CONSTRAINT %s UNIQUE builds its index on %s under an ACCESS EXCLUSIVE lock", name, smig_lint_describe(rel)),
-								 psprintf("Build the index outside schemamig: CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s); then in the revision: ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s;",
-										  idx, rel->display, cols.len ? cols.data : "...",
-										  rel->display, name, idx));
+								 smig_lint_nontx_hint(st, "Build its index CONCURRENTLY (writes go on), then make it the constraint",
+													  psprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s);\nALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s;",
+															   idx, rel->display, cols.len ? cols.data : "...",
+															   rel->display, name, idx),
+													  psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s;",
+															   rel->display, name)));
 			}
 			break;
 		case CONSTR_PRIMARY:
 			if (con->indexname == NULL)
 			{
+				StringInfoData pkcols;
+				ListCell   *kc;
+				const char *pkname = con->conname ? name :
+					quote_identifier(psprintf("%s_pkey", rel->relname));
+				const char *pkidx = quote_identifier(psprintf("%s_pkey_idx", rel->relname));
+
+				initStringInfo(&pkcols);
+				foreach(kc, con->keys)
+					appendStringInfo(&pkcols, "%s%s", pkcols.len ? ", " : "",
+									 quote_identifier(strVal(lfirst(kc))));
 				st->stmt_slow = true;
 				smig_lint_report(st, "L009", sev,
 								 psprintf("ADD PRIMARY KEY builds its index on %s under an ACCESS EXCLUSIVE lock, and scans for NULLs in columns not yet NOT NULL", smig_lint_describe(rel)),
-								 psprintf("Build the index outside schemamig: CREATE UNIQUE INDEX CONCURRENTLY %s_pkey_idx ON %s (...); make the columns NOT NULL with a validated CHECK first (see L005); then: ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY USING INDEX %s_pkey_idx;",
-										  rel->relname, rel->display, rel->display,
-										  con->conname ? name : quote_identifier(psprintf("%s_pkey", rel->relname)),
-										  rel->relname));
+								 smig_lint_nontx_hint(st, "Make the columns NOT NULL with a validated CHECK first (see L005); then build the index CONCURRENTLY (writes go on) and make it the key",
+													  psprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s);\nALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY USING INDEX %s;",
+															   pkidx, rel->display, pkcols.len ? pkcols.data : "...",
+															   rel->display, pkname, pkidx),
+													  psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s;",
+															   rel->display, pkname)));
 			}
 			else if (OidIsValid(rel->oid))
 			{

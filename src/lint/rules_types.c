@@ -56,6 +56,9 @@ smig_lint_enum(LintState *st, AlterEnumStmt *stmt)
 		smig_lint_report(st, "B007", LINT_INFO,
 						 psprintf("value '%s' is added last to enum %s: it sorts after every existing value", stmt->newVal, NameListToString(stmt->typeName)),
 						 "If the enum's order matters, say where: ADD VALUE ... BEFORE / AFTER an existing value.");
+	/* in a revision without a transaction, the value commits at once */
+	if (st->nontx)
+		return;
 	st->enum_values = lappend(st->enum_values, pstrdup(stmt->newVal));
 	st->enum_value_types = lappend(st->enum_value_types, name);
 	st->enum_value_revs = lappend(st->enum_value_revs,

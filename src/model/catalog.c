@@ -235,7 +235,8 @@ schemamig_catalog_guard(PG_FUNCTION_ARGS)
 /*
  * has_author_oid
  *		Does schemamig.revisions have the 0.2 column registered_by_oid?  Not
- *		before ALTER EXTENSION schemamig UPDATE of a 0.1 catalog.
+ *		before ALTER EXTENSION schemamig UPDATE of a 0.1 catalog.  The 0.2
+ *		column transactional (issue 18) comes with the same update.
  */
 static bool
 has_author_oid(void)
@@ -323,7 +324,7 @@ cmp_seq(const void *a, const void *b)
  *		rows at a time, and call fn with each row's columns.  One SPI_execute
  *		would copy every row into a tuple table at once.
  */
-#define SCAN_MAX_COLS 13
+#define SCAN_MAX_COLS 14
 typedef void (*RowFn) (Datum *values, bool *isnull, void *arg);
 
 static void
@@ -544,6 +545,8 @@ revision_row(Datum *values, bool *isnull, void *arg)
 	else
 		rev->registered_by_oid = isnull[12] ? InvalidOid :
 			DatumGetObjectId(values[12]);
+	/* transactional: 0.2 (issue 18); absent in 0.1, where all are */
+	rev->nontx = !rows->by_name && !isnull[13] && !DatumGetBool(values[13]);
 
 	if (rows->n == rows->max)
 	{
@@ -570,14 +573,14 @@ smig_load_revisions(bool read_only)
 	int			natts;
 	int			i;
 
-	static const char *const cols[13] = {"revision", "down_revisions",
+	static const char *const cols[14] = {"revision", "down_revisions",
 		"depends_on", "branch_labels", "message", "downgrade_sql", "checksum",
 		"seq", "upgrade_line", "downgrade_line", "registered_by", "lint_allow",
-	"registered_by_oid"};
+	"registered_by_oid", "transactional"};
 
 	memset(&rows, 0, sizeof(rows));
 	rows.by_name = !has_author_oid();
-	natts = rows.by_name ? 12 : 13;
+	natts = rows.by_name ? 12 : 14;
 	if (rows.by_name && !read_only)
 		ereport(WARNING,
 				(errmsg("schemamig's catalog is still at version 0.1: the author of a revision is known by role name only"),
@@ -598,9 +601,9 @@ smig_load_revisions(bool read_only)
 					   "SELECT revision, down_revisions, depends_on,"
 					   " branch_labels, message, downgrade_sql IS NOT NULL,"
 					   " checksum, seq, upgrade_line, downgrade_line,"
-					   " registered_by, lint_allow, registered_by_oid"
-					   " FROM schemamig.revisions",
-					   13, read_only, revision_row, &rows);
+					   " registered_by, lint_allow, registered_by_oid,"
+					   " transactional FROM schemamig.revisions",
+					   14, read_only, revision_row, &rows);
 	}
 	if (rows.n > 1)
 		qsort(rows.revs, rows.n, sizeof(SmigRevision *), cmp_seq);
@@ -705,13 +708,13 @@ smig_load_bodies(SmigRevision *rev, bool read_only)
  * Set here, never from the caller's input, and passed explicitly: the
  * statement runs as the tables' owner, whose name CURRENT_USER would give.
  */
-#define REVISION_COLS 13
+#define REVISION_COLS 14
 static void
 revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 {
 	static const Oid coltypes[REVISION_COLS] = {TEXTOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	INT4OID, TEXTOID, TEXTARRAYOID, NAMEOID, OIDOID};
+	INT4OID, TEXTOID, TEXTARRAYOID, NAMEOID, OIDOID, BOOLOID};
 	Oid			author = GetUserId();
 
 	Assert(rev->bodies_loaded);
@@ -740,6 +743,7 @@ revision_values(SmigRevision *rev, Oid *types, Datum *values, char *nulls)
 	values[11] = DirectFunctionCall1(namein,
 									 CStringGetDatum(GetUserNameFromId(author, false)));
 	values[12] = ObjectIdGetDatum(author);
+	values[13] = BoolGetDatum(!rev->nontx);
 }
 
 /* insert a new revision */
@@ -757,9 +761,10 @@ smig_insert_revision(SmigRevision *rev)
 		exec_saved(&plan, "INSERT INTO schemamig.revisions (revision,"
 				   " down_revisions, depends_on, branch_labels, message,"
 				   " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
-				   " checksum, lint_allow, registered_by, registered_by_oid)"
+				   " checksum, lint_allow, registered_by, registered_by_oid,"
+				   " transactional)"
 				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-				   " $12, $13)",
+				   " $12, $13, $14)",
 				   REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
 	else
 		exec_saved(&plan_0_1, "INSERT INTO schemamig.revisions (revision,"
@@ -768,7 +773,7 @@ smig_insert_revision(SmigRevision *rev)
 				   " checksum, lint_allow, registered_by)"
 				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 				   " $12)",
-				   REVISION_COLS - 1, types, values, nulls, false,
+				   REVISION_COLS - 2, types, values, nulls, false,
 				   SPI_OK_INSERT);
 }
 
@@ -789,7 +794,7 @@ smig_update_revision(SmigRevision *rev)
 				   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
 				   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
 				   " registered_at = pg_catalog.now(), registered_by = $12,"
-				   " registered_by_oid = $13"
+				   " registered_by_oid = $13, transactional = $14"
 				   " WHERE revision OPERATOR(pg_catalog.=) $1",
 				   REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
 	else
@@ -800,7 +805,7 @@ smig_update_revision(SmigRevision *rev)
 				   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
 				   " registered_at = pg_catalog.now(), registered_by = $12"
 				   " WHERE revision OPERATOR(pg_catalog.=) $1",
-				   REVISION_COLS - 1, types, values, nulls, false,
+				   REVISION_COLS - 2, types, values, nulls, false,
 				   SPI_OK_UPDATE);
 }
 
@@ -1110,4 +1115,118 @@ get_text(HeapTuple tuple, TupleDesc desc, int col)
 	if (isnull)
 		return NULL;
 	return TextDatumGetCString(d);
+}
+
+/*
+ * smig_load_partial
+ *		The rows of schemamig.partial (issue 18), read with a fresh snapshot;
+ *		none on a 0.1 catalog, which has no such table.
+ */
+List *
+smig_load_partial(void)
+{
+	static SPIPlanPtr plan = NULL;
+	List	   *result = NIL;
+	uint64		i;
+
+	if (!has_author_oid())
+		return NIL;
+	/*
+	 * Read as the tables' owner, like the writes: a role that may read the
+	 * history (status(), check()) or run revisions needs no privilege on
+	 * this table, added in 0.2, to learn that a revision is partly run.
+	 */
+	if (exec_as_owner(saved_plan(&plan,
+								 "SELECT revision, operation OPERATOR(pg_catalog.=) 'upgrade',"
+								 " checksum, done, statements, coalesce(running, 0),"
+								 " coalesce(pid, 0), last_error, started_at::pg_catalog.text"
+								 " FROM schemamig.partial ORDER BY revision",
+								 0, NULL),
+					  NULL, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "schemamig: could not read schemamig.partial");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		SmigPartial *p = palloc0(sizeof(SmigPartial));
+		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
+		p->revision = get_text(tuple, desc, 1);
+		p->upgrade = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull));
+		p->checksum = get_text(tuple, desc, 3);
+		p->done = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
+		p->statements = DatumGetInt32(SPI_getbinval(tuple, desc, 5, &isnull));
+		p->running = DatumGetInt32(SPI_getbinval(tuple, desc, 6, &isnull));
+		p->pid = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
+		p->last_error = get_text(tuple, desc, 8);
+		p->since = get_text(tuple, desc, 9);
+		result = lappend(result, p);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return result;
+}
+
+/*
+ * smig_write_partial
+ *		Record where a revision without a transaction is: done statements
+ *		of the upgrade (or downgrade) section finished; running > 0 takes
+ *		the lease for statement running in this backend; error (or NULL)
+ *		is why it stopped.  started_at is kept while the section stays the
+ *		same.
+ */
+#define PARTIAL_ARGS 7
+void
+smig_write_partial(const char *id, bool upgrade, const char *checksum,
+				   int done, int statements, int running, const char *error)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[PARTIAL_ARGS] = {TEXTOID, TEXTOID, TEXTOID, INT4OID,
+	INT4OID, INT4OID, TEXTOID};
+	Datum		values[PARTIAL_ARGS];
+	char		nulls[PARTIAL_ARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = CStringGetTextDatum(checksum);
+	values[3] = Int32GetDatum(done);
+	values[4] = Int32GetDatum(statements);
+	values[5] = Int32GetDatum(running);
+	if (running <= 0)
+		nulls[5] = 'n';
+	if (error != NULL)
+		values[6] = CStringGetTextDatum(error);
+	else
+		nulls[6] = 'n';
+	exec_saved(&plan,
+			   "INSERT INTO schemamig.partial AS p (revision, operation,"
+			   " checksum, done, statements, running, pid, lease_at,"
+			   " stopped_at, last_error)"
+			   " VALUES ($1, $2, $3, $4, $5, $6,"
+			   "  CASE WHEN $6 IS NULL THEN NULL ELSE pg_catalog.pg_backend_pid() END,"
+			   "  CASE WHEN $6 IS NULL THEN NULL ELSE pg_catalog.clock_timestamp() END,"
+			   "  CASE WHEN $7 IS NULL THEN NULL ELSE pg_catalog.clock_timestamp() END,"
+			   "  $7)"
+			   " ON CONFLICT (revision) DO UPDATE SET"
+			   " started_at = CASE WHEN p.operation OPERATOR(pg_catalog.=) EXCLUDED.operation"
+			   "  THEN p.started_at ELSE EXCLUDED.started_at END,"
+			   " operation = EXCLUDED.operation, checksum = EXCLUDED.checksum,"
+			   " done = EXCLUDED.done, statements = EXCLUDED.statements,"
+			   " running = EXCLUDED.running, pid = EXCLUDED.pid,"
+			   " lease_at = EXCLUDED.lease_at,"
+			   " stopped_at = EXCLUDED.stopped_at,"
+			   " last_error = EXCLUDED.last_error",
+			   PARTIAL_ARGS, types, values, nulls, false, SPI_OK_INSERT);
+}
+
+/* a revision without a transaction is finished (or undone): no row */
+void
+smig_delete_partial(const char *id)
+{
+	static SPIPlanPtr plan = NULL;
+
+	if (!has_author_oid())
+		return;
+	delete_by_id(&plan, "DELETE FROM schemamig.partial"
+				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }

@@ -55,6 +55,31 @@ typedef void (*SmigChecksumFn) (const char *id, const char *checksum,
 								void *arg);
 extern void smig_scan_checksums(bool read_only, SmigChecksumFn fn, void *arg);
 
+/*
+ * A revision without a transaction that is partly run (issue 18): one row
+ * of schemamig.partial.  running > 0 with a pid is a lease: that backend
+ * runs statement running in a background worker now.
+ */
+typedef struct SmigPartial
+{
+	char	   *revision;
+	bool		upgrade;		/* which section is being run */
+	char	   *checksum;
+	int			done;			/* statements finished (and committed) */
+	int			statements;		/* in the section */
+	int			running;		/* statement number in a worker, or 0 */
+	int			pid;			/* backend holding the lease, or 0 */
+	char	   *last_error;		/* why it stopped last, or NULL */
+	char	   *since;			/* started_at, as text */
+} SmigPartial;
+
+extern List *smig_load_partial(void);
+extern void smig_write_partial(const char *id, bool upgrade,
+							   const char *checksum, int done,
+							   int statements, int running,
+							   const char *error);
+extern void smig_delete_partial(const char *id);
+
 extern void smig_insert_event(const char *operation, const char *id,
 							  List *from_revisions, const char *checksum,
 							  const char *by, int64 elapsed_us);

@@ -42,6 +42,7 @@ typedef struct BlockReader
 	bool		seen_message;
 	bool		seen_labels;
 	bool		seen_depends;
+	bool		seen_transaction;
 	StringInfoData upgrade;
 	StringInfoData downgrade;
 	bool		has_downgrade;
@@ -209,6 +210,33 @@ smig_parse_script(const char *script)
 				else
 					br.rev->down_revisions = parse_id_list(arg, name, lineno, true);
 			}
+			else if (strcmp(name, "transaction") == 0)
+			{
+				/*
+				 * "-- schemamig:transaction off": the revision runs outside
+				 * a transaction, one committed step per statement (both
+				 * sections).  "on" is the default, accepted for symmetry.
+				 */
+				if (state != SS_HEADER)
+					ereport(ERROR,
+							(errcode(ERRCODE_SYNTAX_ERROR),
+							 errmsg("directive \"%s\" at line %d must come before \"-- schemamig:upgrade\"", name, lineno),
+							 errdetail("Revision \"%s\" has its upgrade section already.", br.rev->id)));
+				if (br.seen_transaction)
+					ereport(ERROR,
+							(errcode(ERRCODE_SYNTAX_ERROR),
+							 errmsg("directive \"%s\" repeated at line %d in revision \"%s\"", name, lineno, br.rev->id)));
+				br.seen_transaction = true;
+				if (pg_strcasecmp(arg, "off") == 0)
+					br.rev->nontx = true;
+				else if (pg_strcasecmp(arg, "on") == 0)
+					br.rev->nontx = false;
+				else
+					ereport(ERROR,
+							(errcode(ERRCODE_SYNTAX_ERROR),
+							 errmsg("invalid value \"%s\" for directive \"transaction\" at line %d in revision \"%s\"", arg, lineno, br.rev->id),
+							 errhint("Write \"-- schemamig:transaction off\" for a revision whose statements run outside a transaction, each committed on its own (run by CALL schemamig.migrate()).")));
+			}
 			else if (strcmp(name, "allow") == 0)
 			{
 				/*
@@ -235,7 +263,7 @@ smig_parse_script(const char *script)
 				ereport(ERROR,
 						(errcode(ERRCODE_SYNTAX_ERROR),
 						 errmsg("unknown directive \"%s\" at line %d", name, lineno),
-						 errhint("Directives are revision, down_revision, message, branch_labels, depends_on, allow, upgrade and downgrade.")));
+						 errhint("Directives are revision, down_revision, message, branch_labels, depends_on, transaction, allow, upgrade and downgrade.")));
 		}
 		else
 		{

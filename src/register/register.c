@@ -31,7 +31,8 @@
 
 static void check_bodies(SmigRevision *rev, const char *line_of,
 						 int first_line, SmigLintBodies *bodies);
-static List *split_checked(const char *sql, const SmigBodySource *src);
+static List *split_checked(const char *sql, const SmigBodySource *src,
+						   bool nontx);
 static bool same_set(List *a, List *b);
 static bool same_list(List *a, List *b);
 static int	cmp_strings(const ListCell *a, const ListCell *b);
@@ -97,6 +98,7 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 				same_set(cur->branch_labels, rev->branch_labels) &&
 				strings_equal(cur->message, rev->message) &&
 				same_list(cur->lint_allow, rev->lint_allow) &&
+				cur->nontx == rev->nontx &&
 				strcmp(cur->checksum, rev->checksum) == 0 &&
 				same_bodies(cur, rev))
 			{
@@ -201,13 +203,14 @@ check_bodies(SmigRevision *rev, const char *line_of, int first_line,
 	src.error_line = NULL;
 	src.section = "upgrade";
 	src.first_line = first_line + rev->upgrade_line - 1;
-	bodies->upgrade = split_checked(rev->upgrade_sql, &src);
+	bodies->upgrade = split_checked(rev->upgrade_sql, &src, rev->nontx);
 	bodies->downgrade = NIL;
 	if (rev->downgrade_sql != NULL)
 	{
 		src.section = "downgrade";
 		src.first_line = first_line + rev->downgrade_line - 1;
-		bodies->downgrade = split_checked(rev->downgrade_sql, &src);
+		bodies->downgrade = split_checked(rev->downgrade_sql, &src,
+										  rev->nontx);
 	}
 }
 
@@ -219,18 +222,18 @@ check_bodies(SmigRevision *rev, const char *line_of, int first_line,
  *		twice.  With schemamig.lint = off no parse tree is kept.
  */
 static List *
-split_checked(const char *sql, const SmigBodySource *src)
+split_checked(const char *sql, const SmigBodySource *src, bool nontx)
 {
 	List	   *stmts;
 	ListCell   *lc;
 
 	if (smig_lint_mode == SMIG_LINT_OFF)
-		return smig_split_statements(sql, src);
-	stmts = smig_parse_statements(sql, src);
+		return smig_split_revision_body(sql, src, nontx);
+	stmts = smig_parse_revision_body(sql, src, nontx);
 	foreach(lc, stmts)
 		if (((SmigStatement *) lfirst(lc))->refused != NULL)
 		{
-			(void) smig_split_statements(sql, src);
+			(void) smig_split_revision_body(sql, src, nontx);
 			elog(ERROR, "statement refused by the linter's split was accepted");
 		}
 	return stmts;
@@ -322,6 +325,8 @@ describe_changes(SmigRevision *old, SmigRevision *new)
 		appendStringInfoString(&buf, ", message");
 	if (!same_list(old->lint_allow, new->lint_allow))
 		appendStringInfoString(&buf, ", schemamig:allow lines");
+	if (old->nontx != new->nontx)
+		appendStringInfoString(&buf, ", schemamig:transaction");
 	return buf.len > 2 ? buf.data + 2 : buf.data;
 }
 
