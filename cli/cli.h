@@ -21,6 +21,7 @@
  *	  import_alembic.c  import alembic: through the project's own Alembic
  *	  import_peers.c  import flyway, dbmate, goose, golang-migrate, sqitch
  *	  adopt.c	   adopt: stamp what the other tool recorded as applied
+ *	  autogen.c	   revision --autogenerate: files from diff() of a desired schema
  *	  main.c	   the command line
  *
  *-------------------------------------------------------------------------
@@ -86,6 +87,9 @@ typedef struct CliOptions
 	int			jobs;			/* --jobs, 0: not given */
 	const char **dbnames;		/* every -d, in order */
 	int			ndbnames;
+	bool		autogenerate;	/* new/revision --autogenerate (autogen.c) */
+	const char *from_db;		/* --from-db URL */
+	const char *from_sql;		/* --from-sql FILE (more files: args) */
 } CliOptions;
 
 /* ------------------------------------------------------------ util.c */
@@ -306,6 +310,7 @@ extern RunReport cli_report;
 bool		many_wanted(const CliOptions *o);
 int			many_run(const CliOptions *o, int (*run) (const CliOptions *o));
 char	   *mask_conninfo(const char *conninfo);
+int			cmd_autogenerate(const CliOptions *o);
 
 /* ---------------------------------------------------------- offline.c */
 

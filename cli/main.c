@@ -33,6 +33,7 @@
 #define OPT_INDICATE	(1 << 15)
 #define OPT_TEMPLATE	(1 << 16)
 #define OPT_MANY		(1 << 17)	/* several -d, --targets, --jobs */
+#define OPT_AUTOGEN		(1 << 18)
 
 typedef struct Command
 {
@@ -56,10 +57,10 @@ static const Command commands[] = {
 	{"branches", cmd_branches, 0, 0, OPT_JSON | OPT_CHECK, ""},
 	{"history", cmd_history, 0, 1, OPT_JSON | OPT_RANGE | OPT_INDICATE | OPT_CHECK, "[RANGE]"},
 	{"show", cmd_show, 1, 1, OPT_JSON | OPT_CHECK, "REV"},
-	{"new", cmd_new, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_TEMPLATE | OPT_CHECK, ""},
-	{"revision", cmd_new, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_TEMPLATE | OPT_CHECK, ""},
+	{"new", cmd_new, 0, -1,
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_TEMPLATE | OPT_CHECK | OPT_AUTOGEN, ""},
+	{"revision", cmd_new, 0, -1,
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_TEMPLATE | OPT_CHECK | OPT_AUTOGEN, ""},
 	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID | OPT_TEMPLATE, "[REV...|heads]"},
 	{"export", cmd_export, 0, -1, OPT_TEMPLATE, "[REV...]"},
 	{"edit", cmd_edit, 0, 1, 0, "[REV]"},
@@ -117,6 +118,9 @@ static const Option options[] = {
 	{"template", 0, true, OPT_TEMPLATE},
 	{"targets", 0, true, OPT_MANY},
 	{"jobs", 'j', true, OPT_MANY},
+	{"autogenerate", 0, false, OPT_AUTOGEN},
+	{"from-db", 0, true, OPT_AUTOGEN},
+	{"from-sql", 0, true, OPT_AUTOGEN},
 	{"help", 'h', false, 0},
 	{"version", 'V', false, 0},
 };
@@ -154,6 +158,10 @@ static const char help_text[] =
 "                         database's (with the files) when one can be reached,\n"
 "                         else the files' (--offline: always); says which\n"
 "  revision -m MESSAGE    the same as new (Alembic's word)\n"
+"  revision --autogenerate -m MESSAGE (--from-db URL | --from-sql FILE...)\n"
+"                         write the file(s) taking the database (-d) to the\n"
+"                         schema of URL, or of FILEs loaded into a throwaway\n"
+"                         database (needs CREATEDB); \"No changes\" when none\n"
 "  merge [-m MESSAGE] [REV...|heads]\n"
 "                         write a merge revision over REVs (default: local heads)\n"
 "  export [REV...]        write a file for each revision the database has and\n"
@@ -204,6 +212,9 @@ static const char help_text[] =
 "      --template=T       new, merge, export: the file name, from {id}, {slug},\n"
 "                         {date} (YYYYMMDD), {time} (HHMM); default {id}_{slug}\n"
 "                         or $SCHEMAMIG_TEMPLATE\n"
+"      --autogenerate     new, revision: generate the SQL (see above)\n"
+"      --from-db=URL      --autogenerate: the database holding the desired schema\n"
+"      --from-sql=FILE    --autogenerate: schema file(s) (later arguments: more)\n"
 "      --config=FILE      import alembic: the Alembic configuration (alembic.ini)\n"
 "  -h, --help             show this help, then exit\n"
 "  -V, --version          show the version, then exit\n"
@@ -523,8 +534,15 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 		*seen |= OPT_MANY;
 		return;
 	}
+	else if (strcmp(opt->name, "autogenerate") == 0)
+		o->autogenerate = true;
+	else if (strcmp(opt->name, "from-db") == 0)
+		slot = &o->from_db;
+	else if (strcmp(opt->name, "from-sql") == 0)
+		slot = &o->from_sql;
 
-	if (opt->flag != 0 && opt->flag != OPT_CHECK && opt->flag != OPT_MANY)
+	if (opt->flag != 0 && opt->flag != OPT_CHECK && opt->flag != OPT_MANY &&
+		opt->flag != OPT_AUTOGEN)
 	{
 		if (*seen & opt->flag)
 			die_usage("option --%s given twice", opt->name);
@@ -532,7 +550,7 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 	}
 	else if (slot != NULL && *slot != NULL)
 		die_usage("option --%s given twice", opt->name);
-	else if (opt->flag == OPT_CHECK || opt->flag == OPT_MANY)
+	else if (opt->flag == OPT_CHECK || opt->flag == OPT_MANY || opt->flag == OPT_AUTOGEN)
 		*seen |= opt->flag;
 	if (slot != NULL)
 		*slot = value;
