@@ -140,6 +140,7 @@ cmd_autogenerate(const CliOptions *o)
 		if (PQstatus(src_conn) != CONNECTION_OK)
 			die(EXIT_CONNECT, "cannot connect to the throwaway database \"%s\": %s",
 				name, PQerrorMessage(src_conn));
+		free(name);
 		check_interrupt();
 		for (i = 0; i < files.n; i++)
 			load_file(src_conn, files.items[i]);
@@ -154,7 +155,7 @@ cmd_autogenerate(const CliOptions *o)
 	 * The target writes the script, chained on its head as "new" sees it:
 	 * its registered revisions and the files, registered in a transaction
 	 * that is rolled back (a file not pushed yet counts; one not applied
-	 * yet makes diff() refuse, as the live schema is not the head's).
+	 * yet is refused, as the live schema is not the head's).
 	 */
 	PQclear(cli_query("BEGIN", 0, NULL, NULL));
 	if (d.nfiles > 0)
@@ -172,6 +173,21 @@ cmd_autogenerate(const CliOptions *o)
 		}
 		PQclear(res);
 	}
+	res = cli_query("SELECT string_agg(h.revision, ', ' ORDER BY h.revision)"
+					" FROM schemamig.heads() AS h"
+					" WHERE h.revision NOT IN (SELECT c FROM schemamig.current() AS c)",
+					0, NULL, NULL);
+	if (!PQgetisnull(res, 0, 0))
+	{
+		cli_error("database \"%s\" is not at its head %s: revisions registered or in %s are not applied yet",
+				  PQdb(cli_conn), PQgetvalue(res, 0, 0), dir_label(&d));
+		cli_note("detail", "--autogenerate compares the live schema with the desired one; the pending revisions would run before the new one.");
+		cli_note("hint", "Run \"schemamig upgrade\" first.");
+		PQclear(res);
+		free(desired);
+		cli_exit(EXIT_REFUSED);
+	}
+	PQclear(res);
 	params[0] = desired;
 	res = run(cli_conn, "SELECT schemamig.diff($1::pg_catalog.jsonb)", 1, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
