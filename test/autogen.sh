@@ -79,10 +79,7 @@ leftovers() { q -d postgres -c "SELECT count(*) FROM pg_database WHERE datname L
 
 nfiles() { find migrations -name '*.sql' | wc -l; }
 
-if [ ! -x "$SM" ]; then
-	echo "$SM is missing: build it with make (or make -C cli)"
-	exit 1
-fi
+need_client
 
 createdb "$DB" && createdb "$REF" && createdb "$DEV" || exit 1
 q -d "$DB" -c "CREATE EXTENSION schemamig" || exit 1
