@@ -155,7 +155,9 @@ cmd_autogenerate(const CliOptions *o)
 	 * The target writes the script, chained on its head as "new" sees it:
 	 * its registered revisions and the files, registered in a transaction
 	 * that is rolled back (a file not pushed yet counts; one not applied
-	 * yet is refused, as the live schema is not the head's).
+	 * yet is refused, as the live schema is not the head's).  When they do
+	 * not register (a role that may only read, an applied file edited),
+	 * the database's registered revisions alone, as new does.
 	 */
 	PQclear(cli_query("BEGIN", 0, NULL, NULL));
 	if (d.nfiles > 0)
@@ -168,10 +170,14 @@ cmd_autogenerate(const CliOptions *o)
 		free(files_sql);
 		if (res == NULL)
 		{
-			cli_note("hint", "The files must register in the database for --autogenerate to chain on its head; fix the file (or \"schemamig check\" tells more).");
-			cli_exit(EXIT_REFUSED);
+			/* as new: the error is shown, the database's revisions remain */
+			fprintf(stderr, "The files do not register in database \"%s\" (above): going on with its registered revisions only.\n",
+					PQdb(cli_conn));
+			PQclear(cli_query("ROLLBACK", 0, NULL, NULL));
+			PQclear(cli_query("BEGIN", 0, NULL, NULL));
 		}
-		PQclear(res);
+		else
+			PQclear(res);
 	}
 	res = cli_query("SELECT string_agg(h.revision, ', ' ORDER BY h.revision)"
 					" FROM schemamig.heads() AS h"

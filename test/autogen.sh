@@ -295,6 +295,13 @@ expect "--template: the header as new writes it" "$(head -4 "$F3")" \
 sm upgrade
 expect_rc "--template: upgrade" 0
 expect "--template: the table is there" "$(q -d "$DB" -c "SELECT count(*) FROM pg_tables WHERE tablename = 'notes'")" 1
+cp "$F3" "$WORK/f3.kept"
+sed -i '/^-- schemamig:upgrade$/a SELECT 1;' "$F3"
+sm revision --autogenerate -m "again" --from-sql v3.sql
+expect_rc "an applied file edited: as new, the database's revisions only" 0
+expect_contains "edited file: says so" "$ERR" "The files do not register in database \"$DB\" (above): going on with its registered revisions only."
+expect_match "edited file: then No changes" "$OUT" '^No changes'
+cp "$WORK/f3.kept" "$F3"
 
 step "SQLAlchemy: models -> create_all -> revision --autogenerate -> upgrade"
 PY=/usr/bin/python3
