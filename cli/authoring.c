@@ -107,11 +107,7 @@ cmd_new(const CliOptions *o)
 			too_many_heads(where.data, &heads, &d);
 		if (heads.n == 1)
 			sl_push(&down, heads.items[0]);
-		if (heads.n == 1)
-			fprintf(stderr, "On top of %s, the head of %s.\n",
-					heads.items[0], where.data);
-		else
-			fprintf(stderr, "A new root: no revision in %s.\n", where.data);
+		announce_base(&heads, where.data);
 		sb_free(&where);
 		sl_free(&heads);
 		free(why);
@@ -296,6 +292,30 @@ too_many_heads(const char *where, const StrList *heads, const MigDir *d)
 	cli_note("hint", "Join them first with: schemamig merge heads -m \"merge heads\"  (or name the parent with --head REV).");
 	sb_free(&sb);
 	cli_exit(EXIT_FILES);
+}
+
+/*
+ * announce_base
+ *		Say on stderr what a new revision goes on: heads of where (one; or
+ *		several, which the revision merges; or none, a new root).
+ */
+void
+announce_base(const StrList *heads, const char *where)
+{
+	char	   *list;
+
+	if (heads->n == 0)
+	{
+		fprintf(stderr, "A new root: no revision in %s.\n", where);
+		return;
+	}
+	list = join_words(heads, ", ");
+	if (heads->n == 1)
+		fprintf(stderr, "On top of %s, the head of %s.\n", list, where);
+	else
+		fprintf(stderr, "On top of %s (merged), the heads of %s.\n", list,
+				where);
+	free(list);
 }
 
 /*

@@ -26,7 +26,6 @@
 
 #include "cli.h"
 
-#define SLUG_MAXLEN 40
 #define SUMMARY_WIDTH 100
 
 /* one revision block of diff()'s script */
@@ -38,6 +37,7 @@ typedef struct AutoBlock
 	const char *start;			/* its text in the script */
 	size_t		len;
 	char	   *path;			/* the file written */
+	char	   *text;			/* its text */
 } AutoBlock;
 
 /* a connection of this command (desired side), with its query's cancel */
@@ -55,6 +55,10 @@ static PGcancel *volatile in_flight = NULL;
 static volatile sig_atomic_t interrupted = 0;
 static bool cleanup_registered = false;
 
+/* the files being written: removed when the command dies half-way */
+static const AutoBlock *written = NULL;
+static int nwritten = 0;
+
 static void check_options(const CliOptions *o, StrList *files);
 static void save_conninfo(PGconn *conn);
 static PGconn *connect_to(const char *dbname, bool expand);
@@ -63,6 +67,7 @@ static void install_signals(void);
 static void check_interrupt(void);
 static void drop_scratch(void);
 static void atexit_drop_scratch(void);
+static void remove_partial(void);
 static PGresult *run(PGconn *conn, const char *sql, int nparams,
 					 const char *const *params);
 static void report(PGconn *conn, const PGresult *res, const char *what);
@@ -71,12 +76,10 @@ static void load_file(PGconn *conn, const char *path);
 static char *snapshot(PGconn *conn, const char *where);
 static int	split_blocks(const char *script, AutoBlock **blocks);
 static char *line_value(const char *start, size_t len, const char *directive);
-static void check_parents(const MigDir *d, const AutoBlock *b);
+static void announce_parents(const MigDir *d, const AutoBlock *b);
+static void check_paths(const AutoBlock *blocks, int nblocks);
 static char *block_text(const AutoBlock *b, const char *message);
-static char *file_path(const MigDir *d, const char *id, const char *message);
-static void write_file(const char *path, const char *text);
 static void summarize(const AutoBlock *b, int nblocks);
-static char *plain_url(const char *url);
 
 /*
  * cmd_autogenerate
@@ -109,7 +112,7 @@ cmd_autogenerate(const CliOptions *o)
 
 	if (o->from_db != NULL)
 	{
-		char	   *url = plain_url(o->from_db);
+		char	   *url = cli_libpq_url(o->from_db, "--from-db");
 
 		src_conn = connect_to(url, true);
 		free(url);
@@ -137,6 +140,7 @@ cmd_autogenerate(const CliOptions *o)
 		if (PQstatus(src_conn) != CONNECTION_OK)
 			die(EXIT_CONNECT, "cannot connect to the throwaway database \"%s\": %s",
 				name, PQerrorMessage(src_conn));
+		free(name);
 		check_interrupt();
 		for (i = 0; i < files.n; i++)
 			load_file(src_conn, files.items[i]);
@@ -147,7 +151,49 @@ cmd_autogenerate(const CliOptions *o)
 	drop_scratch();
 	check_interrupt();
 
-	/* the target writes the script */
+	/*
+	 * The target writes the script, chained on its head as "new" sees it:
+	 * its registered revisions and the files, registered in a transaction
+	 * that is rolled back (a file not pushed yet counts; one not applied
+	 * yet is refused, as the live schema is not the head's).  When they do
+	 * not register (a role that may only read, an applied file edited),
+	 * the database's registered revisions alone, as new does.
+	 */
+	PQclear(cli_query("BEGIN", 0, NULL, NULL));
+	if (d.nfiles > 0)
+	{
+		char	   *files_sql = migdir_script(&d);
+
+		params[0] = files_sql;
+		res = cli_query_try("SELECT revision FROM schemamig.register($1)", 1,
+							params, &d);
+		free(files_sql);
+		if (res == NULL)
+		{
+			/* as new: the error is shown, the database's revisions remain */
+			fprintf(stderr, "The files do not register in database \"%s\" (above): going on with its registered revisions only.\n",
+					PQdb(cli_conn));
+			PQclear(cli_query("ROLLBACK", 0, NULL, NULL));
+			PQclear(cli_query("BEGIN", 0, NULL, NULL));
+		}
+		else
+			PQclear(res);
+	}
+	res = cli_query("SELECT string_agg(h.revision, ', ' ORDER BY h.revision)"
+					" FROM schemamig.heads() AS h"
+					" WHERE h.revision NOT IN (SELECT c FROM schemamig.current() AS c)",
+					0, NULL, NULL);
+	if (!PQgetisnull(res, 0, 0))
+	{
+		cli_error("database \"%s\" is not at its head %s: revisions registered or in %s are not applied yet",
+				  PQdb(cli_conn), PQgetvalue(res, 0, 0), dir_label(&d));
+		cli_note("detail", "--autogenerate compares the live schema with the desired one; the pending revisions would run before the new one.");
+		cli_note("hint", "Run \"schemamig upgrade\" first.");
+		PQclear(res);
+		free(desired);
+		cli_exit(EXIT_REFUSED);
+	}
+	PQclear(res);
 	params[0] = desired;
 	res = run(cli_conn, "SELECT schemamig.diff($1::pg_catalog.jsonb)", 1, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
@@ -155,6 +201,7 @@ cmd_autogenerate(const CliOptions *o)
 		report(cli_conn, res, "");
 		cli_exit(EXIT_REFUSED);
 	}
+	PQclear(cli_query("ROLLBACK", 0, NULL, NULL));
 	free(desired);
 	if (PQgetisnull(res, 0, 0))
 	{
@@ -171,37 +218,36 @@ cmd_autogenerate(const CliOptions *o)
 	nblocks = split_blocks(script, &blocks);
 	if (nblocks == 0)
 		die(EXIT_REFUSED, "diff() returned a script without a revision block");
-	check_parents(&d, &blocks[0]);
+	announce_parents(&d, &blocks[0]);
 	for (i = 0; i < nblocks; i++)
 		if (migdir_find(&d, blocks[i].id) >= 0)
 			die(EXIT_FILES, "diff() chose revision id \"%s\", which is already in %s; run the command again",
 				blocks[i].id, dir_label(&d));
 
-	/* one file per block; on a failure, none */
+	/* one file per block, named as "new" names them; on a failure, none */
 	for (i = 0; i < nblocks; i++)
 	{
 		StrBuf		msg;
-		char	   *text;
 
 		sb_init(&msg);
 		sb_puts(&msg, o->message);
 		if (strcmp(blocks[i].message, "autogenerate") != 0 &&
 			strncmp(blocks[i].message, "autogenerate: ", 14) == 0)
 			sb_printf(&msg, " (%s)", blocks[i].message + 14);
-		blocks[i].path = file_path(&d, blocks[i].id, msg.data);
-		text = block_text(&blocks[i], msg.data);
-		if (access(blocks[i].path, F_OK) == 0)
-		{
-			int			k;
-
-			for (k = 0; k < i; k++)
-				unlink(blocks[k].path);
-			die(EXIT_FILES, "cannot create %s: it exists", blocks[i].path);
-		}
-		write_file(blocks[i].path, text);
-		free(text);
+		blocks[i].path = migration_path(&d, o->name_template, blocks[i].id,
+										msg.data);
+		blocks[i].text = block_text(&blocks[i], msg.data);
 		sb_free(&msg);
 	}
+	check_paths(blocks, nblocks);
+	written = blocks;
+	atexit(remove_partial);
+	for (i = 0; i < nblocks; i++)
+	{
+		write_new_file(blocks[i].path, blocks[i].text, strlen(blocks[i].text));
+		nwritten = i + 1;
+	}
+	written = NULL;
 	summarize(blocks, nblocks);
 
 	for (i = 0; i < nblocks; i++)
@@ -210,6 +256,7 @@ cmd_autogenerate(const CliOptions *o)
 		free(blocks[i].parents);
 		free(blocks[i].message);
 		free(blocks[i].path);
+		free(blocks[i].text);
 	}
 	free(blocks);
 	free(script);
@@ -447,6 +494,18 @@ static void
 atexit_drop_scratch(void)
 {
 	drop_scratch();
+}
+
+/* at exit, while writing: remove the files already written */
+static void
+remove_partial(void)
+{
+	int			i;
+
+	if (written == NULL)
+		return;
+	for (i = 0; i < nwritten; i++)
+		unlink(written[i].path);
 }
 
 /*
@@ -770,155 +829,89 @@ line_value(const char *start, size_t len, const char *directive)
 }
 
 /*
- * check_parents
- *		diff() chained its first block on the database's head(s); the files
- *		must have the same heads, or the new files would hang elsewhere.
+ * announce_parents
+ *		diff() chained its first block on the database's head(s), with the
+ *		files registered: say so as "new" does, and which of them has no
+ *		file here (export writes it).
  */
 static void
-check_parents(const MigDir *d, const AutoBlock *b)
+announce_parents(const MigDir *d, const AutoBlock *b)
 {
-	StrList		db = {0};
-	StrList		local = {0};
-	int		   *heads;
-	int			n = migdir_heads(d, &heads);
-	int			i,
-				k;
-	bool		same;
+	StrList		heads = {0};
+	StrBuf		where;
+	int			i;
 
-	split_words(b->parents, &db);
-	for (i = 0; i < n; i++)
-		sl_push(&local, d->revs[heads[i]].id);
-	free(heads);
-	same = db.n == local.n;
-	for (i = 0; same && i < db.n; i++)
-	{
-		bool		found = false;
+	split_words(b->parents, &heads);
+	sb_init(&where);
+	sb_printf(&where, "database \"%s\" (its registered revisions and the files in %s)",
+			  PQdb(cli_conn), dir_label(d));
+	announce_base(&heads, where.data);
+	for (i = 0; i < heads.n; i++)
+		if (migdir_find(d, heads.items[i]) < 0)
+		{
+			StrBuf		hint;
 
-		for (k = 0; k < local.n; k++)
-			if (strcmp(db.items[i], local.items[k]) == 0)
-				found = true;
-		same = found;
-	}
-	if (!same)
-	{
-		char	   *dbs = db.n ? join_words(&db, ", ") : xstrdup("base");
-		char	   *ls = local.n ? join_words(&local, ", ") : xstrdup("base");
-
-		cli_error("database \"%s\" is at %s, but the head of %s is %s",
-				  PQdb(cli_conn), dbs, dir_label(d), ls);
-		cli_note("detail", "The generated revisions go on the database's head, and must also go on the files' head.");
-		cli_note("hint", "Bring the database to the files' head first (schemamig upgrade), or the files to the database (schemamig status tells which is behind).");
-		free(dbs);
-		free(ls);
-		cli_exit(EXIT_REFUSED);
-	}
-	sl_free(&db);
-	sl_free(&local);
+			sb_init(&hint);
+			sb_printf(&hint, "Revision %s is in the database but has no file in %s: \"schemamig export %s\" writes it.",
+					  heads.items[i], dir_label(d), heads.items[i]);
+			cli_note("hint", hint.data);
+			sb_free(&hint);
+		}
+	sb_free(&where);
+	sl_free(&heads);
 }
 
-/* the block with its message line replaced by message; malloc'd */
+/* the files to write: none exists yet, no two the same (--template) */
+static void
+check_paths(const AutoBlock *blocks, int nblocks)
+{
+	int			i,
+				k;
+
+	for (i = 0; i < nblocks; i++)
+	{
+		if (access(blocks[i].path, F_OK) == 0)
+			die(EXIT_FILES, "cannot create %s: it exists", blocks[i].path);
+		for (k = 0; k < i; k++)
+			if (strcmp(blocks[i].path, blocks[k].path) == 0)
+				die(EXIT_USAGE, "the template gives the same file name to revisions %s and %s: %s (add {id} or {slug})",
+					blocks[k].id, blocks[i].id, blocks[i].path);
+	}
+}
+
+/*
+ * block_text
+ *		The file of a block: the header as "new" writes it (with message),
+ *		then the block from its upgrade line on.  malloc'd.
+ */
 static char *
 block_text(const AutoBlock *b, const char *message)
 {
 	StrBuf		sb;
+	StrList		down = {0};
+	StrList		none = {0};
 	const char *p = b->start;
 	const char *end = b->start + b->len;
-	bool		header = true;
 
-	sb_init(&sb);
-	while (p < end)
+	while (p < end && strncmp(p, "-- schemamig:upgrade", 20) != 0)
 	{
 		const char *eol = memchr(p, '\n', end - p);
-		size_t		llen = eol ? (size_t) (eol - p + 1) : (size_t) (end - p);
 
-		if (header && strncmp(p, "-- schemamig:message ", 21) == 0)
-			sb_printf(&sb, "-- schemamig:message %s\n", message);
-		else
-		{
-			if (strncmp(p, "-- schemamig:upgrade", 20) == 0)
-				header = false;
-			sb_putn(&sb, p, llen);
-		}
-		p += llen;
+		p = eol ? eol + 1 : end;
 	}
+	if (p == end)
+		die(EXIT_REFUSED, "diff() returned revision %s without an upgrade section",
+			b->id);
+	split_words(b->parents, &down);
+	sb_init(&sb);
+	revision_header(&sb, b->id, message, &down, &none, &none);
+	sb_putn(&sb, p, end - p);
 	/* one blank line between the generated SQL and the end of the file */
 	while (sb.len > 0 && sb.data[sb.len - 1] == '\n')
 		sb.data[--sb.len] = '\0';
 	sb_puts(&sb, "\n");
+	sl_free(&down);
 	return sb.data;
-}
-
-/* <dir>/<id>_<slug>.sql, as "new" names files */
-static char *
-file_path(const MigDir *d, const char *id, const char *message)
-{
-	StrBuf		sb;
-	const char *p;
-	size_t		base;
-	bool		gap = false;
-
-	sb_init(&sb);
-	sb_puts(&sb, d->label);
-	sb_puts(&sb, id);
-	base = sb.len;
-	for (p = message; *p && sb.len - base < SLUG_MAXLEN; p++)
-	{
-		char		c = *p;
-
-		if (c >= 'A' && c <= 'Z')
-			c = c - 'A' + 'a';
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-		{
-			if (gap || sb.len == base)
-			{
-				if (sb.len - base + 2 > SLUG_MAXLEN)
-					break;
-				sb_putc(&sb, '_');
-			}
-			gap = false;
-			sb_putc(&sb, c);
-		}
-		else
-			gap = true;
-	}
-	sb_puts(&sb, ".sql");
-	return sb.data;
-}
-
-/* create path (O_EXCL) holding text, or die */
-static void
-write_file(const char *path, const char *text)
-{
-	size_t		len = strlen(text);
-	size_t		done = 0;
-	int			fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-
-	if (fd < 0)
-		die(EXIT_FILES, "cannot create %s: %s", path, strerror(errno));
-	while (done < len)
-	{
-		ssize_t		n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-		{
-			int			err = errno;
-
-			close(fd);
-			unlink(path);
-			die(EXIT_FILES, "cannot write %s: %s", path,
-				n < 0 ? strerror(err) : "short write");
-		}
-		done += n;
-	}
-	if (close(fd) != 0)
-	{
-		int			err = errno;
-
-		unlink(path);
-		die(EXIT_FILES, "cannot write %s: %s", path, strerror(err));
-	}
 }
 
 /*
@@ -982,28 +975,4 @@ summarize(const AutoBlock *b, int nblocks)
 		   unhandled, unhandled == 1 ? "" : "s");
 	if (hazards > 0 || unhandled > 0)
 		fprintf(stderr, "schemamig: review the files before \"schemamig upgrade\": lines marked ! and ? above\n");
-}
-
-/* SQLAlchemy's postgresql+driver:// as libpq's postgresql://; malloc'd */
-static char *
-plain_url(const char *url)
-{
-	static const char *const schemes[] = {"postgresql+", "postgres+"};
-	int			i;
-
-	for (i = 0; i < 2; i++)
-	{
-		size_t		len = strlen(schemes[i]);
-		const char *rest;
-		StrBuf		sb;
-
-		if (strncmp(url, schemes[i], len) != 0 ||
-			(rest = strstr(url + len, "://")) == NULL)
-			continue;
-		sb_init(&sb);
-		sb_puts(&sb, "postgresql");
-		sb_puts(&sb, rest);
-		return sb.data;
-	}
-	return xstrdup(url);
 }

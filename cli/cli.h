@@ -233,6 +233,7 @@ extern bool cli_verbose;		/* --verbose: notes about the connection */
 
 void		cli_connect(const char *dbname_flag);
 bool		cli_connect_soft(const char *dbname_flag, char **why);
+char	   *cli_libpq_url(const char *url, const char *origin);
 void		cli_disconnect(void);
 PGresult   *cli_query(const char *sql, int nparams,
 					  const char *const *params, const MigDir *map);
@@ -297,6 +298,7 @@ void		write_new_file(const char *path, const char *text, size_t len);
 void		revision_header(StrBuf *text, const char *id, const char *message,
 							const StrList *down, const StrList *labels,
 							const StrList *depends);
+void		announce_base(const StrList *heads, const char *where);
 
 /* ------------------------------------------------------------- many.c */
 

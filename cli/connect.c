@@ -38,7 +38,6 @@ static const MigDir *query_map = NULL;
 
 static char *find_dotenv(void);
 static char *dotenv_get(const char *path, const char *key);
-static char *strip_driver(const char *url, bool *changed);
 static char *dotenv_value(const char *v, int lineno, const char *key);
 static void notice_receiver(void *arg, const PGresult *res);
 static void handle_sigint(int signo);
@@ -108,7 +107,6 @@ cli_connect(const char *dbname_flag)
 	StrBuf		origin_buf;
 	int			n = 0;
 	int			i;
-	bool		stripped = false;
 	struct sigaction sa;
 
 	sb_init(&origin_buf);
@@ -142,21 +140,8 @@ cli_connect(const char *dbname_flag)
 	}
 	if (url != NULL)
 	{
-		char	   *plain = strip_driver(url, &stripped);
+		char	   *plain = cli_libpq_url(url, origin);
 
-		if (stripped && cli_verbose)
-		{
-			StrBuf		sb;
-
-			char	   *shown = mask_conninfo(plain);
-
-			sb_init(&sb);
-			sb_printf(&sb, "the connection URL from %s names a SQLAlchemy driver; connecting with libpq to %s",
-					  origin, shown);
-			free(shown);
-			cli_note("note", sb.data);
-			sb_free(&sb);
-		}
 		free(url);
 		url = plain;
 		keys[n] = "dbname";
@@ -308,37 +293,44 @@ find_dotenv(void)
 }
 
 /*
- * strip_driver
- *		SQLAlchemy's URLs name a driver: postgresql+psycopg2://,
- *		postgresql+asyncpg://, postgres+...://.  libpq knows postgresql://
- *		and postgres://; the driver part is dropped.  malloc'd.
+ * cli_libpq_url
+ *		A connection string as libpq takes it.  SQLAlchemy's URLs name a
+ *		driver: postgresql+psycopg2://, postgresql+asyncpg://,
+ *		postgres+...://; libpq knows postgresql:// and postgres://, so the
+ *		driver part is dropped (with --verbose, a note says so, naming
+ *		origin and the URL with its password masked).  malloc'd.
  */
-static char *
-strip_driver(const char *url, bool *changed)
+char *
+cli_libpq_url(const char *url, const char *origin)
 {
 	static const char *const schemes[] = {"postgresql+", "postgres+"};
 	int			i;
 
-	*changed = false;
 	for (i = 0; i < 2; i++)
 	{
 		size_t		len = strlen(schemes[i]);
 		const char *rest;
+		StrBuf		sb;
 
-		if (strncmp(url, schemes[i], len) != 0)
+		if (strncmp(url, schemes[i], len) != 0 ||
+			(rest = strstr(url + len, "://")) == NULL)
 			continue;
-		rest = strstr(url + len, "://");
-		if (rest == NULL)
-			continue;
-		*changed = true;
+		sb_init(&sb);
+		sb_puts(&sb, "postgresql");
+		sb_puts(&sb, rest);
+		if (cli_verbose)
 		{
-			StrBuf		sb;
+			StrBuf		note;
+			char	   *shown = mask_conninfo(sb.data);
 
-			sb_init(&sb);
-			sb_puts(&sb, "postgresql");
-			sb_puts(&sb, rest);
-			return sb.data;
+			sb_init(&note);
+			sb_printf(&note, "the connection URL from %s names a SQLAlchemy driver; connecting with libpq to %s",
+					  origin, shown);
+			cli_note("note", note.data);
+			sb_free(&note);
+			free(shown);
 		}
+		return sb.data;
 	}
 	return xstrdup(url);
 }

@@ -45,7 +45,6 @@ static void check_set(const ImportSet *s);
 static char *import_slug(const char *message);
 static void put_section(StrBuf *t, const ImportRev *r, bool up,
 						bool *quoted);
-static void write_file(const char *path, const StrBuf *text);
 
 bool
 import_tool_known(const char *tool)
@@ -262,7 +261,7 @@ import_write(const ImportSet *s, const char *dir)
 			sb_puts(&text, "-- schemamig:transaction off\n");
 		put_section(&text, r, true, &quoted);
 		put_section(&text, r, false, &quoted);
-		write_file(path.data, &text);
+		write_new_file(path.data, text.data, text.len);
 		sb_free(&text);
 
 		cells[0] = r->id;
@@ -337,41 +336,6 @@ put_section(StrBuf *t, const ImportRev *r, bool up, bool *quoted)
 			sb_putc(t, '\n');
 	}
 	sb_putc(t, '\n');
-}
-
-/* create path (never overwriting) holding text */
-static void
-write_file(const char *path, const StrBuf *text)
-{
-	int			fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-	size_t		done = 0;
-
-	if (fd < 0)
-		die(EXIT_FILES, "cannot create %s: %s", path, strerror(errno));
-	while (done < text->len)
-	{
-		ssize_t		n = write(fd, text->data + done, text->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-		{
-			int			err = errno;
-
-			close(fd);
-			unlink(path);
-			die(EXIT_FILES, "cannot write %s: %s", path,
-				n < 0 ? strerror(err) : "short write");
-		}
-		done += n;
-	}
-	if (close(fd) != 0)
-	{
-		int			err = errno;
-
-		unlink(path);
-		die(EXIT_FILES, "cannot write %s: %s", path, strerror(err));
-	}
 }
 
 /* "Add users!" -> "add_users" */

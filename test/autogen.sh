@@ -10,7 +10,8 @@
 #   rows: several chained files (constraints validated later), rows kept,
 #   converges, downgrade goes back; a failing schema file (file:line, exit 1)
 #   and SIGINT still drop the throwaway database; a role without CREATEDB is
-#   told what to do; the files' head must be the database's; then the
+#   told what to do; it builds on the database's head as new does (a file
+#   not applied yet refused); --template and $SCHEMAMIG_TEMPLATE; then the
 #   SQLAlchemy workflow: a model file, metadata.create_all() into a scratch
 #   database, autogenerate --from-db, upgrade, compare; the model changed (a
 #   column, an index, a foreign key), again.
@@ -35,6 +36,9 @@ DEV=smig_ag_dev_$$
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smig_ag.XXXXXX")
 failures=0
 checks=0
+SM_STDIN_NULL=1
+# shellcheck source=lib/checks.sh
+. "$ROOT/test/lib/checks.sh"
 
 finish() {
 	cd /
@@ -51,49 +55,6 @@ finish() {
 	exit 1
 }
 trap finish EXIT
-
-step() { echo "---- $*"; }
-
-fail() {
-	failures=$((failures + 1))
-	echo "FAIL: $*"
-}
-
-# expect WHAT GOT WANT
-expect() {
-	checks=$((checks + 1))
-	if [ "$2" != "$3" ]; then
-		fail "$1"
-		diff -u <(printf '%s\n' "$3") <(printf '%s\n' "$2") | tail -n +3 | sed 's/^/    /'
-	fi
-}
-
-# expect_match WHAT GOT EXTENDED-REGEX (some line of GOT matches)
-expect_match() {
-	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Eq -- "$3"; then
-		fail "$1: no line matches /$3/ in:"
-		printf '%s\n' "$2" | sed 's/^/    /'
-	fi
-}
-
-# expect_rc WHAT WANT: the exit status of the last sm call
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$RC" != "$2" ]; then
-		fail "$1: exit status $RC, expected $2"
-		printf '%s\n' "$OUT" | sed 's/^/    stdout: /'
-		printf '%s\n' "$ERR" | sed 's/^/    stderr: /'
-	fi
-}
-
-# sm ARG...: run the client; sets OUT, ERR (trailing newlines dropped), RC
-sm() {
-	"$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-	RC=$?
-	OUT=$(cat "$WORK/stdout")
-	ERR=$(cat "$WORK/stderr")
-}
 
 q() { psql -X -q -v ON_ERROR_STOP=1 -A -t "$@"; }
 
@@ -118,15 +79,12 @@ leftovers() { q -d postgres -c "SELECT count(*) FROM pg_database WHERE datname L
 
 nfiles() { find migrations -name '*.sql' | wc -l; }
 
-if [ ! -x "$SM" ]; then
-	echo "$SM is missing: build it with make (or make -C cli)"
-	exit 1
-fi
+need_client
 
 createdb "$DB" && createdb "$REF" && createdb "$DEV" || exit 1
 q -d "$DB" -c "CREATE EXTENSION schemamig" || exit 1
 cd "$WORK" || exit 1
-unset DATABASE_URL
+unset DATABASE_URL SCHEMAMIG_TEMPLATE
 export DATABASE_URL
 DATABASE_URL=$(url "$DB")
 mkdir migrations
@@ -207,6 +165,7 @@ expect_rc "autogenerate --from-sql" 0
 expect_match "the file's path" "$OUT" '^migrations/[0-9a-f]{12}_first_schema\.sql$'
 expect_match "summary: a statement" "$OUT" '^  CREATE TABLE public\.users'
 expect_match "summary: totals" "$OUT" '^1 file written, 0 hazards, 0 items to review'
+expect_contains "says what it builds on (as new does)" "$ERR" "A new root: no revision in database \"$DB\" (its registered revisions and the files in migrations/)."
 expect "one file" "$(nfiles)" 1
 expect "no throwaway database left" "$(leftovers)" 0
 F1=$(ls migrations/*_first_schema.sql)
@@ -292,15 +251,57 @@ expect_rc "no CREATEDB" 1
 expect_match "no CREATEDB: message" "$ERR" '^schemamig: error: --from-sql: cannot create a throwaway database: permission denied to create database$'
 expect_match "no CREATEDB: hint" "$ERR" 'the role needs CREATEDB .* use --from-db URL'
 
-step "the files' head must be the database's"
+step "on the database's head, as new: a revision only the database has, a file not applied yet"
+DBHEAD=$(q -d "$DB" -c "SELECT revision FROM schemamig.heads()")
 mv migrations "$WORK/kept"
 mkdir migrations
 sm revision --autogenerate -m "elsewhere" --from-sql v1.sql
-expect_rc "files behind the database" 1
-expect_match "files behind: message" "$ERR" "^schemamig: error: database \"$DB\" is at [0-9a-f]{12}, but the head of migrations/ is base$"
-expect "files behind: nothing written" "$(nfiles)" 0
-rmdir migrations
+expect_rc "files behind the database: built on the database's head" 0
+expect_contains "files behind: says so" "$ERR" "On top of $DBHEAD, the head of database \"$DB\" (its registered revisions and the files in migrations/)."
+expect_contains "files behind: export named" "$ERR" "schemamig export $DBHEAD"
+expect_match "files behind: the file chains on the database's head" "$(cat migrations/*_elsewhere*.sql)" "^-- schemamig:down_revision $DBHEAD\$"
+rm -rf migrations
 mv "$WORK/kept" migrations
+sm new -m "not applied"
+expect_rc "new (a file not pushed)" 0
+PENDING=$OUT
+sm revision --autogenerate -m "pending" --from-sql v2.sql
+expect_rc "a file not applied yet (even with no change)" 1
+expect_match "not applied: message" "$ERR" "^schemamig: error: database \"$DB\" is not at its head [0-9a-f]{12}: revisions registered or in migrations/ are not applied yet\$"
+expect_contains "not applied: hint" "$ERR" 'Run "schemamig upgrade" first.'
+expect "not applied: nothing written" "$(nfiles)" 5
+rm -f "$PENDING"
+
+step "--template and \$SCHEMAMIG_TEMPLATE name autogenerated files"
+{ cat v2.sql; echo 'CREATE TABLE public.notes (id int);'; } >v3.sql
+SCHEMAMIG_TEMPLATE='{nope}' sm revision --autogenerate -m "add notes" --from-sql v3.sql
+expect_rc "a bad \$SCHEMAMIG_TEMPLATE" 2
+expect_match "bad template: message" "$ERR" '^schemamig: error: \$SCHEMAMIG_TEMPLATE: unknown placeholder in "\{nope\}"'
+expect "bad template: nothing written" "$(nfiles)" 4
+expect "bad template: no throwaway database left" "$(leftovers)" 0
+SCHEMAMIG_TEMPLATE='{date}_{slug}' sm revision --autogenerate -m "add notes" --from-sql v3.sql
+expect_rc "\$SCHEMAMIG_TEMPLATE" 0
+expect_match "\$SCHEMAMIG_TEMPLATE: the name" "$OUT" '^migrations/[0-9]{8}_add_notes\.sql$'
+rm -f migrations/*_add_notes.sql
+SCHEMAMIG_TEMPLATE='{date}_{slug}' sm revision --autogenerate -m "add notes" --template "n_{id}" --from-sql v3.sql
+expect_rc "--template over \$SCHEMAMIG_TEMPLATE" 0
+expect_match "--template: the name" "$OUT" '^migrations/n_[0-9a-f]{12}\.sql$'
+F3=$(ls migrations/n_*.sql)
+expect "--template: the header as new writes it" "$(head -4 "$F3")" \
+"-- schemamig:revision $(basename "$F3" .sql | cut -c3-)
+-- schemamig:down_revision $DBHEAD
+-- schemamig:message add notes
+-- schemamig:upgrade"
+sm upgrade
+expect_rc "--template: upgrade" 0
+expect "--template: the table is there" "$(q -d "$DB" -c "SELECT count(*) FROM pg_tables WHERE tablename = 'notes'")" 1
+cp "$F3" "$WORK/f3.kept"
+sed -i '/^-- schemamig:upgrade$/a SELECT 1;' "$F3"
+sm revision --autogenerate -m "again" --from-sql v3.sql
+expect_rc "an applied file edited: as new, the database's revisions only" 0
+expect_contains "edited file: says so" "$ERR" "The files do not register in database \"$DB\" (above): going on with its registered revisions only."
+expect_match "edited file: then No changes" "$OUT" '^No changes'
+cp "$WORK/f3.kept" "$F3"
 
 step "SQLAlchemy: models -> create_all -> revision --autogenerate -> upgrade"
 PY=/usr/bin/python3

@@ -75,10 +75,7 @@ mask() {
 # the rows of a table sorted, header first
 sort_rows() { awk 'NR == 1 { print; next } { print | "sort" }'; }
 
-if [ ! -x "$SM" ]; then
-	echo "$SM is missing: build it with make (or make -C cli)"
-	exit 1
-fi
+need_client
 
 createdb "$DB" || exit 1
 cd "$WORK" || exit 1

@@ -63,10 +63,7 @@ row() {
 		  print out }'
 }
 
-if [ ! -x "$SM" ]; then
-	echo "$SM is missing: build it with make (or make -C cli)"
-	exit 1
-fi
+need_client
 for n in 1 2 3 4 5; do
 	createdb "${P}_$n" || exit 1
 done

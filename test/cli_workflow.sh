@@ -41,15 +41,8 @@ SM_STDIN_NULL=1
 # shellcheck source=lib/checks.sh
 . "$ROOT/test/lib/checks.sh"
 q() { psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$DB" "$@"; }
-# fill REV-FILE UP DOWN: put SQL into the sections of a new file
-fill() {
-	sed -i -e "/^-- schemamig:upgrade\$/a $2" -e "/^-- schemamig:downgrade\$/a $3" "$1"
-}
 
-if [ ! -x "$SM" ]; then
-	echo "$SM is missing: build it with make (or make -C cli)"
-	exit 1
-fi
+need_client
 createdb "$DB" || exit 1
 q -c "CREATE EXTENSION schemamig" || exit 1
 cd "$WORK" || exit 1

@@ -13,6 +13,9 @@
 #   sm ARG...                     run the client: sets OUT, ERR (trailing
 #                                 newlines dropped) and RC; stdin from the
 #                                 caller, or /dev/null with SM_STDIN_NULL=1
+#   need_client                   exit 1 when $SM is not built
+#   fill FILE UP DOWN             put SQL into the sections of a file that
+#                                 "schemamig new" wrote
 #
 # SMIG_CLI_VALGRIND=1 runs every sm call under valgrind memcheck: a memory
 # error or a definite or indirect leak counts as a failed check.
@@ -92,4 +95,15 @@ sm() {
 		sed 's/^/    /' "$WORK/valgrind.log"
 		: >"$WORK/valgrind.log"
 	fi
+}
+
+need_client() {
+	if [ ! -x "$SM" ]; then
+		echo "$SM is missing: build it with make (or make -C cli)"
+		exit 1
+	fi
+}
+
+fill() {
+	sed -i -e "/^-- schemamig:upgrade\$/a $2" -e "/^-- schemamig:downgrade\$/a $3" "$1"
 }
