@@ -4,7 +4,7 @@ MODULE_big = schemamig
 OBJS = src/schemamig.o \
        src/base/session.o src/base/spi.o src/base/subxact.o \
        src/model/script.o src/model/catalog.o src/model/graph.o \
-       src/model/targets.o \
+       src/model/targets.o src/model/partial.o \
        src/exec/statements.o src/exec/classify.o src/exec/execute.o \
        src/exec/locks.o src/exec/runner.o src/exec/offline.o \
        src/register/register.o \

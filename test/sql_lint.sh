@@ -61,18 +61,21 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		(my $s = $sql) =~ s/\x27(?:[^\x27]|\x27\x27)*\x27/\x27\x27/g;	# string contents
 		while ($s =~ /\b(FROM|JOIN|INTO|UPDATE)\s+([A-Za-z_"][\w."]*)/g) {
 			my $name = $2;
+			next if $1 eq "UPDATE" && $name eq "SET";	# ON CONFLICT ... DO UPDATE SET
 			finding("$f:$line", "unqualified table $name") unless $name =~ /\./;
 		}
 		while ($s =~ /(?<![\w.\\])([A-Za-z_]\w*)\s*\(/g) {
 			my $fn = $1;
-			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|CAST|count_star)$/i;
+			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|CAST|CONFLICT|count_star)$/i;
 			# grammar constructs, not function look-ups: no search_path can change them
 			next if $fn =~ /^(COALESCE|NULLIF|GREATEST|LEAST)$/i;
 			next if $fn =~ /^(revision|applied|events|revisions)$/;	# column lists
 			finding("$f:$line", "unqualified call of $fn()");
 		}
 		(my $o = $s) =~ s/OPERATOR\(pg_catalog\.[^)]*\)//g;
-		$o =~ s/\bSET\b.*?\bWHERE\b/SET WHERE/s;	# assignments, not operators
+		# assignments, not operators: SET up to WHERE (or to the end, as in
+		# ON CONFLICT ... DO UPDATE SET)
+		$o =~ s/\bSET\b.*?(?:\bWHERE\b|$)/SET WHERE/s;
 		finding("$f:$line", "operator outside OPERATOR(pg_catalog.op): $1")
 			if $o =~ /(\s(?:=|<>|!=|<|>|\|\|)\s)/;
 		finding("$f:$line", "a value spliced into quotes") if $s =~ /\x27%s\x27/;

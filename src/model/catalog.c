@@ -9,7 +9,8 @@
  * search_path can take part in it.  Results are copied into the memory
  * context that was current when the function was called.
  *
- * Only this file writes the tables.  From 0.2 a trigger on them
+ * Only this file writes the tables (and model/partial.c, schemamig.partial,
+ * through the helpers catalog_int.h shares with it).  From 0.2 a trigger on them
  * (schemamig.catalog_guard(), defined here) refuses every other write by a
  * role that is not a superuser or the tables' owner, and the writes below
  * run as the tables' owner: migration roles need no write privilege, so
@@ -48,12 +49,9 @@
 #include "utils/timestamp.h"
 
 #include "model/catalog.h"
+#include "model/catalog_int.h"
 
-static char *get_text(HeapTuple tuple, TupleDesc desc, int col);
-static void delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id);
-static bool has_author_oid(void);
 static Oid	catalog_owner(void);
-static int	exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls);
 static void prepare_as_owner(SPIPlanPtr *slot, const char *sql, int nargs,
 							 Oid *types);
 
@@ -66,7 +64,7 @@ static bool catalog_writing = false;
 
 
 /*
- * saved_plan
+ * smig_cat_saved_plan
  *		The plan of sql, prepared and saved (SPI_keepplan) on first use in
  *		the session and kept in *slot: the bookkeeping queries run once per
  *		revision, and parsing and planning them each time cost more than
@@ -74,8 +72,8 @@ static bool catalog_writing = false;
  *		after DROP and CREATE EXTENSION); the queries do not depend on
  *		search_path.
  */
-static SPIPlanPtr
-saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
+SPIPlanPtr
+smig_cat_saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 {
 	if (*slot == NULL)
 	{
@@ -92,23 +90,23 @@ saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 }
 
 /*
- * exec_saved
- *		smig_spi_exec() of a saved plan (see saved_plan()).  A statement
+ * smig_cat_exec_saved
+ *		smig_spi_exec() of a saved plan (see smig_cat_saved_plan()).  A statement
  *		that is not a SELECT is one of the bookkeeping writes of this file:
- *		it runs as the tables' owner (exec_as_owner()).
+ *		it runs as the tables' owner (smig_cat_exec_as_owner()).
  */
-static int
-exec_saved(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
+int
+smig_cat_exec_saved(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
 		   Datum *values, const char *nulls, bool read_only, int expected)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	SPIPlanPtr	plan = saved_plan(slot, sql, nargs, types);
+	SPIPlanPtr	plan = smig_cat_saved_plan(slot, sql, nargs, types);
 	int			ret;
 
 	if (expected == SPI_OK_SELECT)
 		ret = SPI_execute_plan(plan, values, nulls, read_only, 0);
 	else
-		ret = exec_as_owner(plan, values, nulls);
+		ret = smig_cat_exec_as_owner(plan, values, nulls);
 	MemoryContextSwitchTo(cxt);
 	if (ret != expected)
 		elog(ERROR, "schemamig: internal query failed (%s): %s",
@@ -147,7 +145,7 @@ catalog_owner(void)
 }
 
 /*
- * exec_as_owner
+ * smig_cat_exec_as_owner
  *		Execute the saved bookkeeping statement plan as the owner of the
  *		catalog tables, with catalog_writing set so that the guard trigger
  *		lets it through.  The statement is one of this file's fixed,
@@ -157,8 +155,8 @@ catalog_owner(void)
  *		role's behalf.  The caller's role and the flag are restored on
  *		every path.
  */
-static int
-exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls)
+int
+smig_cat_exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls)
 {
 	Oid			owner = catalog_owner();
 	Oid			save_userid;
@@ -187,7 +185,7 @@ exec_as_owner(SPIPlanPtr plan, Datum *values, const char *nulls)
 /*
  * catalog_guard() trigger: BEFORE INSERT, UPDATE, DELETE or TRUNCATE, FOR
  * EACH STATEMENT, on schemamig.revisions, applied and events.  Lets through
- * schemamig's own writes (exec_as_owner()), superusers, and roles with the
+ * schemamig's own writes (smig_cat_exec_as_owner()), superusers, and roles with the
  * privileges of the table's owner (they could disable the trigger anyway;
  * pg_restore of the history runs as one of them).  Everyone else is
  * refused: a role that could write these tables could make a revision's
@@ -233,13 +231,13 @@ schemamig_catalog_guard(PG_FUNCTION_ARGS)
 }
 
 /*
- * has_author_oid
+ * smig_cat_has_author_oid
  *		Does schemamig.revisions have the 0.2 column registered_by_oid?  Not
  *		before ALTER EXTENSION schemamig UPDATE of a 0.1 catalog.  The 0.2
  *		column transactional (issue 18) comes with the same update.
  */
-static bool
-has_author_oid(void)
+bool
+smig_cat_has_author_oid(void)
 {
 	Oid			nsp = get_namespace_oid("schemamig", true);
 	Oid			relid = OidIsValid(nsp) ?
@@ -337,7 +335,7 @@ scan_saved(SPIPlanPtr *slot, const char *sql, int natts, bool read_only,
 	Portal		portal;
 
 	Assert(natts <= SCAN_MAX_COLS);
-	portal = SPI_cursor_open(NULL, saved_plan(slot, sql, 0, NULL),
+	portal = SPI_cursor_open(NULL, smig_cat_saved_plan(slot, sql, 0, NULL),
 							 NULL, NULL, read_only);
 	MemoryContextSwitchTo(cxt);
 	for (;;)
@@ -579,7 +577,7 @@ smig_load_revisions(bool read_only)
 	"registered_by_oid", "transactional"};
 
 	memset(&rows, 0, sizeof(rows));
-	rows.by_name = !has_author_oid();
+	rows.by_name = !smig_cat_has_author_oid();
 	natts = rows.by_name ? 12 : 14;
 	if (rows.by_name && !read_only)
 		ereport(WARNING,
@@ -679,7 +677,7 @@ smig_load_bodies(SmigRevision *rev, bool read_only)
 	if (rev->bodies_loaded)
 		return;
 	values[0] = CStringGetTextDatum(rev->id);
-	exec_saved(&plan, "SELECT upgrade_sql, downgrade_sql, upgrade_line,"
+	smig_cat_exec_saved(&plan, "SELECT upgrade_sql, downgrade_sql, upgrade_line,"
 			   " downgrade_line FROM schemamig.revisions"
 			   " WHERE revision OPERATOR(pg_catalog.=) $1",
 			   1, types, values, NULL, read_only, SPI_OK_SELECT);
@@ -689,10 +687,10 @@ smig_load_bodies(SmigRevision *rev, bool read_only)
 				 errmsg("revision \"%s\" was unregistered while in use", rev->id)));
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
-	rev->upgrade_sql = get_text(tuple, desc, 1);
+	rev->upgrade_sql = smig_cat_get_text(tuple, desc, 1);
 	if (rev->upgrade_sql == NULL)
 		rev->upgrade_sql = pstrdup("");
-	rev->downgrade_sql = get_text(tuple, desc, 2);
+	rev->downgrade_sql = smig_cat_get_text(tuple, desc, 2);
 	rev->upgrade_line = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &isnull));
 	rev->downgrade_line = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
 	if (isnull)
@@ -757,8 +755,8 @@ smig_insert_revision(SmigRevision *rev)
 	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
-	if (has_author_oid())
-		exec_saved(&plan, "INSERT INTO schemamig.revisions (revision,"
+	if (smig_cat_has_author_oid())
+		smig_cat_exec_saved(&plan, "INSERT INTO schemamig.revisions (revision,"
 				   " down_revisions, depends_on, branch_labels, message,"
 				   " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
 				   " checksum, lint_allow, registered_by, registered_by_oid,"
@@ -767,7 +765,7 @@ smig_insert_revision(SmigRevision *rev)
 				   " $12, $13, $14)",
 				   REVISION_COLS, types, values, nulls, false, SPI_OK_INSERT);
 	else
-		exec_saved(&plan_0_1, "INSERT INTO schemamig.revisions (revision,"
+		smig_cat_exec_saved(&plan_0_1, "INSERT INTO schemamig.revisions (revision,"
 				   " down_revisions, depends_on, branch_labels, message,"
 				   " upgrade_sql, downgrade_sql, upgrade_line, downgrade_line,"
 				   " checksum, lint_allow, registered_by)"
@@ -788,8 +786,8 @@ smig_update_revision(SmigRevision *rev)
 	char		nulls[REVISION_COLS];
 
 	revision_values(rev, types, values, nulls);
-	if (has_author_oid())
-		exec_saved(&plan, "UPDATE schemamig.revisions SET down_revisions = $2,"
+	if (smig_cat_has_author_oid())
+		smig_cat_exec_saved(&plan, "UPDATE schemamig.revisions SET down_revisions = $2,"
 				   " depends_on = $3, branch_labels = $4, message = $5,"
 				   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
 				   " downgrade_line = $9, checksum = $10, lint_allow = $11,"
@@ -798,7 +796,7 @@ smig_update_revision(SmigRevision *rev)
 				   " WHERE revision OPERATOR(pg_catalog.=) $1",
 				   REVISION_COLS, types, values, nulls, false, SPI_OK_UPDATE);
 	else
-		exec_saved(&plan_0_1, "UPDATE schemamig.revisions SET"
+		smig_cat_exec_saved(&plan_0_1, "UPDATE schemamig.revisions SET"
 				   " down_revisions = $2,"
 				   " depends_on = $3, branch_labels = $4, message = $5,"
 				   " upgrade_sql = $6, downgrade_sql = $7, upgrade_line = $8,"
@@ -832,28 +830,28 @@ smig_update_lines(SmigRevision *rev)
 	values[3] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(author, false)));
 	values[4] = ObjectIdGetDatum(author);
-	if (has_author_oid())
-		exec_saved(&plan, "UPDATE schemamig.revisions SET upgrade_line = $2,"
+	if (smig_cat_has_author_oid())
+		smig_cat_exec_saved(&plan, "UPDATE schemamig.revisions SET upgrade_line = $2,"
 				   " downgrade_line = $3, registered_by = $4,"
 				   " registered_by_oid = $5"
 				   " WHERE revision OPERATOR(pg_catalog.=) $1",
 				   5, types, values, nulls, false, SPI_OK_UPDATE);
 	else
-		exec_saved(&plan_0_1, "UPDATE schemamig.revisions SET"
+		smig_cat_exec_saved(&plan_0_1, "UPDATE schemamig.revisions SET"
 				   " upgrade_line = $2, downgrade_line = $3, registered_by = $4"
 				   " WHERE revision OPERATOR(pg_catalog.=) $1",
 				   4, types, values, nulls, false, SPI_OK_UPDATE);
 }
 
 /* run sql (plan saved in *plan): a DELETE whose $1 is a revision id */
-static void
-delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id)
+void
+smig_cat_delete_by_id(SPIPlanPtr *plan, const char *sql, const char *id)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 
 	values[0] = CStringGetTextDatum(id);
-	exec_saved(plan, sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	smig_cat_exec_saved(plan, sql, 1, types, values, NULL, false, SPI_OK_DELETE);
 }
 
 /* unregister a revision */
@@ -862,7 +860,7 @@ smig_delete_revision(const char *id)
 {
 	static SPIPlanPtr plan = NULL;
 
-	delete_by_id(&plan, "DELETE FROM schemamig.revisions"
+	smig_cat_delete_by_id(&plan, "DELETE FROM schemamig.revisions"
 				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
 
@@ -900,7 +898,7 @@ write_bookkeeping(const char *operation, bool applied, const char *id,
 		nulls[5] = 'n';
 	values[6] = CStringGetTextDatum(operation);
 	if (applied)
-		exec_saved(&insert_plan,
+		smig_cat_exec_saved(&insert_plan,
 				   "WITH a AS (INSERT INTO schemamig.applied (revision,"
 				   " checksum, applied_by, elapsed) VALUES ($1, $3, $4, $5))"
 				   " INSERT INTO schemamig.events (operation, revision,"
@@ -909,7 +907,7 @@ write_bookkeeping(const char *operation, bool applied, const char *id,
 				   BOOKKEEPING_ARGS, types, values, nulls, false,
 				   SPI_OK_INSERT);
 	else
-		exec_saved(&delete_plan,
+		smig_cat_exec_saved(&delete_plan,
 				   "WITH d AS (DELETE FROM schemamig.applied"
 				   " WHERE revision OPERATOR(pg_catalog.=) $1)"
 				   " INSERT INTO schemamig.events (operation, revision,"
@@ -963,7 +961,7 @@ smig_catalog_write(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
 	 */
 	if (*slot == NULL)
 		prepare_as_owner(slot, sql, nargs, types);
-	return exec_saved(slot, sql, nargs, types, values, nulls, false, expected);
+	return smig_cat_exec_saved(slot, sql, nargs, types, values, nulls, false, expected);
 }
 
 /*
@@ -981,7 +979,7 @@ smig_catalog_read(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
 
 	if (*slot == NULL)
 		prepare_as_owner(slot, sql, nargs, types);
-	ret = exec_as_owner(*slot, values, nulls);
+	ret = smig_cat_exec_as_owner(*slot, values, nulls);
 	MemoryContextSwitchTo(cxt);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "schemamig: internal query failed (%s): %s",
@@ -989,7 +987,7 @@ smig_catalog_read(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types,
 	return ret;
 }
 
-/* saved_plan() as the tables' owner */
+/* smig_cat_saved_plan() as the tables' owner */
 static void
 prepare_as_owner(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 {
@@ -1003,7 +1001,7 @@ prepare_as_owner(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 						   SECURITY_RESTRICTED_OPERATION);
 	PG_TRY();
 	{
-		(void) saved_plan(slot, sql, nargs, types);
+		(void) smig_cat_saved_plan(slot, sql, nargs, types);
 	}
 	PG_FINALLY();
 	{
@@ -1036,7 +1034,7 @@ smig_insert_event(const char *operation, const char *id,
 		values[5] = smig_interval_datum(elapsed_us);
 	else
 		nulls[5] = 'n';
-	exec_saved(&plan, "INSERT INTO schemamig.events (operation, revision,"
+	smig_cat_exec_saved(&plan, "INSERT INTO schemamig.events (operation, revision,"
 			   " from_revisions, checksum, by, elapsed)"
 			   " VALUES ($1, $2, $3, $4, $5, $6)",
 			   6, types, values, nulls, false, SPI_OK_INSERT);
@@ -1050,7 +1048,7 @@ smig_insert_event(const char *operation, const char *id,
 void
 smig_log_forget(SmigRevision *rev)
 {
-	if (!has_author_oid())
+	if (!smig_cat_has_author_oid())
 		return;
 	smig_insert_event("forget", rev->id, rev->down_revisions, rev->checksum,
 					  GetUserNameFromId(GetUserId(), false), -1);
@@ -1106,8 +1104,8 @@ smig_scan_checksums(bool read_only, SmigChecksumFn fn, void *arg)
 }
 
 /* column col of tuple as a palloc'd C string, or NULL */
-static char *
-get_text(HeapTuple tuple, TupleDesc desc, int col)
+char *
+smig_cat_get_text(HeapTuple tuple, TupleDesc desc, int col)
 {
 	bool		isnull;
 	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
@@ -1115,118 +1113,4 @@ get_text(HeapTuple tuple, TupleDesc desc, int col)
 	if (isnull)
 		return NULL;
 	return TextDatumGetCString(d);
-}
-
-/*
- * smig_load_partial
- *		The rows of schemamig.partial (issue 18), read with a fresh snapshot;
- *		none on a 0.1 catalog, which has no such table.
- */
-List *
-smig_load_partial(void)
-{
-	static SPIPlanPtr plan = NULL;
-	List	   *result = NIL;
-	uint64		i;
-
-	if (!has_author_oid())
-		return NIL;
-	/*
-	 * Read as the tables' owner, like the writes: a role that may read the
-	 * history (status(), check()) or run revisions needs no privilege on
-	 * this table, added in 0.2, to learn that a revision is partly run.
-	 */
-	if (exec_as_owner(saved_plan(&plan,
-								 "SELECT revision, operation OPERATOR(pg_catalog.=) 'upgrade',"
-								 " checksum, done, statements, coalesce(running, 0),"
-								 " coalesce(pid, 0), last_error, started_at::pg_catalog.text"
-								 " FROM schemamig.partial ORDER BY revision",
-								 0, NULL),
-					  NULL, NULL) != SPI_OK_SELECT)
-		elog(ERROR, "schemamig: could not read schemamig.partial");
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		SmigPartial *p = palloc0(sizeof(SmigPartial));
-		bool		isnull;
-
-		CHECK_FOR_INTERRUPTS();
-		p->revision = get_text(tuple, desc, 1);
-		p->upgrade = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull));
-		p->checksum = get_text(tuple, desc, 3);
-		p->done = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
-		p->statements = DatumGetInt32(SPI_getbinval(tuple, desc, 5, &isnull));
-		p->running = DatumGetInt32(SPI_getbinval(tuple, desc, 6, &isnull));
-		p->pid = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
-		p->last_error = get_text(tuple, desc, 8);
-		p->since = get_text(tuple, desc, 9);
-		result = lappend(result, p);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return result;
-}
-
-/*
- * smig_write_partial
- *		Record where a revision without a transaction is: done statements
- *		of the upgrade (or downgrade) section finished; running > 0 takes
- *		the lease for statement running in this backend; error (or NULL)
- *		is why it stopped.  started_at is kept while the section stays the
- *		same.
- */
-#define PARTIAL_ARGS 7
-void
-smig_write_partial(const char *id, bool upgrade, const char *checksum,
-				   int done, int statements, int running, const char *error)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			types[PARTIAL_ARGS] = {TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	INT4OID, INT4OID, TEXTOID};
-	Datum		values[PARTIAL_ARGS];
-	char		nulls[PARTIAL_ARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-
-	values[0] = CStringGetTextDatum(id);
-	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
-	values[2] = CStringGetTextDatum(checksum);
-	values[3] = Int32GetDatum(done);
-	values[4] = Int32GetDatum(statements);
-	values[5] = Int32GetDatum(running);
-	if (running <= 0)
-		nulls[5] = 'n';
-	if (error != NULL)
-		values[6] = CStringGetTextDatum(error);
-	else
-		nulls[6] = 'n';
-	exec_saved(&plan,
-			   "INSERT INTO schemamig.partial AS p (revision, operation,"
-			   " checksum, done, statements, running, pid, lease_at,"
-			   " stopped_at, last_error)"
-			   " VALUES ($1, $2, $3, $4, $5, $6,"
-			   "  CASE WHEN $6 IS NULL THEN NULL ELSE pg_catalog.pg_backend_pid() END,"
-			   "  CASE WHEN $6 IS NULL THEN NULL ELSE pg_catalog.clock_timestamp() END,"
-			   "  CASE WHEN $7 IS NULL THEN NULL ELSE pg_catalog.clock_timestamp() END,"
-			   "  $7)"
-			   " ON CONFLICT (revision) DO UPDATE SET"
-			   " started_at = CASE WHEN p.operation OPERATOR(pg_catalog.=) EXCLUDED.operation"
-			   "  THEN p.started_at ELSE EXCLUDED.started_at END,"
-			   " operation = EXCLUDED.operation, checksum = EXCLUDED.checksum,"
-			   " done = EXCLUDED.done, statements = EXCLUDED.statements,"
-			   " running = EXCLUDED.running, pid = EXCLUDED.pid,"
-			   " lease_at = EXCLUDED.lease_at,"
-			   " stopped_at = EXCLUDED.stopped_at,"
-			   " last_error = EXCLUDED.last_error",
-			   PARTIAL_ARGS, types, values, nulls, false, SPI_OK_INSERT);
-}
-
-/* a revision without a transaction is finished (or undone): no row */
-void
-smig_delete_partial(const char *id)
-{
-	static SPIPlanPtr plan = NULL;
-
-	if (!has_author_oid())
-		return;
-	delete_by_id(&plan, "DELETE FROM schemamig.partial"
-				 " WHERE revision OPERATOR(pg_catalog.=) $1", id);
 }
