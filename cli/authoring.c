@@ -45,6 +45,11 @@ cmd_new(const CliOptions *o)
 	char	   *path;
 	int			i;
 
+	/* --autogenerate, --from-db, --from-sql: autogen.c */
+	if (o->autogenerate || o->from_db != NULL || o->from_sql != NULL)
+		return cmd_autogenerate(o);
+	if (o->nargs > 0)
+		die_usage("too many arguments for %s: \"%s\"", o->command, o->args[0]);
 	if (o->message == NULL)
 		die_usage("%s needs a message: schemamig %s -m \"what it does\"",
 				  o->command, o->command);

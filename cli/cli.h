@@ -19,6 +19,7 @@
  *	  import_alembic.c  import alembic: through the project's own Alembic
  *	  import_peers.c  import flyway, dbmate, goose, golang-migrate, sqitch
  *	  adopt.c	   adopt: stamp what the other tool recorded as applied
+ *	  autogen.c	   revision --autogenerate: files from diff() of a desired schema
  *	  main.c	   the command line
  *
  *-------------------------------------------------------------------------
@@ -78,6 +79,9 @@ typedef struct CliOptions
 	bool		offline;		/* --offline */
 	bool		indicate_current;	/* --indicate-current, -i */
 	const char *range;			/* -r, --rev-range */
+	bool		autogenerate;	/* new/revision --autogenerate (autogen.c) */
+	const char *from_db;		/* --from-db URL */
+	const char *from_sql;		/* --from-sql FILE (more files: args) */
 } CliOptions;
 
 /* ------------------------------------------------------------ util.c */
@@ -268,6 +272,7 @@ int			cmd_adopt(const CliOptions *o);
 int			cmd_forget(const CliOptions *o);
 int			cmd_reset(const CliOptions *o);
 int			cmd_branches(const CliOptions *o);
+int			cmd_autogenerate(const CliOptions *o);
 
 /* ---------------------------------------------------------- offline.c */
 

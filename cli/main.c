@@ -31,6 +31,7 @@
 #define OPT_CHECK		(1 << 13)
 #define OPT_RANGE		(1 << 14)
 #define OPT_INDICATE	(1 << 15)
+#define OPT_AUTOGEN		(1 << 16)
 
 typedef struct Command
 {
@@ -54,10 +55,10 @@ static const Command commands[] = {
 	{"branches", cmd_branches, 0, 0, OPT_JSON | OPT_CHECK, ""},
 	{"history", cmd_history, 0, 1, OPT_JSON | OPT_RANGE | OPT_INDICATE | OPT_CHECK, "[RANGE]"},
 	{"show", cmd_show, 1, 1, OPT_JSON | OPT_CHECK, "REV"},
-	{"new", cmd_new, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID, ""},
-	{"revision", cmd_new, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID, ""},
+	{"new", cmd_new, 0, -1,
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_AUTOGEN, ""},
+	{"revision", cmd_new, 0, -1,
+	OPT_MESSAGE | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_REV_ID | OPT_AUTOGEN, ""},
 	{"merge", cmd_merge, 0, -1, OPT_MESSAGE | OPT_REV_ID, "[REV...|heads]"},
 	{"forget", cmd_forget, 1, -1, 0, "REV..."},
 	{"reset", cmd_reset, 0, 0, OPT_YES | OPT_NO_PUSH, ""},
@@ -111,6 +112,9 @@ static const Option options[] = {
 	{"allow-heads", 0, false, OPT_CHECK},
 	{"rev-range", 'r', true, OPT_RANGE},
 	{"indicate-current", 'i', false, OPT_INDICATE},
+	{"autogenerate", 0, false, OPT_AUTOGEN},
+	{"from-db", 0, true, OPT_AUTOGEN},
+	{"from-sql", 0, true, OPT_AUTOGEN},
 	{"help", 'h', false, 0},
 	{"version", 'V', false, 0},
 };
@@ -146,6 +150,10 @@ static const char help_text[] =
 "  show REV               everything about one revision, with its SQL\n"
 "  new -m MESSAGE         write <id>_<slug>.sql on top of the single local head\n"
 "  revision -m MESSAGE    the same as new (Alembic's word)\n"
+"  revision --autogenerate -m MESSAGE (--from-db URL | --from-sql FILE...)\n"
+"                         write the file(s) taking the database (-d) to the\n"
+"                         schema of URL, or of FILEs loaded into a throwaway\n"
+"                         database (needs CREATEDB); \"No changes\" when none\n"
 "  merge [-m MESSAGE] [REV...|heads]\n"
 "                         write a merge revision over REVs (default: local heads)\n"
 "  forget REV...          unregister pending revisions (whose file is gone)\n"
@@ -185,6 +193,9 @@ static const char help_text[] =
 "      --branch-label=L   new: branch label(s), space- or comma-separated\n"
 "      --depends-on=REV   new: revision(s) to be applied first\n"
 "      --rev-id=ID        new, merge: this id instead of a random 12-hex one\n"
+"      --autogenerate     new, revision: generate the SQL (see above)\n"
+"      --from-db=URL      --autogenerate: the database holding the desired schema\n"
+"      --from-sql=FILE    --autogenerate: schema file(s) (later arguments: more)\n"
 "      --config=FILE      import alembic: the Alembic configuration (alembic.ini)\n"
 "  -h, --help             show this help, then exit\n"
 "  -V, --version          show the version, then exit\n"
@@ -464,8 +475,14 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 		o->indicate_current = true;
 	else if (strcmp(opt->name, "rev-range") == 0)
 		slot = &o->range;
+	else if (strcmp(opt->name, "autogenerate") == 0)
+		o->autogenerate = true;
+	else if (strcmp(opt->name, "from-db") == 0)
+		slot = &o->from_db;
+	else if (strcmp(opt->name, "from-sql") == 0)
+		slot = &o->from_sql;
 
-	if (opt->flag != 0 && opt->flag != OPT_CHECK)
+	if (opt->flag != 0 && opt->flag != OPT_CHECK && opt->flag != OPT_AUTOGEN)
 	{
 		if (*seen & opt->flag)
 			die_usage("option --%s given twice", opt->name);
@@ -473,7 +490,7 @@ set_option(CliOptions *o, const Option *opt, const char *value, int *seen)
 	}
 	else if (slot != NULL && *slot != NULL)
 		die_usage("option --%s given twice", opt->name);
-	else if (opt->flag == OPT_CHECK)
+	else if (opt->flag == OPT_CHECK || opt->flag == OPT_AUTOGEN)
 		*seen |= opt->flag;
 	if (slot != NULL)
 		*slot = value;

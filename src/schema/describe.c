@@ -50,12 +50,18 @@
 
 /* the privileges of an ACL but the owner's, as sorted "PRIV:grantee" */
 #define ACL(acl, kind, owner) \
-	"(SELECT COALESCE(pg_catalog.jsonb_agg(g ORDER BY g" COLLC "), '[]')" \
+	"(SELECT COALESCE(pg_catalog.json_agg(g ORDER BY g" COLLC "), '[]')" \
 	" FROM (SELECT e.privilege_type" CAT "CASE WHEN e.is_grantable THEN '+' ELSE '' END" \
 	CAT "':'" CAT "CASE WHEN e.grantee" EQ "0 THEN 'PUBLIC' ELSE " \
 	QI("pg_catalog.pg_get_userbyid(e.grantee)::pg_catalog.text") " END AS g" \
 	" FROM pg_catalog.aclexplode(COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner "))) e" \
 	" WHERE e.grantee" NE owner ") q)"
+
+/* an object's comment: pg_description read directly (obj_description() is a
+ * SQL function that also looks its catalog up by name, for each call) */
+#define DESCR(oid, cat) \
+	"(SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid" EQ oid \
+	" AND ds.classoid" EQ RC(cat) " AND ds.objsubid" EQ "0)"
 
 /* an object's "deps", from the depj row joined as dj */
 #define DEPS "COALESCE(dj.deps, '[]')"
@@ -63,13 +69,27 @@
 
 /* indexes of relation c.oid that no constraint owns and no parent index has */
 #define INDEXES \
-	"(SELECT COALESCE(pg_catalog.jsonb_object_agg(ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid)), '{}')" \
+	"(SELECT COALESCE(pg_catalog.json_object_agg(ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid)), '{}')" \
 	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid" \
 	" WHERE i.indrelid" EQ "c.oid" \
 	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid" EQ "i.indexrelid" \
 	"   AND k.conrelid" EQ "c.oid AND k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]))" \
 	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid))"
 
+/* schema objects with no model at all: named, so none is dropped unseen */
+#define NAMED(label, cat, alias, name, nsp) \
+	"  UNION ALL SELECT '" label " '" CAT QN("n.nspname", alias "." name) \
+	" FROM pg_catalog." cat " " alias " JOIN ns n ON n.oid" EQ alias "." nsp \
+	" WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC(cat) \
+	" AND ext.objid" EQ alias ".oid)"
+
+/*
+ * Built as json text and cast to jsonb once at the end: each jsonb level
+ * (jsonb_build_object, jsonb_object_agg) walks and copies everything below
+ * it again, which made most of describe()'s time on 1,000 tables; the
+ * single cast gives the same jsonb (sorted keys, the last of duplicates).
+ * The types keep jsonb where objects are concatenated with ||.
+ */
 static const char *describe_sql =
 "WITH ns AS ("
 " SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n"
@@ -126,25 +146,25 @@ static const char *describe_sql =
 " JOIN parts rp ON rp.classid" EQ "d.refclassid AND rp.objid" EQ "d.refobjid"
 " JOIN objs r ON r.classid" EQ "rp.tclass AND r.objid" EQ "rp.tobj"
 " WHERE d.deptype" EQ "'n' AND o.id" NE "r.id),"
-"depj AS (SELECT deps.id, pg_catalog.jsonb_agg(deps.ref ORDER BY deps.ref" COLLC ") AS deps"
+"depj AS (SELECT deps.id, pg_catalog.json_agg(deps.ref ORDER BY deps.ref" COLLC ") AS deps"
 " FROM deps GROUP BY deps.id)"
-"SELECT pg_catalog.jsonb_build_object("
+"SELECT (pg_catalog.json_build_object("
 " 'format', 1,"
 " 'server_version_num', pg_catalog.current_setting('server_version_num')::pg_catalog.int4,"
-" 'filter', pg_catalog.to_jsonb($1),"
+" 'filter', pg_catalog.to_json($1),"
 /* schemas */
-" 'schemas', (SELECT COALESCE(pg_catalog.jsonb_object_agg(" QI("n.nspname") ","
-"   pg_catalog.jsonb_build_object('comment', pg_catalog.obj_description(n.oid, 'pg_namespace'),"
+" 'schemas', (SELECT COALESCE(pg_catalog.json_object_agg(" QI("n.nspname") ","
+"   pg_catalog.json_build_object('comment', " DESCR("n.oid", "pg_namespace") ","
 "   'acl', " ACL("x.nspacl", "n", "x.nspowner") ")), '{}')"
 "  FROM ns n JOIN pg_catalog.pg_namespace x ON x.oid" EQ "n.oid),"
 /* extensions */
-" 'extensions', (SELECT COALESCE(pg_catalog.jsonb_object_agg(" QI("e.extname") ","
-"   pg_catalog.jsonb_build_object('schema', " QI("n.nspname") ", 'version', e.extversion)), '{}')"
+" 'extensions', (SELECT COALESCE(pg_catalog.json_object_agg(" QI("e.extname") ","
+"   pg_catalog.json_build_object('schema', " QI("n.nspname") ", 'version', e.extversion)), '{}')"
 "  FROM pg_catalog.pg_extension e JOIN ns n ON n.oid" EQ "e.extnamespace),"
 /* types */
-" 'types', (SELECT COALESCE(pg_catalog.jsonb_object_agg(typ.key, CASE t.typtype"
+" 'types', (SELECT COALESCE(pg_catalog.json_object_agg(typ.key, CASE t.typtype"
 "  WHEN 'e' THEN pg_catalog.jsonb_build_object('kind', 'enum', 'values',"
-"   (SELECT COALESCE(pg_catalog.jsonb_agg(v.enumlabel ORDER BY v.enumsortorder), '[]')"
+"   (SELECT COALESCE(pg_catalog.json_agg(v.enumlabel ORDER BY v.enumsortorder), '[]')"
 "    FROM pg_catalog.pg_enum v WHERE v.enumtypid" EQ "t.oid))"
 "  WHEN 'd' THEN pg_catalog.jsonb_build_object('kind', 'domain',"
 "   'base', pg_catalog.format_type(t.typbasetype, t.typtypmod),"
@@ -152,17 +172,17 @@ static const char *describe_sql =
 "   'collation', (SELECT " QN("cn.nspname", "co.collname") " FROM pg_catalog.pg_collation co"
 "     JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace JOIN pg_catalog.pg_type bt ON bt.oid" EQ "t.typbasetype"
 "     WHERE co.oid" EQ "t.typcollation AND t.typcollation" NE "bt.typcollation),"
-"   'constraints', (SELECT COALESCE(pg_catalog.jsonb_object_agg(k.conname, pg_catalog.pg_get_constraintdef(k.oid)), '{}')"
+"   'constraints', (SELECT COALESCE(pg_catalog.json_object_agg(k.conname, pg_catalog.pg_get_constraintdef(k.oid)), '{}')"
 "    FROM pg_catalog.pg_constraint k WHERE k.contypid" EQ "t.oid AND k.contype" EQ "'c'))"
 "  ELSE pg_catalog.jsonb_build_object('kind', 'composite', 'attributes',"
-"   (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.attname,"
+"   (SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_array(a.attname,"
 "     pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum), '[]')"
 "    FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "t.typrelid AND a.attnum" GT "0 AND NOT a.attisdropped))"
-"  END" CAT "pg_catalog.jsonb_build_object('comment', pg_catalog.obj_description(t.oid, 'pg_type'),"
+"  END" CAT "pg_catalog.jsonb_build_object('comment', " DESCR("t.oid", "pg_type") ","
 "   'deps', " DEPS ")), '{}')"
 "  FROM typ JOIN pg_catalog.pg_type t ON t.oid" EQ "typ.oid" DEPJ("'type:'" CAT "typ.key") "),"
 /* sequences (identity sequences belong to their column) */
-" 'sequences', (SELECT COALESCE(pg_catalog.jsonb_object_agg(rel.key, pg_catalog.jsonb_build_object("
+" 'sequences', (SELECT COALESCE(pg_catalog.json_object_agg(rel.key, pg_catalog.json_build_object("
 "   'type', pg_catalog.format_type(s.seqtypid, NULL), 'start', s.seqstart, 'increment', s.seqincrement,"
 "   'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,"
 "   'owned_by', (SELECT " QN("tn.nspname", "tc.relname") CAT "'.'" CAT QI("ta.attname")
@@ -171,23 +191,23 @@ static const char *describe_sql =
 "     JOIN pg_catalog.pg_attribute ta ON ta.attrelid" EQ "tc.oid AND ta.attnum" EQ "d.refobjsubid"
 "     WHERE d.classid" EQ RC("pg_class") " AND d.objid" EQ "rel.oid AND d.refclassid" EQ RC("pg_class")
 "     AND d.deptype" EQ "'a' AND d.refobjsubid" GT "0),"
-"   'comment', pg_catalog.obj_description(rel.oid, 'pg_class'),"
+"   'comment', " DESCR("rel.oid", "pg_class") ","
 "   'acl', " ACL("c.relacl", "s", "c.relowner") ")), '{}')"
 "  FROM rel JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "rel.oid"
 "  JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid"
 "  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ RC("pg_class")
 "   AND d.objid" EQ "rel.oid AND d.deptype" EQ "'i')),"
 /* tables */
-" 'tables', (SELECT COALESCE(pg_catalog.jsonb_object_agg(rel.key, pg_catalog.jsonb_build_object("
+" 'tables', (SELECT COALESCE(pg_catalog.json_object_agg(rel.key, pg_catalog.json_build_object("
 "   'kind', CASE c.relkind WHEN 'p' THEN 'partitioned' ELSE 'table' END,"
 "   'unlogged', c.relpersistence" EQ "'u',"
-"   'options', (SELECT pg_catalog.jsonb_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
+"   'options', (SELECT pg_catalog.json_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
 "   'partition_by', CASE WHEN c.relkind" EQ "'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
 "   'partition_of', (SELECT " QN("pn.nspname", "pc.relname") " FROM pg_catalog.pg_inherits h"
 "     JOIN pg_catalog.pg_class pc ON pc.oid" EQ "h.inhparent JOIN pg_catalog.pg_namespace pn ON pn.oid" EQ "pc.relnamespace"
 "     WHERE h.inhrelid" EQ "c.oid AND c.relispartition),"
 "   'partition_bound', CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,"
-"   'columns', (SELECT COALESCE(pg_catalog.jsonb_object_agg(a.attname, pg_catalog.jsonb_build_object("
+"   'columns', (SELECT COALESCE(pg_catalog.json_object_agg(a.attname, pg_catalog.json_build_object("
 "     'type', pg_catalog.format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull,"
 "     'default', CASE WHEN a.attgenerated" EQ "'' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
 "     'generated', CASE WHEN a.attgenerated" NE "'' THEN '('" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)" CAT "')'"
@@ -196,22 +216,24 @@ static const char *describe_sql =
 "     'collation', (SELECT " QN("cn.nspname", "co.collname") " FROM pg_catalog.pg_collation co"
 "       JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace"
 "       WHERE co.oid" EQ "a.attcollation AND a.attcollation" NE "at.typcollation),"
-"     'comment', pg_catalog.col_description(c.oid, a.attnum))), '{}')"
+"     'comment', cd.description)), '{}')"
 "    FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid" EQ "a.atttypid"
 "    LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid" EQ "a.attrelid AND ad.adnum" EQ "a.attnum"
+"    LEFT JOIN pg_catalog.pg_description cd ON cd.objoid" EQ "a.attrelid"
+"     AND cd.classoid" EQ RC("pg_class") " AND cd.objsubid" EQ "a.attnum"
 "    WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped AND NOT c.relispartition),"
-"   'column_order', (SELECT COALESCE(pg_catalog.jsonb_agg(a.attname ORDER BY a.attnum), '[]')"
+"   'column_order', (SELECT COALESCE(pg_catalog.json_agg(a.attname ORDER BY a.attnum), '[]')"
 "    FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped"
 "    AND NOT c.relispartition),"
-"   'constraints', (SELECT COALESCE(pg_catalog.jsonb_object_agg(k.conname, pg_catalog.jsonb_build_object("
+"   'constraints', (SELECT COALESCE(pg_catalog.json_object_agg(k.conname, pg_catalog.json_build_object("
 "     'type', k.contype, 'def', pg_catalog.pg_get_constraintdef(k.oid))), '{}')"
 "    FROM pg_catalog.pg_constraint k WHERE k.conrelid" EQ "c.oid"
 "    AND k.contype" EQ "ANY ('{c,u,p,f,x}'::pg_catalog.\"char\"[]) AND k.conislocal AND k.conparentid" EQ "0),"
 "   'indexes', " INDEXES ","
-"   'triggers', (SELECT COALESCE(pg_catalog.jsonb_object_agg(g.tgname, pg_catalog.pg_get_triggerdef(g.oid)), '{}')"
+"   'triggers', (SELECT COALESCE(pg_catalog.json_object_agg(g.tgname, pg_catalog.pg_get_triggerdef(g.oid)), '{}')"
 "    FROM pg_catalog.pg_trigger g WHERE g.tgrelid" EQ "c.oid AND NOT g.tgisinternal AND g.tgparentid" EQ "0),"
 "   'rls', c.relrowsecurity, 'force_rls', c.relforcerowsecurity,"
-"   'policies', (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.polname,"
+"   'policies', (SELECT COALESCE(pg_catalog.json_object_agg(p.polname,"
 "     'CREATE POLICY '" CAT QI("p.polname") CAT "' ON '" CAT "rel.key" CAT "' AS '"
 "     " CAT "CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END" CAT "' FOR '"
 "     " CAT "CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
@@ -222,32 +244,32 @@ static const char *describe_sql =
 "     " CAT "COALESCE(' USING ('" CAT "pg_catalog.pg_get_expr(p.polqual, p.polrelid)" CAT "')', '')"
 "     " CAT "COALESCE(' WITH CHECK ('" CAT "pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)" CAT "')', '')), '{}')"
 "    FROM pg_catalog.pg_policy p WHERE p.polrelid" EQ "c.oid),"
-"   'comment', pg_catalog.obj_description(c.oid, 'pg_class'),"
+"   'comment', " DESCR("c.oid", "pg_class") ","
 "   'acl', " ACL("c.relacl", "r", "c.relowner") ","
 "   'deps', " DEPS ")), '{}')"
 "  FROM rel JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid" DEPJ("'table:'" CAT "rel.key")
 "  WHERE rel.relkind" EQ "ANY ('{r,p}'::pg_catalog.\"char\"[])),"
 /* views and materialized views */
-" 'views', (SELECT COALESCE(pg_catalog.jsonb_object_agg(rel.key, pg_catalog.jsonb_build_object("
+" 'views', (SELECT COALESCE(pg_catalog.json_object_agg(rel.key, pg_catalog.json_build_object("
 "   'materialized', c.relkind" EQ "'m', 'def', pg_catalog.pg_get_viewdef(c.oid),"
-"   'options', (SELECT pg_catalog.jsonb_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
+"   'options', (SELECT pg_catalog.json_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
 "   'indexes', " INDEXES ","
-"   'comment', pg_catalog.obj_description(c.oid, 'pg_class'),"
+"   'comment', " DESCR("c.oid", "pg_class") ","
 "   'acl', " ACL("c.relacl", "r", "c.relowner") ","
 "   'deps', " DEPS ")), '{}')"
 "  FROM rel JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid" DEPJ("'view:'" CAT "rel.key")
 "  WHERE rel.relkind" EQ "ANY ('{v,m}'::pg_catalog.\"char\"[])),"
 /* functions and procedures */
-" 'functions', (SELECT COALESCE(pg_catalog.jsonb_object_agg(fun.key, pg_catalog.jsonb_build_object("
+" 'functions', (SELECT COALESCE(pg_catalog.json_object_agg(fun.key, pg_catalog.json_build_object("
 "   'kind', CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,"
 "   'def', pg_catalog.pg_get_functiondef(p.oid),"
-"   'comment', pg_catalog.obj_description(p.oid, 'pg_proc'),"
+"   'comment', " DESCR("p.oid", "pg_proc") ","
 "   'acl', " ACL("p.proacl", "f", "p.proowner") ","
 "   'deps', " DEPS ")), '{}')"
 "  FROM fun JOIN pg_catalog.pg_proc p ON p.oid" EQ "fun.oid" DEPJ("'function:'" CAT "fun.key")
 "  WHERE fun.prokind" EQ "ANY ('{f,p}'::pg_catalog.\"char\"[])),"
 /* what diff() does not model: named, so that a change is reported */
-" 'not_handled', (SELECT COALESCE(pg_catalog.jsonb_agg(w ORDER BY w" COLLC "), '[]') FROM ("
+" 'not_handled', (SELECT COALESCE(pg_catalog.json_agg(w ORDER BY w" COLLC "), '[]') FROM ("
 "  SELECT 'foreign table '" CAT "rel.key AS w FROM rel WHERE rel.relkind" EQ "'f'"
 "  UNION ALL SELECT 'aggregate '" CAT "fun.key FROM fun WHERE fun.prokind" NE "ALL ('{f,p}'::pg_catalog.\"char\"[])"
 "  UNION ALL SELECT 'type '" CAT QN("n.nspname", "t.typname") CAT "' (' " CAT "t.typtype::pg_catalog.text" CAT "')'"
@@ -268,9 +290,19 @@ static const char *describe_sql =
 "   WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_collation") " AND ext.objid" EQ "co.oid)"
 "  UNION ALL SELECT 'statistics '" CAT QN("n.nspname", "s.stxname") " FROM pg_catalog.pg_statistic_ext s"
 "   JOIN ns n ON n.oid" EQ "s.stxnamespace"
+NAMED("operator class", "pg_opclass", "oc", "opcname", "opcnamespace")
+NAMED("operator family", "pg_opfamily", "of", "opfname", "opfnamespace")
+NAMED("text search configuration", "pg_ts_config", "tc", "cfgname", "cfgnamespace")
+NAMED("text search dictionary", "pg_ts_dict", "td", "dictname", "dictnamespace")
+NAMED("text search parser", "pg_ts_parser", "tp", "prsname", "prsnamespace")
+NAMED("text search template", "pg_ts_template", "tt", "tmplname", "tmplnamespace")
+NAMED("conversion", "pg_conversion", "cv", "conname", "connamespace")
+"  UNION ALL SELECT 'privileges on type '" CAT QN("n.nspname", "t.typname") " FROM pg_catalog.pg_type t"
+"   JOIN ns n ON n.oid" EQ "t.typnamespace WHERE t.typacl IS NOT NULL"
+"   AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_type") " AND ext.objid" EQ "t.oid)"
 "  UNION ALL SELECT 'disabled trigger '" CAT QI("g.tgname") CAT "' on '" CAT "rel.key FROM pg_catalog.pg_trigger g"
 "   JOIN rel ON rel.oid" EQ "g.tgrelid WHERE NOT g.tgisinternal AND g.tgenabled" NE "'O'"
-" ) nh))";
+" ) nh)))::pg_catalog.jsonb";
 
 /*
  * smig_describe

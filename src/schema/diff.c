@@ -32,6 +32,8 @@ static void diff_state_init(SmigDiffState *d, JsonbContainer *from,
 static void diff_run(SmigDiffState *d);
 static void diff_schemas(SmigDiffState *d);
 static void diff_extensions(SmigDiffState *d);
+static bool extension_path_exists(const char *key, const char *from,
+								  const char *to);
 static void diff_types(SmigDiffState *d);
 static void diff_enum(SmigDiffState *d, const char *key, JsonbContainer *f,
 					  JsonbContainer *t);
@@ -399,9 +401,66 @@ diff_extensions(SmigDiffState *d)
 			smig_emit(d, P_CREATE_EXTENSION, "ALTER EXTENSION %s SET SCHEMA %s;",
 					  to->e[i].key, smig_jstr(t, "schema"));
 		if (f != NULL && !smig_jsame(f->obj, t, "version"))
-			smig_emit(d, P_CREATE_EXTENSION, "ALTER EXTENSION %s UPDATE TO %s;",
-					  to->e[i].key, lit(smig_jstr(t, "version")));
+		{
+			char	   *fv = smig_jstr(f->obj, "version");
+			char	   *tv = smig_jstr(t, "version");
+
+			/*
+			 * Going forward, a missing update path fails loudly when it runs;
+			 * going back (most extensions ship no downgrade scripts) it is
+			 * said, and the version stays.
+			 */
+			if (!d->online && fv != NULL && tv != NULL &&
+				!extension_path_exists(to->e[i].key, fv, tv))
+				smig_emit(d, P_CREATE_EXTENSION, "-- not handled: extension %s has no update path from version %s back to %s: it stays at %s",
+						  to->e[i].key, fv, tv, fv);
+			else
+				smig_emit(d, P_CREATE_EXTENSION, "ALTER EXTENSION %s UPDATE TO %s;",
+						  to->e[i].key, lit(tv));
+		}
 	}
+}
+
+/*
+ * extension_path_exists
+ *		Whether this server's extension files hold an update path of
+ *		extension key (a quoted identifier) from version from to to.
+ */
+static bool
+extension_path_exists(const char *key, const char *from, const char *to)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	bool		isnull;
+	bool		found;
+	StringInfoData name;
+	const char *p;
+
+	/* the key is quote_ident(extname) */
+	initStringInfo(&name);
+	if (key[0] == '"')
+	{
+		for (p = key + 1; *p && !(p[0] == '"' && p[1] != '"'); p++)
+		{
+			appendStringInfoChar(&name, *p);
+			if (p[0] == '"')
+				p++;
+		}
+	}
+	else
+		appendStringInfoString(&name, key);
+	values[0] = CStringGetTextDatum(name.data);
+	values[1] = CStringGetTextDatum(from);
+	values[2] = CStringGetTextDatum(to);
+	smig_spi_exec("SELECT CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_available_extensions a"
+				  " WHERE a.name OPERATOR(pg_catalog.=) $1)"
+				  " THEN EXISTS (SELECT FROM pg_catalog.pg_extension_update_paths($1::pg_catalog.name) p"
+				  " WHERE p.source OPERATOR(pg_catalog.=) $2 AND p.target OPERATOR(pg_catalog.=) $3"
+				  " AND p.path IS NOT NULL) ELSE false END",
+				  3, types, values, NULL, true, SPI_OK_SELECT);
+	found = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+									   SPI_tuptable->tupdesc, 1, &isnull));
+	return !isnull && found;
 }
 
 /* CREATE TYPE / CREATE DOMAIN for a type of the snapshot */
@@ -591,13 +650,13 @@ diff_enum(SmigDiffState *d, const char *key, JsonbContainer *f,
 		if (!smig_list_has(a, v))
 		{
 			if (prev)
-				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE %s AFTER %s;", key,
+				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s AFTER %s;", key,
 						  quote_literal_cstr(v), quote_literal_cstr(prev));
 			else if (a != NIL)
-				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE %s BEFORE %s;", key,
+				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s BEFORE %s;", key,
 						  quote_literal_cstr(v), quote_literal_cstr(linitial(a)));
 			else
-				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE %s;", key,
+				smig_emit(d, P_ENUM, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s;", key,
 						  quote_literal_cstr(v));
 		}
 		prev = v;
@@ -814,6 +873,7 @@ diff_functions(SmigDiffState *d)
 				len--;
 			/* pg_get_functiondef writes CREATE OR REPLACE: replaces in place */
 			appendStringInfo(n->sql, "%.*s;\n", len, def);
+			d->creates_routine = true;
 		}
 		smig_diff_comment(d, what, key, f ? f->obj : NULL, t);
 		smig_diff_acl(d, what, key, f ? f->obj : NULL, t, "EXECUTE:PUBLIC");

@@ -62,9 +62,9 @@ typedef enum SmigPhase
 	P_DROP_COLUMN,
 	P_DROP_OBJECTS,
 	P_DROP_EXTENSION,
-	P_DROP_SCHEMA,
 	P_CREATE_SCHEMA,
-	P_CREATE_EXTENSION,
+	P_CREATE_EXTENSION,			/* and SET SCHEMA, UPDATE TO */
+	P_DROP_SCHEMA,				/* after an extension has left it */
 	P_OBJECTS,
 	P_SEQ_OWNED,
 	P_CONSTRAINT,
@@ -112,6 +112,7 @@ typedef struct SmigDiffState
 	List	   *changed;		/* ids whose dependent views are recreated */
 	StringInfoData validate_down;	/* downgrade of the validation revision */
 	StringInfoData extra_down;	/* prepended to the main downgrade */
+	bool		creates_routine;	/* a function or procedure is (re)created */
 } SmigDiffState;
 
 /* diff.c */

@@ -21,10 +21,32 @@
 #include "model/graph.h"
 #include "schema/diff_int.h"
 
+/*
+ * Functions are created before the tables (a default or CHECK may call
+ * one), but the body of a LANGUAGE sql function that reads a table is
+ * checked at CREATE, and its dependency on the table is not in pg_depend.
+ * As pg_dump does: no body check while the revision runs.
+ */
+#define NO_BODY_CHECK \
+	"-- function bodies are checked when called, not when created (as pg_dump restores them)\n" \
+	"SET LOCAL check_function_bodies = off;\n"
+
+static void prepend_no_body_check(StringInfo s);
 static char *new_id(SmigGraph *g);
 static void add_revision(StringInfo out, const char *id, const char *parents,
 						 const char *message, const char *up,
 						 const char *down);
+
+static void
+prepend_no_body_check(StringInfo s)
+{
+	char	   *rest = pstrdup(s->data);
+
+	resetStringInfo(s);
+	appendStringInfoString(s, NO_BODY_CHECK);
+	appendStringInfoString(s, rest);
+	pfree(rest);
+}
 
 /* 12 random hex characters, not a registered id */
 static char *
@@ -88,8 +110,12 @@ smig_render(SmigDiffState *fwd, SmigDiffState *rev)
 		appendBinaryStringInfo(&main_up, fwd->out[p].data, fwd->out[p].len);
 	if (main_up.len == 0 && enum_up->len == 0 && val_up->len == 0)
 		return NULL;
+	if (fwd->creates_routine)
+		prepend_no_body_check(&main_up);
 
 	initStringInfo(&main_down);
+	if (rev->creates_routine)
+		appendStringInfoString(&main_down, NO_BODY_CHECK);
 	appendBinaryStringInfo(&main_down, fwd->extra_down.data, fwd->extra_down.len);
 	for (p = 0; p < P_COUNT; p++)
 		appendBinaryStringInfo(&main_down, rev->out[p].data, rev->out[p].len);
