@@ -522,4 +522,4 @@ expect_match "transaction:false: the directive is written" "$(cat "$WORK"/notx_o
 sm -d "$(url "$NONE")" push "$WORK/notx_out"
 expect_rc "push of a no-transaction revision (issue 18: the server runs it with CALL schemamig.migrate())" 0
 expect "the revision is registered as non-transactional" \
-	"$(q "$NONE" -c "SELECT revision || ' ' || transactional FROM schemamig.revisions WHERE revision = '20240201000000'")" "20240201000000 f"
+	"$(q "$NONE" -c "SELECT revision || ' ' || transactional FROM schemamig.revisions WHERE revision = '20240201000000'")" "20240201000000 false"
