@@ -92,6 +92,7 @@ typedef struct LintState
 	const char *section;
 	bool		downgrade;
 	bool		has_downgrade;	/* the revision has a downgrade section */
+	bool		nontx;			/* it says "-- schemamig:transaction off" */
 	List	   *allows;			/* LintAllow * in force for the section */
 	SmigStatement *stmt;		/* the statement being linted */
 	bool		stmt_slow;		/* it rewrites, scans or builds an index */

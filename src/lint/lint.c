@@ -47,6 +47,7 @@ typedef struct ParseArgs
 {
 	const char *sql;
 	SmigBodySource *src;
+	bool		nontx;			/* split as a revision without a transaction */
 	List	   *stmts;
 } ParseArgs;
 
@@ -76,7 +77,7 @@ parse_section(void *arg)
 {
 	ParseArgs  *parse = (ParseArgs *) arg;
 
-	parse->stmts = smig_parse_statements(parse->sql, parse->src);
+	parse->stmts = smig_parse_revision_body(parse->sql, parse->src, parse->nontx);
 }
 
 static void
@@ -152,6 +153,7 @@ lint_section(LintState *st, const char *sql, int first_line,
 		/* parse errors become a finding */
 		parse.sql = sql;
 		parse.src = &src;
+		parse.nontx = st->nontx;
 		parse.stmts = NIL;
 		edata = smig_run_caught(parse_section, &parse);
 		stmts = parse.stmts;
@@ -258,6 +260,7 @@ lint_revision_run(LintState *st, SmigRevision *rev, int first_line,
 
 	st->revision = rev->id;
 	st->has_downgrade = rev->downgrade_sql != NULL;
+	st->nontx = rev->nontx;
 	foreach(lc, rev->lint_allow)
 	{
 		int			i = foreach_current_index(lc);
