@@ -26,7 +26,7 @@ DATA_built = sql/schemamig--0.2.sql
 
 REGRESS = format register graph running atomicity offline check \
           stamp privileges authorship statements locking migrate lint adopt \
-          describe diff upgrade trusted diff_kinds drift nontx lint_nontx
+          describe diff upgrade trusted diff_kinds drift nontx lint_nontx diff_online
 REGRESS_OPTS = --load-extension=schemamig --encoding=UTF8 --no-locale
 
 ISOLATION = upgrade_vs_upgrade waits reinstall_vs_status migrate_rounds

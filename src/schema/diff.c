@@ -108,6 +108,8 @@ diff_state_init(SmigDiffState *d, JsonbContainer *from, JsonbContainer *to,
 		initStringInfo(&d->out[p]);
 	initStringInfo(&d->validate_down);
 	initStringInfo(&d->extra_down);
+	initStringInfo(&d->cic_down);
+	initStringInfo(&d->attach_down);
 }
 
 /*
@@ -178,6 +180,7 @@ smig_diff(Jsonb *desired, Jsonb *renames)
 		rev_renames = lcons(b, rev_renames);
 	}
 	diff_state_init(&rev, to, from, false, rev_renames);
+	rev.concurrent = fwd.concurrent;
 	diff_run(&rev);
 
 	return smig_render(&fwd, &rev);

@@ -76,6 +76,11 @@ typedef enum SmigPhase
 	P_COMMENT,
 	P_GRANT,
 	P_VALIDATE,					/* validations: a later revision */
+	P_CIC,						/* CONCURRENTLY: a revision without a
+								 * transaction, between the main one and
+								 * the validations */
+	P_ATTACH,					/* ADD CONSTRAINT ... USING INDEX, after
+								 * the validations in their revision */
 	P_COUNT
 } SmigPhase;
 
@@ -112,6 +117,12 @@ typedef struct SmigDiffState
 	List	   *changed;		/* ids whose dependent views are recreated */
 	StringInfoData validate_down;	/* downgrade of the validation revision */
 	StringInfoData extra_down;	/* prepended to the main downgrade */
+	StringInfoData cic_down;	/* downgrade of the P_CIC revision */
+	StringInfoData attach_down;	/* downgrade of P_ATTACH (runs first) */
+	List	   *concurrent;		/* "schema"."name" of the indexes and
+								 * constraints the P_CIC revision builds
+								 * or drops: the backward comparison
+								 * (the main downgrade) leaves them out */
 	bool		creates_routine;	/* a function or procedure is (re)created */
 } SmigDiffState;
 

@@ -30,10 +30,16 @@ static void column_def(StringInfo sql, const char *name, JsonbContainer *c);
 static void diff_columns(SmigDiffState *d, SmigEntry *fe, JsonbContainer *t,
 						 const char *key, bool rows, StringInfo alter);
 static void diff_constraints(SmigDiffState *d, JsonbContainer *f,
-							 JsonbContainer *t, const char *key, bool rows);
+							 JsonbContainer *t, const char *key, bool rows,
+							 bool cic);
 static void diff_strings(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
-						 const char *kind, const char *key, bool rows);
+						 const char *kind, const char *key, bool rows,
+						 bool cic, bool cic_drop);
 static char *index_def(const char *def);
+static char *cic_def(const char *def, const char *name, const char *newname);
+static const char *unique_columns(const char *def);
+static bool drops_column(JsonbContainer *f, JsonbContainer *t);
+static void prepend_down(StringInfo buf, const char *text);
 static char *schema_part(const char *key);
 static void rename_columns(SmigDiffState *d, SmigMap *cols, const char *key,
 						   const char *orig);
@@ -71,6 +77,86 @@ index_def(const char *def)
 	if (only == NULL)
 		return pstrdup(def);
 	return psprintf("%.*s ON %s", (int) (only - def), def, only + strlen(" ON ONLY "));
+}
+
+/*
+ * cic_def
+ *		"CREATE [UNIQUE] INDEX name ON ..." (pg_get_indexdef) as
+ *		"CREATE [UNIQUE] INDEX CONCURRENTLY newname ON ...", newname NULL
+ *		for the same name; NULL when def is not of that form (ON ONLY).
+ */
+static char *
+cic_def(const char *def, const char *name, const char *newname)
+{
+	const char *qname = quote_identifier(name);
+	const char *forms[2] = {"CREATE INDEX ", "CREATE UNIQUE INDEX "};
+	int			k;
+
+	for (k = 0; k < 2; k++)
+	{
+		size_t		len = strlen(forms[k]);
+		const char *rest = def + len;
+
+		if (strncmp(def, forms[k], len) != 0 ||
+			strncmp(rest, qname, strlen(qname)) != 0)
+			continue;
+		rest += strlen(qname);
+		if (strncmp(rest, " ON ", 4) != 0 || strncmp(rest, " ON ONLY ", 9) == 0)
+			return NULL;
+		return psprintf("%sCONCURRENTLY %s%s", forms[k],
+						quote_identifier(newname ? newname : name), rest);
+	}
+	return NULL;
+}
+
+/*
+ * unique_columns
+ *		"(a, b) [INCLUDE (c)]" of a UNIQUE or PRIMARY KEY constraint's
+ *		definition, the part a CREATE UNIQUE INDEX takes as it is; NULL for
+ *		the forms an index built beforehand cannot reproduce simply (NULLS
+ *		NOT DISTINCT, WITH, USING INDEX TABLESPACE, DEFERRABLE).
+ */
+static const char *
+unique_columns(const char *def)
+{
+	const char *rest;
+
+	if (strncmp(def, "UNIQUE (", 8) == 0)
+		rest = def + 7;
+	else if (strncmp(def, "PRIMARY KEY (", 13) == 0)
+		rest = def + 12;
+	else
+		return NULL;
+	if (strstr(rest, " WITH (") || strstr(rest, " USING INDEX") ||
+		strstr(rest, "DEFERRABLE") || strstr(rest, "NULLS "))
+		return NULL;
+	return rest;
+}
+
+/* whether a column of f is not in t (dropping it drops its indexes) */
+static bool
+drops_column(JsonbContainer *f, JsonbContainer *t)
+{
+	SmigMap    *fc = smig_map(smig_jobj(f, "columns"));
+	SmigMap    *tc = smig_map(smig_jobj(t, "columns"));
+	int			i;
+
+	for (i = 0; i < fc->n; i++)
+		if (smig_map_find(tc, fc->e[i].key) == NULL)
+			return true;
+	return false;
+}
+
+/* a downgrade runs its steps in the reverse order of the upgrade's */
+static void
+prepend_down(StringInfo buf, const char *text)
+{
+	char	   *rest = pstrdup(buf->data);
+
+	resetStringInfo(buf);
+	appendStringInfoString(buf, text);
+	appendStringInfoString(buf, rest);
+	pfree(rest);
 }
 
 /*
@@ -276,10 +362,10 @@ create_table(SmigDiffState *d, const char *key, JsonbContainer *t)
 	}
 	appendStringInfoString(n->sql, ";\n");
 
-	diff_constraints(d, NULL, t, key, false);
-	diff_strings(d, NULL, t, "indexes", key, false);
-	diff_strings(d, NULL, t, "triggers", key, false);
-	diff_strings(d, NULL, t, "policies", key, false);
+	diff_constraints(d, NULL, t, key, false, false);
+	diff_strings(d, NULL, t, "indexes", key, false, false, false);
+	diff_strings(d, NULL, t, "triggers", key, false, false, false);
+	diff_strings(d, NULL, t, "policies", key, false, false, false);
 	if (smig_jbool(t, "rls"))
 		smig_emit(d, P_RLS, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;", key);
 	if (smig_jbool(t, "force_rls"))
@@ -308,10 +394,25 @@ alter_table(SmigDiffState *d, SmigEntry *fe, JsonbContainer *t, const char *key)
 	JsonbContainer *f = fe->obj;
 	StringInfoData alter;
 	bool		rows = false;
+	bool		cic;
+	bool		cic_drop;
 
 	/* only the forward direction looks at the rows */
 	if (d->online)
 		rows = smig_table_has_rows(fe->orig);
+
+	/*
+	 * Indexes of a table with rows are built and dropped CONCURRENTLY in a
+	 * revision without a transaction, after the main one.  Not on a
+	 * partitioned table (no CONCURRENTLY there), nor when diff() renames
+	 * (the downgrade would name the old table or columns); an index is not
+	 * dropped there when the main revision drops one of the table's
+	 * columns (which may drop the index first, and whose downgrade would
+	 * come after the index's).
+	 */
+	cic = rows && d->renames == NIL && !smig_jstr(t, "partition_by") &&
+		!smig_jstr(f, "partition_by");
+	cic_drop = cic && !drops_column(f, t);
 
 	initStringInfo(&alter);
 	if (smig_jbool(f, "unlogged") != smig_jbool(t, "unlogged"))
@@ -335,10 +436,10 @@ alter_table(SmigDiffState *d, SmigEntry *fe, JsonbContainer *t, const char *key)
 
 		appendBinaryStringInfo(n->sql, alter.data, alter.len);
 	}
-	diff_constraints(d, f, t, key, rows);
-	diff_strings(d, f, t, "indexes", key, rows);
-	diff_strings(d, f, t, "triggers", key, rows);
-	diff_strings(d, f, t, "policies", key, rows);
+	diff_constraints(d, f, t, key, rows, cic);
+	diff_strings(d, f, t, "indexes", key, rows, cic, cic_drop);
+	diff_strings(d, f, t, "triggers", key, rows, false, false);
+	diff_strings(d, f, t, "policies", key, rows, false, false);
 	if (smig_jbool(f, "rls") != smig_jbool(t, "rls"))
 		smig_emit(d, P_RLS, "ALTER TABLE %s %s ROW LEVEL SECURITY;", key,
 				  smig_jbool(t, "rls") ? "ENABLE" : "DISABLE");
@@ -482,7 +583,7 @@ diff_columns(SmigDiffState *d, SmigEntry *fe, JsonbContainer *t,
 /* CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY, EXCLUDE by name */
 static void
 diff_constraints(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
-				 const char *key, bool rows)
+				 const char *key, bool rows, bool cic)
 {
 	SmigMap    *fm = smig_map(f ? smig_jobj(f, "constraints") : NULL);
 	SmigMap    *tm = smig_map(smig_jobj(t, "constraints"));
@@ -506,6 +607,11 @@ diff_constraints(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
 				strcmp(fdef + strlen(tdef), " NOT VALID") == 0)
 				continue;
 		}
+		/* backwards: the downgrade of P_ATTACH drops it */
+		if (!d->online &&
+			smig_list_has(d->concurrent, psprintf("%s.%s", schema_part(key),
+												  quote_identifier(fm->e[i].key))))
+			continue;
 		smig_emit(d, strcmp(type, "f") == 0 ? P_DROP_FK : P_DROP_CONSTRAINT,
 				  "ALTER TABLE %s DROP CONSTRAINT %s;", key,
 				  quote_identifier(fm->e[i].key));
@@ -539,9 +645,27 @@ diff_constraints(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
 			smig_emit(d, P_VALIDATE, "ALTER TABLE %s VALIDATE CONSTRAINT %s;", key, name);
 			continue;
 		}
+		if (cic && (strcmp(type, "p") == 0 || strcmp(type, "u") == 0) &&
+			unique_columns(def) != NULL)
+		{
+			char	   *qual = psprintf("%s.%s", schema_part(key), name);
+
+			/* its index built concurrently, then made the constraint */
+			smig_emit(d, P_CIC, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s %s;",
+					  name, key, unique_columns(def));
+			prepend_down(&d->cic_down,
+						 psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;\n", qual));
+			smig_emit(d, P_ATTACH, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s;",
+					  key, name, strcmp(type, "p") == 0 ? "PRIMARY KEY" : "UNIQUE", name);
+			prepend_down(&d->attach_down,
+						 psprintf("ALTER TABLE %s DROP CONSTRAINT %s;\n", key, name));
+			d->concurrent = lappend(d->concurrent, qual);
+			continue;
+		}
 		if (rows && (strcmp(type, "p") == 0 || strcmp(type, "u") == 0))
-			smig_emit(d, p, "-- hazard: %s has rows: this builds the index of %s under ACCESS EXCLUSIVE (building it CONCURRENTLY and adding the constraint USING INDEX needs non-transactional revisions, not implemented yet)",
-					  key, name);
+			smig_emit(d, p, "-- hazard: %s has rows: this builds the index of %s under ACCESS EXCLUSIVE (not built CONCURRENTLY: %s)",
+					  key, name, cic ? "a form CREATE UNIQUE INDEX does not take" :
+					  "the table is partitioned, or this diff changes names");
 		if (rows && strcmp(type, "x") == 0)
 			smig_emit(d, p, "-- hazard: %s has rows: EXCLUDE constraint %s is built and checked under ACCESS EXCLUSIVE",
 					  key, name);
@@ -555,7 +679,8 @@ diff_constraints(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
  */
 static void
 diff_strings(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
-			 const char *kind, const char *key, bool rows)
+			 const char *kind, const char *key, bool rows, bool cic,
+			 bool cic_drop)
 {
 	SmigMap    *fm = smig_map(f ? smig_jobj(f, kind) : NULL);
 	SmigMap    *tm = smig_map(smig_jobj(t, kind));
@@ -567,31 +692,84 @@ diff_strings(SmigDiffState *d, JsonbContainer *f, JsonbContainer *t,
 	{
 		SmigEntry  *te = smig_map_find(tm, fm->e[i].key);
 		const char *name = quote_identifier(fm->e[i].key);
+		char	   *qual = psprintf("%s.%s", schema_part(key), name);
+		char	   *old = fm->e[i].str ? index_def(fm->e[i].str) : NULL;
 
+		CHECK_FOR_INTERRUPTS();
 		if (te != NULL && fm->e[i].str && te->str && strcmp(fm->e[i].str, te->str) == 0)
 			continue;
-		if (index)
-			smig_emit(d, P_DROP_INDEX, "DROP INDEX %s.%s;", schema_part(key), name);
-		else if (trigger)
-			smig_emit(d, P_DROP_TRIGGER, "DROP TRIGGER %s ON %s;", name, key);
-		else
-			smig_emit(d, P_DROP_POLICY, "DROP POLICY %s ON %s;", name, key);
+		if (!index)
+		{
+			if (trigger)
+				smig_emit(d, P_DROP_TRIGGER, "DROP TRIGGER %s ON %s;", name, key);
+			else
+				smig_emit(d, P_DROP_POLICY, "DROP POLICY %s ON %s;", name, key);
+			continue;
+		}
+		/* backwards: the downgrade of the P_CIC revision handles it */
+		if (!d->online && smig_list_has(d->concurrent, qual))
+			continue;
+		/* a redefinition swapped concurrently: below */
+		if (cic_drop && te != NULL && te->str && old &&
+			cic_def(old, fm->e[i].key, NULL) &&
+			cic_def(index_def(te->str), te->key, NULL))
+			continue;
+		if (cic_drop && te == NULL && old && cic_def(old, fm->e[i].key, NULL))
+		{
+			smig_emit(d, P_CIC, "DROP INDEX CONCURRENTLY %s;", qual);
+			prepend_down(&d->cic_down,
+						 psprintf("%s;\n", cic_def(old, fm->e[i].key, NULL)));
+			d->concurrent = lappend(d->concurrent, qual);
+			continue;
+		}
+		smig_emit(d, P_DROP_INDEX, "DROP INDEX %s;", qual);
 	}
 	for (i = 0; i < tm->n; i++)
 	{
 		SmigEntry  *fe = smig_map_find(fm, tm->e[i].key);
 		char	   *def = tm->e[i].str;
+		const char *iname = tm->e[i].key;
+		char	   *qual;
+		char	   *idef;
 
+		CHECK_FOR_INTERRUPTS();
 		if (def == NULL || (fe != NULL && fe->str && strcmp(fe->str, def) == 0))
 			continue;
-		if (index)
+		if (!index)
 		{
-			if (rows)
-				smig_emit(d, P_INDEX, "-- hazard: %s has rows: CREATE INDEX blocks its writes while it builds (CONCURRENTLY needs non-transactional revisions, not implemented yet)",
-						  key);
-			smig_emit(d, P_INDEX, "%s;", index_def(def));
-		}
-		else
 			smig_emit(d, trigger ? P_TRIGGER : P_POLICY, "%s;", def);
+			continue;
+		}
+		qual = psprintf("%s.%s", schema_part(key), quote_identifier(iname));
+		idef = index_def(def);
+		if (!d->online && smig_list_has(d->concurrent, qual))
+			continue;
+		if (cic && fe == NULL && cic_def(idef, iname, NULL))
+		{
+			smig_emit(d, P_CIC, "%s;", cic_def(idef, iname, NULL));
+			prepend_down(&d->cic_down,
+						 psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;\n", qual));
+			d->concurrent = lappend(d->concurrent, qual);
+			continue;
+		}
+		if (cic_drop && fe != NULL && fe->str && cic_def(idef, iname, NULL) &&
+			cic_def(index_def(fe->str), iname, NULL))
+		{
+			/* built beside the old one, which it then replaces */
+			char	   *tmp = psprintf("%.50s_smig_new", iname);
+			char	   *qtmp = psprintf("%s.%s", schema_part(key), quote_identifier(tmp));
+			const char *swap = psprintf("DROP INDEX CONCURRENTLY %s;\nALTER INDEX %s RENAME TO %s;",
+										qual, qtmp, quote_identifier(iname));
+
+			smig_emit(d, P_CIC, "%s;\n%s", cic_def(idef, iname, tmp), swap);
+			prepend_down(&d->cic_down,
+						 psprintf("%s;\n%s\n", cic_def(index_def(fe->str), iname, tmp), swap));
+			d->concurrent = lappend(d->concurrent, qual);
+			continue;
+		}
+		if (rows)
+			smig_emit(d, P_INDEX, "-- hazard: %s has rows: CREATE INDEX blocks its writes while it builds (not built CONCURRENTLY: the table is partitioned, or this diff changes names or drops a column of it)",
+					  key);
+		smig_emit(d, P_INDEX, "%s;", idef);
 	}
 }

@@ -8,8 +8,13 @@
  *	       migrate() does between revisions);
  *	    2. everything else, with the whole backwards comparison as its
  *	       downgrade;
- *	    3. validations (VALIDATE CONSTRAINT, SET NOT NULL over a validated
- *	       CHECK) of what revision 2 added NOT VALID on tables with rows.
+ *	    3. on tables with rows, indexes built and dropped CONCURRENTLY, in
+ *	       a revision without a transaction ("-- schemamig:transaction
+ *	       off": migrate() runs it, a statement per step);
+ *	    4. validations (VALIDATE CONSTRAINT, SET NOT NULL over a validated
+ *	       CHECK) of what revision 2 added NOT VALID on tables with rows,
+ *	       then the UNIQUE and PRIMARY KEY constraints made of the indexes
+ *	       revision 3 built (ADD CONSTRAINT ... USING INDEX).
  *
  *-------------------------------------------------------------------------
  */
@@ -35,7 +40,7 @@
 static void prepend_no_body_check(StringInfo s);
 static char *new_id(SmigGraph *g);
 static void add_revision(StringInfo out, const char *id, const char *parents,
-						 const char *message, const char *up,
+						 const char *message, bool nontx, const char *up,
 						 const char *down);
 
 static void
@@ -79,7 +84,7 @@ new_id(SmigGraph *g)
 
 static void
 add_revision(StringInfo out, const char *id, const char *parents,
-			 const char *message, const char *up, const char *down)
+			 const char *message, bool nontx, const char *up, const char *down)
 {
 	if (out->len > 0)
 		appendStringInfoChar(out, '\n');
@@ -87,6 +92,8 @@ add_revision(StringInfo out, const char *id, const char *parents,
 	if (parents && parents[0])
 		appendStringInfo(out, "-- schemamig:down_revision %s\n", parents);
 	appendStringInfo(out, "-- schemamig:message %s\n", message);
+	if (nontx)
+		appendStringInfoString(out, "-- schemamig:transaction off\n");
 	appendStringInfo(out, "-- schemamig:upgrade\n%s", up);
 	appendStringInfo(out, "-- schemamig:downgrade\n%s", down);
 }
@@ -104,7 +111,9 @@ smig_render(SmigDiffState *fwd, SmigDiffState *rev)
 	StringInfoData main_down;
 	StringInfoData out;
 	StringInfo	enum_up = &fwd->out[P_ENUM];
-	StringInfo	val_up = &fwd->out[P_VALIDATE];
+	StringInfo	cic_up = &fwd->out[P_CIC];
+	StringInfoData val_up;
+	StringInfoData val_down;
 	SmigGraph  *g;
 	List	   *heads;
 	List	   *current;
@@ -116,8 +125,15 @@ smig_render(SmigDiffState *fwd, SmigDiffState *rev)
 	initStringInfo(&main_up);
 	for (p = P_RENAME; p < P_VALIDATE; p++)
 		appendBinaryStringInfo(&main_up, fwd->out[p].data, fwd->out[p].len);
-	if (main_up.len == 0 && enum_up->len == 0 && val_up->len == 0)
+	initStringInfo(&val_up);
+	appendBinaryStringInfo(&val_up, fwd->out[P_VALIDATE].data, fwd->out[P_VALIDATE].len);
+	appendBinaryStringInfo(&val_up, fwd->out[P_ATTACH].data, fwd->out[P_ATTACH].len);
+	if (main_up.len == 0 && enum_up->len == 0 && cic_up->len == 0 && val_up.len == 0)
 		return NULL;
+	/* a PRIMARY KEY is dropped before its columns lose NOT NULL */
+	initStringInfo(&val_down);
+	appendBinaryStringInfo(&val_down, fwd->attach_down.data, fwd->attach_down.len);
+	appendBinaryStringInfo(&val_down, fwd->validate_down.data, fwd->validate_down.len);
 	if (fwd->creates_routine)
 		prepend_no_body_check(&main_up);
 
@@ -149,7 +165,7 @@ smig_render(SmigDiffState *fwd, SmigDiffState *rev)
 	{
 		char	   *id = new_id(g);
 
-		add_revision(&out, id, prev, "autogenerate: new enum values",
+		add_revision(&out, id, prev, "autogenerate: new enum values", false,
 					 enum_up->data,
 					 main_up.len > 0 ? "-- PostgreSQL cannot remove a value from an enum type: the values stay\n"
 					 : psprintf("-- PostgreSQL cannot remove a value from an enum type: the values stay\n%s",
@@ -160,12 +176,26 @@ smig_render(SmigDiffState *fwd, SmigDiffState *rev)
 	{
 		char	   *id = new_id(g);
 
-		add_revision(&out, id, prev, "autogenerate", main_up.data, main_down.data);
+		add_revision(&out, id, prev, "autogenerate", false, main_up.data,
+					 main_down.data);
 		prev = id;
 	}
-	if (val_up->len > 0)
+	if (cic_up->len > 0)
+	{
+		char	   *id = new_id(g);
+
+		add_revision(&out, id, prev,
+					 "autogenerate: indexes built and dropped CONCURRENTLY (CALL schemamig.migrate)",
+					 true, cic_up->data, fwd->cic_down.data);
+		prev = id;
+	}
+	if (val_up.len > 0)
 		add_revision(&out, new_id(g), prev,
-					 "autogenerate: validate constraints added NOT VALID",
-					 val_up->data, fwd->validate_down.data);
+					 fwd->out[P_ATTACH].len == 0 ?
+					 "autogenerate: validate constraints added NOT VALID" :
+					 fwd->out[P_VALIDATE].len == 0 ?
+					 "autogenerate: constraints made of the indexes built concurrently" :
+					 "autogenerate: validate constraints added NOT VALID, constraints made of the indexes built concurrently",
+					 false, val_up.data, val_down.data);
 	return out.data;
 }
