@@ -905,6 +905,31 @@ block_text(const AutoBlock *b, const char *message)
 	split_words(b->parents, &down);
 	sb_init(&sb);
 	revision_header(&sb, b->id, message, &down, &none, &none);
+	/*
+	 * The other header directives diff() wrote (such as "-- schemamig:
+	 * transaction off" of a revision of CONCURRENTLY statements), as they are.
+	 */
+	for (const char *h = b->start; h < p;)
+	{
+		const char *eol = memchr(h, '\n', p - h);
+		size_t		hlen = eol ? (size_t) (eol - h) : (size_t) (p - h);
+		static const char *const own[] = {"revision ", "down_revision ",
+		"message ", "branch_labels ", "depends_on "};
+		bool		ours = false;
+
+		if (hlen > 13 && strncmp(h, "-- schemamig:", 13) == 0)
+		{
+			for (int k = 0; k < (int) (sizeof(own) / sizeof(own[0])); k++)
+				if (strncmp(h + 13, own[k], strlen(own[k])) == 0)
+					ours = true;
+			if (!ours)
+			{
+				sb_putn(&sb, h, hlen);
+				sb_puts(&sb, "\n");
+			}
+		}
+		h = eol ? eol + 1 : p;
+	}
 	sb_putn(&sb, p, end - p);
 	/* one blank line between the generated SQL and the end of the file */
 	while (sb.len > 0 && sb.data[sb.len - 1] == '\n')

@@ -72,12 +72,21 @@ stop_server
 
 total=$(cat "$WORK"/vg.*.log 2>/dev/null | grep -cE "^==[0-9]+== (Invalid|Conditional|Use of uninitialised|Syscall param|Mismatched|Source and destination)" || true)
 ours=0
+# our frames: schemamig_* / smig_* functions, schemamig.so, or one of our
+# source files with a line number (static functions, with debug info)
+ours_re="schemamig|smig_|[(]($(cd "$ROOT/src" && ls ./*.c ./*/*.c | sed 's#.*/##; s#[.]c$##' | sort -u | paste -sd'|'))[.]c:[0-9]"
 for f in "$WORK"/vg.*.log; do
-	# an error report is a block of lines; keep the blocks naming our module
-	n=$(awk '/^==[0-9]+== (Invalid|Conditional|Use of uninitialised|Syscall param|Mismatched|Source and destination)/ {inblk=1; blk=$0; next}
-		inblk && /^==[0-9]+== *$/ {if (blk ~ /schemamig/) c++; inblk=0; next}
-		inblk {blk = blk "\n" $0}
-		END {if (inblk && blk ~ /schemamig/) c++; print c+0}' "$f")
+	# an error report is a block of lines; it is ours when our code is in
+	# the stack of the error itself, or among the first five frames of the
+	# stack that allocated the memory it names ("Uninitialised value was
+	# created by", "Address ... alloc'd"): there, deeper frames of ours only
+	# mean our code called into PostgreSQL (SPI, jsonb_in) which allocated it
+	n=$(awk -v re="$ours_re" '/^==[0-9]+== (Invalid|Conditional|Use of uninitialised|Syscall param|Mismatched|Source and destination)/ {inblk=1; ours=0; origin=0; next}
+		inblk && /^==[0-9]+== *$/ {if (ours) c++; inblk=0; next}
+		inblk && /(Uninitialised value was created|Address 0x|Block was alloc)/ {origin=1; depth=0; next}
+		inblk && origin && /(at|by) 0x/ {depth++; if (depth <= 5 && $0 ~ re) ours=1; next}
+		inblk && $0 ~ re {ours=1}
+		END {if (inblk && ours) c++; print c+0}' "$f")
 	if [ "$n" -gt 0 ]; then
 		ours=$((ours + n))
 		echo "---- $f"
