@@ -6,11 +6,10 @@
  * 0 when there are none.  With --adopt -m MSG: in one transaction, call
  * schemamig.adopt_drift(MSG) (it registers a revision whose upgrade is the
  * drift and records it applied) and write that revision to
- * <dir>/<id>_<slug>.sql; if the file cannot be written, nothing is
- * committed, so the files stay the truth.
+ * the directory, named as "new" names files (<id>_<slug>.sql, or
+ * --template); if the file cannot be written, nothing is committed, so the
+ * files stay the truth.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,77 +17,7 @@
 
 #include "cli.h"
 
-#define DRIFT_SLUG_MAX 40
-
-static char *drift_slug(const char *message);
 static int	drift_adopt(const CliOptions *o);
-static void write_all(const char *path, const char *text);
-
-/* "Hotfix: orders index!" -> "hotfix_orders_index" */
-static char *
-drift_slug(const char *message)
-{
-	StrBuf		sb;
-	const char *p;
-	bool		gap = false;
-
-	sb_init(&sb);
-	for (p = message; *p && sb.len < DRIFT_SLUG_MAX; p++)
-	{
-		char		c = *p;
-
-		if (c >= 'A' && c <= 'Z')
-			c = c - 'A' + 'a';
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-		{
-			if (gap && sb.len > 0)
-				sb_putc(&sb, '_');
-			gap = false;
-			sb_putc(&sb, c);
-		}
-		else
-			gap = true;
-	}
-	return sb.data;
-}
-
-/* create path (it must not exist) holding text; die on failure */
-static void
-write_all(const char *path, const char *text)
-{
-	size_t		len = strlen(text);
-	size_t		done = 0;
-	int			fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-
-	if (fd < 0)
-		die(EXIT_FILES, "cannot create %s: %s (nothing was adopted)", path,
-			strerror(errno));
-	while (done < len)
-	{
-		ssize_t		n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-		{
-			int			err = errno;
-
-			close(fd);
-			unlink(path);
-			die(EXIT_FILES, "cannot write %s: %s (nothing was adopted)", path,
-				strerror(err));
-		}
-		done += (size_t) n;
-	}
-	if (close(fd) != 0)
-	{
-		int			err = errno;
-
-		unlink(path);
-		die(EXIT_FILES, "cannot write %s: %s (nothing was adopted)", path,
-			strerror(err));
-	}
-}
 
 static int
 drift_adopt(const CliOptions *o)
@@ -98,8 +27,7 @@ drift_adopt(const CliOptions *o)
 	PGresult   *res;
 	const char *script;
 	char		id[64];
-	char	   *slug;
-	StrBuf		path;
+	char	   *path;
 
 	if (o->message == NULL || o->message[0] == '\0')
 		die_usage("drift --adopt needs a message: -m MSG");
@@ -120,22 +48,21 @@ drift_adopt(const CliOptions *o)
 	script = PQgetvalue(res, 0, 0);
 	if (sscanf(script, "-- schemamig:revision %63s", id) != 1)
 		die(EXIT_REFUSED, "adopt_drift() returned a script without a revision line");
-	slug = drift_slug(o->message);
-	sb_init(&path);
-	sb_printf(&path, "%s%s%s%s.sql", dir_label(&d), id, slug[0] ? "_" : "", slug);
-	free(slug);
-	write_all(path.data, script);
+	/* named as new names files (--template); on failure the connection
+	 * ends with the process, so the transaction and the adoption go too */
+	path = migration_path(&d, o->name_template, id, o->message);
+	write_new_file(path, script, strlen(script));
 	PQclear(res);
 	res = cli_query_try("COMMIT", 0, NULL, NULL);
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
-		unlink(path.data);
-		die(EXIT_REFUSED, "COMMIT failed: nothing was adopted; %s removed", path.data);
+		unlink(path);
+		die(EXIT_REFUSED, "COMMIT failed: nothing was adopted; %s removed", path);
 	}
 	PQclear(res);
 	printf("adopted the drift as revision %s (recorded as applied)\n", id);
-	printf("wrote %s\n", path.data);
-	sb_free(&path);
+	printf("wrote %s\n", path);
+	free(path);
 	migdir_free(&d);
 	return EXIT_OK;
 }

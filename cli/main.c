@@ -70,7 +70,7 @@ static const Command commands[] = {
 	{"lint", cmd_lint, 1, -1, OPT_JSON, "FILE..."},
 	{"import", cmd_import, 1, 2, OPT_CONFIG, "TOOL [DIR]"},
 	{"adopt", cmd_adopt, 0, 1, 0, "[TOOL]"},
-	{"drift", cmd_drift, 0, 0, OPT_ADOPT | OPT_MESSAGE, "[--adopt -m MSG]"},
+	{"drift", cmd_drift, 0, 0, OPT_ADOPT | OPT_MESSAGE | OPT_TEMPLATE, "[--adopt -m MSG]"},
 };
 
 /* words of other tools and their schemamig command, for "did you mean" */
@@ -215,9 +215,9 @@ static const char help_text[] =
 "      --branch-label=L   new: branch label(s), space- or comma-separated\n"
 "      --depends-on=REV   new: revision(s) to be applied first\n"
 "      --rev-id=ID        new, merge: this id instead of a random 12-hex one\n"
-"      --template=T       new, merge, export: the file name, from {id}, {slug},\n"
-"                         {date} (YYYYMMDD), {time} (HHMM); default {id}_{slug}\n"
-"                         or $SCHEMAMIG_TEMPLATE\n"
+"      --template=T       new, merge, export, drift --adopt: the file name,\n"
+"                         from {id}, {slug}, {date} (YYYYMMDD), {time} (HHMM);\n"
+"                         default {id}_{slug} or $SCHEMAMIG_TEMPLATE\n"
 "      --autogenerate     new, revision: generate the SQL (see above)\n"
 "      --from-db=URL      --autogenerate: the database holding the desired schema\n"
 "      --from-sql=FILE    --autogenerate: schema file(s) (later arguments: more)\n"

@@ -37,41 +37,11 @@ finish() {
 }
 trap finish EXIT
 
-step() { echo "---- $*"; }
-fail() {
-	failures=$((failures + 1))
-	echo "FAIL: $*"
-}
-# expect WHAT GOT WANT
-expect() {
-	checks=$((checks + 1))
-	if [ "$2" != "$3" ]; then
-		fail "$1"
-		diff -u <(printf '%s\n' "$3") <(printf '%s\n' "$2") | tail -n +3 | sed 's/^/    /'
-	fi
-}
-# expect_rc WHAT WANT: the exit status of the last sm call
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$RC" != "$2" ]; then
-		fail "$1: exit status $RC, expected $2"
-		printf '%s\n' "$OUT" | sed 's/^/    stdout: /'
-		printf '%s\n' "$ERR" | sed 's/^/    stderr: /'
-	fi
-}
-# sm ARG...: run the client; sets OUT, ERR, RC
-sm() {
-	"$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-	RC=$?
-	OUT=$(cat "$WORK/stdout")
-	ERR=$(cat "$WORK/stderr")
-}
+# shellcheck source=lib/checks.sh
+. "$ROOT/test/lib/checks.sh"
 q() { psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$DB" "$@"; }
 
-if [ ! -x "$SM" ]; then
-	echo "$SM is missing: build it with make (or make -C cli)"
-	exit 1
-fi
+need_client
 createdb "$DB" || exit 1
 cd "$WORK" || exit 1
 unset DATABASE_URL

@@ -38,39 +38,11 @@ finish() {
 }
 trap finish EXIT
 
-step() { echo "---- $*"; }
-fail() { failures=$((failures + 1)); echo "FAIL: $*"; }
-expect() {
-	checks=$((checks + 1))
-	if [ "$2" != "$3" ]; then
-		fail "$1"
-		diff -u <(printf '%s\n' "$3") <(printf '%s\n' "$2") | tail -n +3 | sed 's/^/    /'
-	fi
-}
-expect_contains() {
-	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Fq -- "$3"; then
-		fail "$1: no line holds \"$3\" in:"
-		printf '%s\n' "$2" | sed 's/^/    /'
-	fi
-}
-expect_rc() {
-	checks=$((checks + 1))
-	if [ "$RC" != "$2" ]; then
-		fail "$1: exit status $RC, expected $2"
-		printf '%s\n' "$OUT" | sed 's/^/    stdout: /'
-		printf '%s\n' "$ERR" | sed 's/^/    stderr: /'
-	fi
-}
-sm() {
-	"$SM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-	RC=$?
-	OUT=$(cat "$WORK/stdout")
-	ERR=$(cat "$WORK/stderr")
-}
+# shellcheck source=lib/checks.sh
+. "$ROOT/test/lib/checks.sh"
 q() { psql -X -q -v ON_ERROR_STOP=1 -A -t -d "$DB" "$@"; }
 
-[ -x "$SM" ] || { echo "no client at $SM (make)"; checks=1; failures=1; exit 1; }
+need_client
 createdb "$DB" || exit 1
 q -c 'CREATE EXTENSION schemamig' || exit 1
 export PGDATABASE=$DB
