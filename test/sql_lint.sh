@@ -57,7 +57,9 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		my ($run, $pos) = ($1, $-[1]);
 		my $line = 1 + (() = substr($text, 0, $pos) =~ /\n/g);
 		my $sql = join("", $run =~ /"((?:[^"\\\n]|\\.)*)"/g);
-		next unless $sql =~ /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/;
+		# a statement: " WITH (" (a reloption searched for in a definition)
+		# is not one; a CTE names itself first
+		next unless $sql =~ /^\s*(?:(?:SELECT|INSERT|UPDATE|DELETE)\b|WITH\s+(?:RECURSIVE\s+)?[A-Za-z_"])/;
 		(my $s = $sql) =~ s/\x27(?:[^\x27]|\x27\x27)*\x27/\x27\x27/g;	# string contents
 		while ($s =~ /\b(FROM|JOIN|INTO|UPDATE)\s+([A-Za-z_"][\w."]*)/g) {
 			my $name = $2;
