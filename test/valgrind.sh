@@ -76,16 +76,19 @@ ours=0
 # source files with a line number (static functions, with debug info)
 ours_re="schemamig|smig_|[(]($(cd "$ROOT/src" && ls ./*.c ./*/*.c | sed 's#.*/##; s#[.]c$##' | sort -u | paste -sd'|'))[.]c:[0-9]"
 for f in "$WORK"/vg.*.log; do
-	# an error report is a block of lines; it is ours when our code is in
-	# the stack of the error itself, or among the first five frames of the
-	# stack that allocated the memory it names ("Uninitialised value was
-	# created by", "Address ... alloc'd"): there, deeper frames of ours only
-	# mean our code called into PostgreSQL (SPI, jsonb_in) which allocated it
-	n=$(awk -v re="$ours_re" '/^==[0-9]+== (Invalid|Conditional|Use of uninitialised|Syscall param|Mismatched|Source and destination)/ {inblk=1; ours=0; origin=0; next}
+	# an error report is a block of lines.  It is ours when our code is
+	# among the first eight frames of the error's own stack (deeper, ours
+	# only means PostgreSQL was called from our code: a background worker's
+	# every frame sits on smig_worker_main), or among the first five frames
+	# of the stack that allocated the memory it names ("Uninitialised value
+	# was created by", "Address ... alloc'd").  A write(2) of uninitialised
+	# bytes is judged by where they were allocated only: PostgreSQL writes
+	# struct padding into WAL and its relcache init file, whoever called it.
+	n=$(awk -v re="$ours_re" '/^==[0-9]+== (Invalid|Conditional|Use of uninitialised|Syscall param|Mismatched|Source and destination)/ {inblk=1; ours=0; origin=0; depth=0; sys=($0 ~ /Syscall param/); next}
 		inblk && /^==[0-9]+== *$/ {if (ours) c++; inblk=0; next}
 		inblk && /(Uninitialised value was created|Address 0x|Block was alloc)/ {origin=1; depth=0; next}
 		inblk && origin && /(at|by) 0x/ {depth++; if (depth <= 5 && $0 ~ re) ours=1; next}
-		inblk && $0 ~ re {ours=1}
+		inblk && !origin && /(at|by) 0x/ {depth++; if (!sys && depth <= 8 && $0 ~ re) ours=1; next}
 		END {if (inblk && ours) c++; print c+0}' "$f")
 	if [ "$n" -gt 0 ]; then
 		ours=$((ours + n))
