@@ -69,6 +69,8 @@ static char *spi_text(int row, int col);
 static SmigRevision *load_checked(const char *id, const char *checksum);
 static bool parse_operation(const char *operation);
 static SmigPartial *nontx_state(SmigRevision *rev, bool upgrade);
+static List *section_statements(SmigRevision *rev, bool upgrade, bool nontx,
+								SmigBodySource *src);
 static void record_nontx_progress(SmigRevision *rev, bool upgrade, int done,
 								  int n);
 
@@ -297,6 +299,31 @@ load_checked(const char *id, const char *checksum)
 }
 
 /*
+ * section_statements
+ *		The statements of rev's upgrade (or downgrade) section, split as the
+ *		runner splits them (nontx: as a revision without a transaction);
+ *		*src, the caller's, names them in errors.  An irreversible revision
+ *		has no downgrade to run.
+ */
+static List *
+section_statements(SmigRevision *rev, bool upgrade, bool nontx,
+				   SmigBodySource *src)
+{
+	const char *body = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
+
+	src->revision = rev->id;
+	src->section = upgrade ? "upgrade" : "downgrade";
+	src->first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
+	src->line_of = "revision";
+	src->error_line = NULL;
+	if (body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
+	return smig_split_revision_body(body, src, nontx);
+}
+
+/*
  * offline_step(operation, revision, checksum, statements)
  *		One step of an offline script: see the file's banner.
  */
@@ -311,7 +338,6 @@ schemamig_offline_step(PG_FUNCTION_ARGS)
 	MemoryContext opcxt;
 	SmigRevision *rev;
 	SmigBodySource src;
-	const char *body;
 	List	   *stmts;
 	TimestampTz start;
 	int			i;
@@ -339,17 +365,7 @@ schemamig_offline_step(PG_FUNCTION_ARGS)
 	smig_nontx_check_writer();
 	check_step_valid(rev, upgrade);
 
-	src.revision = rev->id;
-	src.section = upgrade ? "upgrade" : "downgrade";
-	src.first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
-	src.line_of = "revision";
-	src.error_line = NULL;
-	body = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
-	if (body == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
-	stmts = smig_split_statements(body, &src);
+	stmts = section_statements(rev, upgrade, false, &src);
 	check_statements(rev, upgrade, stmts, PG_GETARG_ARRAYTYPE_P(3));
 
 	start = GetCurrentTimestamp();
@@ -452,7 +468,6 @@ schemamig_offline_nontx_step(PG_FUNCTION_ARGS)
 	SmigRevision *rev;
 	SmigPartial *p;
 	SmigBodySource src;
-	const char *body;
 	List	   *stmts;
 	SmigStatement *stmt;
 	size_t		len;
@@ -482,17 +497,7 @@ schemamig_offline_nontx_step(PG_FUNCTION_ARGS)
 	p = nontx_state(rev, upgrade);
 	check_step_valid(rev, upgrade);
 
-	src.revision = rev->id;
-	src.section = upgrade ? "upgrade" : "downgrade";
-	src.first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
-	src.line_of = "revision";
-	src.error_line = NULL;
-	body = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
-	if (body == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision \"%s\" is irreversible: it has no downgrade section", rev->id)));
-	stmts = smig_split_revision_body(body, &src, true);
+	stmts = section_statements(rev, upgrade, true, &src);
 	if (number != (p ? p->done : 0) + 1 || number > list_length(stmts))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
