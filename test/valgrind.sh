@@ -40,6 +40,84 @@ if ! command -v valgrind >/dev/null; then
 	exit 1
 fi
 
+# The rule that decides which reports are ours (test/lib/vg_ours.awk) is
+# checked first on synthetic reports of each kind, so that it cannot pass
+# by counting nothing.
+vg_rule_check() {
+	local want=$1 got
+	got=$(awk -v re="schemamig|smig_|[(](worker|describe)[.]c:[0-9]" -f "$ROOT/test/lib/vg_ours.awk")
+	[ "$got" = "$want" ] || { echo "FAIL: valgrind rule counts $got, wants $want: $2"; exit 1; }
+}
+vg_rule_check 1 "invalid read in our frame" <<'R'
+==1== Invalid read of size 4
+==1==    at 0x1: smig_describe_table (describe.c:10)
+==1==    by 0x2: ExecInterpExpr (in /usr/lib/postgresql/17/bin/postgres)
+==1== 
+R
+vg_rule_check 0 "PostgreSQL's frames deep under a background worker" <<'R'
+==1== Conditional jump or move depends on uninitialised value(s)
+==1==    at 0x1: a (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: b (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: c (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: d (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: e (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: f (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: g (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: h (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: smig_worker_main (worker.c:447)
+==1== 
+R
+vg_rule_check 0 "WAL write of a block that a context created from our worker holds" <<'R'
+==1== Syscall param pwrite64(buf) points to uninitialised byte(s)
+==1==    at 0x1: pwrite (pwrite64.c:25)
+==1==    by 0x1: XLogWrite (in /usr/lib/postgresql/17/bin/postgres)
+==1==  Address 0x87e6bfc is in a rw- anonymous segment
+==1==  Uninitialised value was created by a heap allocation
+==1==    at 0x1: malloc (vg_replace_malloc.c:446)
+==1==    by 0x1: AllocSetContextCreateInternal (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: ??? (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: StartTransactionCommand (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: run_statement (worker.c:502)
+==1==    by 0x1: smig_worker_main (worker.c:447)
+==1== 
+R
+vg_rule_check 1 "WAL write of bytes our code palloc'd" <<'R'
+==1== Syscall param write(buf) points to uninitialised byte(s)
+==1==    at 0x1: write (write.c:26)
+==1==    by 0x1: XLogWrite (in /usr/lib/postgresql/17/bin/postgres)
+==1==  Uninitialised value was created by a heap allocation
+==1==    at 0x1: malloc (vg_replace_malloc.c:446)
+==1==    by 0x1: ??? (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: AllocSetAlloc (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: palloc (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: build_entry (describe.c:77)
+==1== 
+R
+vg_rule_check 0 "padding of a tuple PostgreSQL formed for our call" <<'R'
+==1== Syscall param write(buf) points to uninitialised byte(s)
+==1==    at 0x1: write (write.c:26)
+==1==  Uninitialised value was created by a heap allocation
+==1==    at 0x1: malloc (vg_replace_malloc.c:446)
+==1==    by 0x1: AllocSetAlloc (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: palloc0 (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: heap_form_tuple (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: smig_cat_insert (catalog.c:300)
+==1== 
+R
+vg_rule_check 2 "two reports in one log, each with our frame" <<'R'
+==1== Use of uninitialised value of size 8
+==1==    at 0x1: smig_hash (schemamig.so)
+==1== 
+==1== Invalid write of size 1
+==1==    at 0x1: memcpy (vg_replace_strmem.c:1)
+==1==    by 0x1: copy_name (describe.c:9)
+==1==  Address 0x2 is 0 bytes after a block of size 8 alloc'd
+==1==    at 0x1: malloc (vg_replace_malloc.c:446)
+==1==    by 0x1: palloc (in /usr/lib/postgresql/17/bin/postgres)
+==1==    by 0x1: copy_name (describe.c:8)
+==1== 
+R
+
 tar -C "$ROOT" --exclude=./.git --exclude=./results --exclude=./output_iso \
 	-cf - . | (mkdir -p "$WORK/tree" && tar -C "$WORK/tree" -xf -)
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
@@ -76,20 +154,7 @@ ours=0
 # source files with a line number (static functions, with debug info)
 ours_re="schemamig|smig_|[(]($(cd "$ROOT/src" && ls ./*.c ./*/*.c | sed 's#.*/##; s#[.]c$##' | sort -u | paste -sd'|'))[.]c:[0-9]"
 for f in "$WORK"/vg.*.log; do
-	# an error report is a block of lines.  It is ours when our code is
-	# among the first eight frames of the error's own stack (deeper, ours
-	# only means PostgreSQL was called from our code: a background worker's
-	# every frame sits on smig_worker_main), or among the first five frames
-	# of the stack that allocated the memory it names ("Uninitialised value
-	# was created by", "Address ... alloc'd").  A write(2) of uninitialised
-	# bytes is judged by where they were allocated only: PostgreSQL writes
-	# struct padding into WAL and its relcache init file, whoever called it.
-	n=$(awk -v re="$ours_re" '/^==[0-9]+== (Invalid|Conditional|Use of uninitialised|Syscall param|Mismatched|Source and destination)/ {inblk=1; ours=0; origin=0; depth=0; sys=($0 ~ /Syscall param/); next}
-		inblk && /^==[0-9]+== *$/ {if (ours) c++; inblk=0; next}
-		inblk && /(Uninitialised value was created|Address 0x|Block was alloc)/ {origin=1; depth=0; next}
-		inblk && origin && /(at|by) 0x/ {depth++; if (depth <= 5 && $0 ~ re) ours=1; next}
-		inblk && !origin && /(at|by) 0x/ {depth++; if (!sys && depth <= 8 && $0 ~ re) ours=1; next}
-		END {if (inblk && ours) c++; print c+0}' "$f")
+	n=$(awk -v re="$ours_re" -f "$ROOT/test/lib/vg_ours.awk" "$f")
 	if [ "$n" -gt 0 ]; then
 		ours=$((ours + n))
 		echo "---- $f"
