@@ -222,6 +222,11 @@ venv() {
 
 shopt -s nullglob
 
+# took LABEL START: how long a part of the run took (where CI's time goes)
+took() {
+	echo "took: $1: $(($(date +%s) - $2)) s"
+}
+
 # The whole suite against the PostgreSQL installed here (SMIG_PG_MAJOR).
 host_suite() {
 	# ---------------------------------------------------------------- 1. setup
@@ -248,8 +253,10 @@ host_suite() {
 	if [ ${#regress[@]} -eq 0 ]; then
 		echo "REGRESS is empty: no pg_regress tests"
 	else
+		t0=$(date +%s)
 		(cd "$ROOT" && venv "$LOG_DIR/regress.log" make installcheck ISOLATION= TAP_TESTS=)
 		rc=$?
+		took regress "$t0"
 		tally_pg_regress regress "$LOG_DIR/regress.log" "$rc" "${regress[@]}" ||
 			show_diffs "$ROOT/regression.diffs"
 	fi
@@ -261,8 +268,10 @@ host_suite() {
 	if [ ${#isolation[@]} -eq 0 ]; then
 		echo "ISOLATION is empty: no isolation specs"
 	else
+		t0=$(date +%s)
 		(cd "$ROOT" && venv "$LOG_DIR/isolation.log" make installcheck REGRESS= TAP_TESTS=)
 		rc=$?
+		took isolation "$t0"
 		tally_pg_regress isolation "$LOG_DIR/isolation.log" "$rc" "${isolation[@]}" ||
 			show_diffs "$ROOT/output_iso/regression.diffs"
 	fi
@@ -289,11 +298,13 @@ host_suite() {
 	for f in "${shell_tests[@]}"; do
 		name=${f#"$ROOT"/}
 		echo "---- $name"
+		t0=$(date +%s)
 		if (cd "$ROOT" && venv "$LOG_DIR/$(basename "$f").log" bash "$f"); then
 			pass "shell: $name"
 		else
 			fail "shell: $name"
 		fi
+		took "$name" "$t0"
 	done
 
 	# ------------------------------------------------------------- 5. TAP tests
@@ -320,14 +331,16 @@ host_suite() {
 			chown -R postgres:postgres "$TAP_SCRATCH"
 			as_user=(runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)")
 		fi
+		t0=$(date +%s)
 		(cd "$TAP_SCRATCH" && run_logged "$LOG_DIR/tap.log" "${as_user[@]}" \
 			PATH="$PATH" PG_CONFIG="$PG_CONFIG" \
-			make installcheck REGRESS= ISOLATION= TAP_TESTS=1 PROVE_TESTS="${tap_tests[*]}")
+			make installcheck REGRESS= ISOLATION= TAP_TESTS=1 PROVE_TESTS="${tap_tests[*]}" PROVE_FLAGS="--timer")
 		rc=$?
+		took tap "$t0"
 		any_failed=0
 		for t in "${tap_tests[@]}"; do
-			# prove prints "test/t/001_x.pl .. ok" (or ".. skipped: why") per script
-			if awk -v t="$t" '$1 == t && $2 ~ /^\.+$/ && ($3 == "ok" || $3 == "skipped:") { f = 1 }
+			# prove prints "[time] test/t/001_x.pl .. ok N ms" (or ".. skipped: why") per script
+			if awk -v t="$t" '{ sub(/^\[[0-9:]+\] /, "") } $1 == t && $2 ~ /^\.+$/ && ($3 == "ok" || $3 == "skipped:") { f = 1 }
 				END { exit !f }' "$LOG_DIR/tap.log"; then
 				pass "tap: $t"
 			else
