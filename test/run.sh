@@ -23,6 +23,8 @@
 #      in a second throwaway cluster (output_iso/regression.diffs on failure);
 #   4. shell tests: every test/*.sh but run.sh and setup.sh, each in its own
 #      throwaway cluster (pg_virtualenv exports PGHOST, PGPORT, PGUSER, ...);
+#      test/valgrind.sh (the suite under valgrind, the longest test by far)
+#      only in the lanes of SMIG_VALGRIND_VERSIONS;
 #   5. TAP tests: test/t/*.pl (or the Makefile's PROVE_TESTS), through PGXS's
 #      `make installcheck` (prove), as the postgres user from a copy of the
 #      tree owned by postgres: initdb refuses to run as root, and chowning the
@@ -47,6 +49,9 @@
 #   SMIG_LANE_TIMEOUT  seconds per chroot lane, chroot making included (3600)
 #   SMIG_SHELL_TESTS   restrict the shell tests to these (paths such as
 #                      test/cli.sh; empty: none); default all of test/*.sh
+#   SMIG_VALGRIND_VERSIONS  the lanes whose default shell tests include
+#                      test/valgrind.sh ("15": our C is the same on every
+#                      version, and the lane costs about 12 minutes)
 #   SMIG_TAP_TESTS     restrict the TAP tests to these (glob patterns);
 #                      default the Makefile's PROVE_TESTS or test/t/*.pl
 #   SMIG_RESULTS_FILE  also write one "pass NAME" / "fail NAME" line per
@@ -289,7 +294,16 @@ host_suite() {
 		done
 	else
 		for f in "$ROOT"/test/*.sh; do
-			case "$(basename "$f")" in run.sh | setup.sh) ;; *) shell_tests+=("$f") ;; esac
+			case "$(basename "$f")" in
+			run.sh | setup.sh) ;;
+			valgrind.sh)
+				case " ${SMIG_VALGRIND_VERSIONS:-15} " in
+				*" $SMIG_PG_MAJOR "*) shell_tests+=("$f") ;;
+				*) echo "test/valgrind.sh: not in this lane (SMIG_VALGRIND_VERSIONS=${SMIG_VALGRIND_VERSIONS:-15})" ;;
+				esac
+				;;
+			*) shell_tests+=("$f") ;;
+			esac
 		done
 	fi
 	if [ ${#shell_tests[@]} -eq 0 ]; then

@@ -55,13 +55,17 @@ fi
 if [ -n "${SMIG_LANE_TAP_TESTS+set}" ]; then
 	subset+=("SMIG_TAP_TESTS=$SMIG_LANE_TAP_TESTS")
 fi
+if [ -n "${SMIG_VALGRIND_VERSIONS+set}" ]; then
+	subset+=("SMIG_VALGRIND_VERSIONS=$SMIG_VALGRIND_VERSIONS")
+fi
 export DEBIAN_FRONTEND=noninteractive
 
 # root for mmdebstrap, chroot and mount: through sudo on a developer's box
 if [ "$(id -u)" -ne 0 ]; then
 	vars=()
 	for n in SMIG_CHROOT_CACHE SMIG_DEBIAN_MIRROR SMIG_CHROOT_MAX_AGE SMIG_COPT \
-		SMIG_STEP_TIMEOUT SMIG_LANE_SHELL_TESTS SMIG_LANE_TAP_TESTS SMIG_LANE_RESULTS; do
+		SMIG_STEP_TIMEOUT SMIG_LANE_SHELL_TESTS SMIG_LANE_TAP_TESTS SMIG_LANE_RESULTS \
+		SMIG_VALGRIND_VERSIONS; do
 		if [ -n "${!n+set}" ]; then
 			vars+=("$n=${!n}")
 		fi
