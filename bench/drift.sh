@@ -92,9 +92,8 @@ one_run() {
 		"${PSQL[@]}" -d "$db" -c 'VACUUM schemamig.schema_snapshot' >/dev/null
 		"${PSQL[@]}" -d "$db" -c "SELECT 'bytes', pg_catalog.pg_total_relation_size('schemamig.schema_snapshot'),
 			(SELECT pg_catalog.pg_column_size(snapshot) FROM schemamig.schema_snapshot),
-			(SELECT pg_catalog.pg_column_size(object_hashes) FROM schemamig.schema_snapshot),
 			(SELECT pg_catalog.octet_length(snapshot::text) FROM schemamig.schema_snapshot)" |
-			awk -F'|' -v n="$n" -v run="$run" '{printf "bytes\t%s\t1\t%s\t%s\t%s\t%s\t%s\n", n, run, $2, $3, $4, $5}' >>"$RESULTS"
+			awk -F'|' -v n="$n" -v run="$run" '{printf "bytes\t%s\t1\t%s\t%s\t%s\t%s\n", n, run, $2, $3, $4}' >>"$RESULTS"
 	fi
 	"${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
 }
@@ -118,7 +117,7 @@ awk -F'\t' -v ns="$NS" '
 			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 		return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
 	}
-	$1 == "bytes" { total[$2] = $5; snap[$2] = $6; hashes[$2] = $7; raw[$2] = $8; next }
+	$1 == "bytes" { total[$2] = $5; snap[$2] = $6; raw[$2] = $7; next }
 	{ v[$1 " " $2 " " $3] = v[$1 " " $2 " " $3] " " $5 }
 	END {
 		k = split(ns, n, " ")
@@ -131,6 +130,6 @@ awk -F'\t' -v ns="$NS" '
 			printf "  upgrade(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", u0, u1, u1 / u0, (u1 / u0 < 1.10) ? "MET" : "MISSED"
 			printf "  migrate(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", m0, m1, m1 / m0, (m1 / m0 < 1.10) ? "MET" : "MISSED"
 			printf "  drift(), nothing changed: %d ms  (target < 1000: %s)\n", d, (d < 1000) ? "MET" : "MISSED"
-			printf "  record: %d bytes on disk (table + TOAST), %.0f bytes per table; snapshot %d bytes stored (%d as text), hashes %d bytes\n", total[N], total[N] / N, snap[N], raw[N], hashes[N]
+			printf "  record: %d bytes on disk (table + TOAST), %.0f bytes per table; snapshot %d bytes stored (%d as text)\n", total[N], total[N] / N, snap[N], raw[N]
 		}
 	}' "$RESULTS"

@@ -250,8 +250,8 @@ REVOKE ALL ON PROCEDURE schemamig.offline_nontx_done(text, text, text, integer) 
 -- ==== issue 15: drift ====
 /*
  * Drift detection: the schema state that schemamig's own runs leave is
- * recorded (one row: the latest describe() snapshot and a hash per
- * object), and drift() compares the live schema with it.  The optional
+ * recorded (one row: the latest describe() snapshot, as json text), and
+ * drift() compares the live schema with it.  The optional
  * DDL audit records who changed what outside schemamig; its event
  * triggers are created here DISABLED and only enable_ddl_audit() (a
  * superuser) turns them on, so DROP EXTENSION and ALTER EXTENSION UPDATE
@@ -264,11 +264,10 @@ CREATE TABLE schemamig.schema_snapshot (
 	heads			text[] NOT NULL,
 	server_version_num integer NOT NULL,
 	pending			boolean NOT NULL DEFAULT false,
-	snapshot		jsonb NOT NULL,
-	object_hashes	jsonb NOT NULL
+	snapshot		json NOT NULL
 );
 COMMENT ON TABLE schemamig.schema_snapshot IS
-	'the schema state schemamig''s last run, stamp or adopt left (describe() snapshot and per-object hashes); pending: a migrate() did not finish';
+	'the schema state schemamig''s last run, stamp or adopt left (its describe() snapshot); pending: a migrate() did not finish';
 
 CREATE TABLE schemamig.ddl_audit (
 	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

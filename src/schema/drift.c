@@ -6,17 +6,19 @@
  *	  with it.
  *
  * The record is one row of schemamig.schema_snapshot: the latest
- * describe() snapshot of the user schemas (TOAST compresses it) and a hash
- * per object ("table:public.t" -> first 16 hex digits of the md5 of the
- * object's jsonb).  Every call that applies or undoes revisions, stamp()
- * and adopt() write it once, at their end (src/api/), in their own
+ * describe() snapshot of the user schemas, kept as the json text the
+ * describe query builds (cast to jsonb only when compared; TOAST
+ * compresses it).  No per-object hashes are kept: comparing two objects'
+ * jsonb is as cheap as comparing their hashes, and computing the hashes
+ * cost more than a tenth of the record.  Every call that applies or undoes
+ * revisions, stamp() and adopt() write it once, at their end (src/api/), in their own
  * transaction: a failed call leaves the record as it was.  migrate()
  * commits per revision: it marks the record pending first (committed with
  * its first revision) and writes it after its last commit; a pending
  * record (a migrate() that died between two commits) is said by drift()
  * and check() and replaced by the next call that writes it.
  *
- * The comparison describes the live schema, finds the objects whose hash
+ * The comparison describes the live schema, finds the objects whose jsonb
  * differs from the recorded one (added, dropped, altered) and explains
  * each altered one from the two snapshots: which column, constraint,
  * index, trigger or policy was added, dropped or altered (and which of
@@ -56,38 +58,35 @@ static bool record_table_exists(void);
 	" ('types', 'type', 3), ('sequences', 'sequence', 4), ('tables', 'table', 5)," \
 	" ('views', 'view', 6), ('functions', 'function', 7)) AS k(member, label, ord)"
 
-/* the per-object hashes of snapshot $1 */
-#define HASHES(snap) \
-	"(SELECT COALESCE(pg_catalog.jsonb_object_agg(k.label OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) e.key," \
-	"   pg_catalog.left(pg_catalog.md5(e.value::pg_catalog.text), 16)), '{}') FROM " KINDS "," \
+/* the objects of snapshot SNAP, one row each: kind label, name, jsonb */
+#define OBJECTS(snap) \
+	"(SELECT k.label, e.key, e.value FROM " KINDS "," \
 	"   pg_catalog.jsonb_each(COALESCE(" snap " OPERATOR(pg_catalog.->) k.member, '{}')) e)"
 
 static const char *record_sql =
 "INSERT INTO schemamig.schema_snapshot (id, taken_at, taken_by, heads,"
-" server_version_num, pending, snapshot, object_hashes)"
+" server_version_num, pending, snapshot)"
 " SELECT 1, pg_catalog.clock_timestamp(), $2, $3, pg_catalog.current_setting('server_version_num')::pg_catalog.int4,"
-"  false, $1, " HASHES("$1")
+"  false, $1"
 " ON CONFLICT (id) DO UPDATE SET taken_at = excluded.taken_at,"
 "  taken_by = excluded.taken_by, heads = excluded.heads,"
 "  server_version_num = excluded.server_version_num, pending = false,"
-"  snapshot = excluded.snapshot, object_hashes = excluded.object_hashes";
+"  snapshot = excluded.snapshot";
 
 /*
- * The report.  $1: the live snapshot.  changed: objects whose hash differs
+ * The report.  $1: the live snapshot.  changed: objects whose jsonb differs
  * (or that are on one side only); parts: for an altered object, each
  * member of it that differs, and for named sub-objects (columns,
  * constraints, indexes, triggers, policies) each one that differs, with
  * the attributes of a column that differ; the detail joins them.
  */
 static const char *report_sql =
-"WITH rec AS (SELECT s.snapshot, s.object_hashes, s.taken_at"
+"WITH rec AS (SELECT s.snapshot::pg_catalog.jsonb AS snapshot, s.taken_at"
 "  FROM schemamig.schema_snapshot s WHERE s.id OPERATOR(pg_catalog.=) 1),"
-" live AS (SELECT " HASHES("$1") " AS h),"
 " changed AS ("
-"  SELECT pg_catalog.split_part(COALESCE(r.key, l.key), ':', 1) AS label,"
-"   pg_catalog.substr(COALESCE(r.key, l.key), pg_catalog.length(pg_catalog.split_part(COALESCE(r.key, l.key), ':', 1)) OPERATOR(pg_catalog.+) 2) AS name"
-"  FROM (SELECT e.key, e.value FROM rec, pg_catalog.jsonb_each(rec.object_hashes) e) r"
-"  FULL JOIN (SELECT e.key, e.value FROM live, pg_catalog.jsonb_each(live.h) e) l ON l.key OPERATOR(pg_catalog.=) r.key"
+"  SELECT COALESCE(r.label, l.label) AS label, COALESCE(r.key, l.key) AS name"
+"  FROM (SELECT o.* FROM rec, LATERAL " OBJECTS("rec.snapshot") " o) r"
+"  FULL JOIN " OBJECTS("$1") " l ON l.label OPERATOR(pg_catalog.=) r.label AND l.key OPERATOR(pg_catalog.=) r.key"
 "  WHERE r.value IS DISTINCT FROM l.value),"
 " pairs AS ("
 "  SELECT c.label, c.name, k.ord, rec.snapshot OPERATOR(pg_catalog.->) k.member OPERATOR(pg_catalog.->) c.name AS old,"
@@ -207,7 +206,7 @@ void
 smig_drift_record(const char *by)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[3] = {JSONBOID, TEXTOID, TEXTARRAYOID};
+	Oid			types[3] = {JSONOID, TEXTOID, TEXTARRAYOID};
 	Datum		values[3];
 	SmigGraph  *g;
 	List	   *heads = NIL;
@@ -229,7 +228,7 @@ smig_drift_record(const char *by)
 	}
 	else
 		PushActiveSnapshot(GetTransactionSnapshot());
-	values[0] = JsonbPGetDatum(smig_describe((Datum) 0, true));
+	values[0] = PointerGetDatum(smig_describe_json((Datum) 0, true));
 	values[1] = CStringGetTextDatum(by);
 	g = smig_load_graph(true);
 	foreach(lc, smig_current_heads(g))
@@ -280,7 +279,7 @@ smig_drift_report(bool keep_snapshots)
 	if (!record_table_exists())
 		return rep;
 	nestlevel = smig_pin_search_path();
-	smig_catalog_read(&head_plan, "SELECT pending, taken_by, CASE WHEN $1 THEN snapshot END"
+	smig_catalog_read(&head_plan, "SELECT pending, taken_by, CASE WHEN $1 THEN snapshot::pg_catalog.jsonb END"
 					  " FROM schemamig.schema_snapshot WHERE id OPERATOR(pg_catalog.=) 1",
 					  1, (Oid[]) {BOOLOID}, (Datum[]) {BoolGetDatum(keep_snapshots)},
 					  NULL);

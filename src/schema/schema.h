@@ -18,6 +18,8 @@
 
 /* describe.c */
 extern Jsonb *smig_describe(Datum schemas, bool schemas_null);
+extern text *smig_describe_json(Datum schemas, bool schemas_null);
+extern Jsonb *smig_json_to_jsonb(text *json);
 
 /* diff.c: the script taking the live database to desired, or NULL */
 extern char *smig_diff(Jsonb *desired, Jsonb *renames);
