@@ -6,7 +6,9 @@
 #   bash bench/drift.sh                 N = 1000, 3 runs: about 2 minutes
 #   bash bench/drift.sh --n 1000 --runs 5
 #
-# Printed as ratios against the same command without the record (the
+# Printed as ratios against the same command without the record: of the
+# median wall time of the client command, and of the median CPU time of the
+# backend that ran it (steadier on a shared machine).  The
 # record is switched off in that database only, by taking the table
 # schemamig.schema_snapshot out of the extension and dropping it: the runs
 # then behave as on a 0.1 catalog, which has no record):
@@ -74,12 +76,20 @@ one_run() {
 	fresh_db "$db" "$rec"
 	PGOPTIONS='-c schemamig.lint=off -c client_min_messages=warning' \
 		"${PSQL[@]}" -d "$db" -f "$W/gen/$n/schemamig/register.sql" >/dev/null
+	# the backend's CPU time too (/proc/self/schedstat, ns on a CPU): other
+	# load on the machine hardly moves it, where it moves the wall time a lot
 	t0=$EPOCHREALTIME
-	PGOPTIONS="-c client_min_messages=warning" "${PSQL[@]}" -d "$db" -c "$cmd" >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" "${PSQL[@]}" -d "$db" \
+		-c "SELECT 'cpu_start ' || pg_catalog.split_part(pg_catalog.pg_read_file('/proc/self/schedstat'), ' ', 1)" \
+		-c "$cmd" \
+		-c "SELECT 'cpu_end ' || pg_catalog.split_part(pg_catalog.pg_read_file('/proc/self/schedstat'), ' ', 1)" \
+		>"$W/cmd.out"
 	t1=$EPOCHREALTIME
 	t=$(ms "$t0" "$t1")
+	cpu=$(awk '$1 == "cpu_start" {a=$2} $1 == "cpu_end" {b=$2} END {printf "%d", (b - a) / 1000000}' "$W/cmd.out")
 	printf '%s\t%s\t%s\t%s\t%s\n' "$what" "$n" "$rec" "$run" "$t" >>"$RESULTS"
-	note "$what N=$n record=$rec run $run: $t ms"
+	printf '%s_cpu\t%s\t%s\t%s\t%s\n' "$what" "$n" "$rec" "$run" "$cpu" >>"$RESULTS"
+	note "$what N=$n record=$rec run $run: $t ms (backend CPU $cpu ms)"
 	if [ "$what" = upgrade ] && [ "$rec" = 1 ]; then
 		# drift() with nothing changed, and the record's size
 		for _ in 1 2 3; do
@@ -129,6 +139,11 @@ awk -F'\t' -v ns="$NS" '
 			printf "N = %d tables (one per revision)\n", N
 			printf "  upgrade(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", u0, u1, u1 / u0, (u1 / u0 < 1.10) ? "MET" : "MISSED"
 			printf "  migrate(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", m0, m1, m1 / m0, (m1 / m0 < 1.10) ? "MET" : "MISSED"
+			u1 = median(v["upgrade_cpu " N " 1"]); u0 = median(v["upgrade_cpu " N " 0"])
+			m1 = median(v["migrate_cpu " N " 1"]); m0 = median(v["migrate_cpu " N " 0"])
+			printf "    backend CPU time of the calling backend (migrate() runs these steps there too):\n"
+			printf "    upgrade(head) without record %7d ms, with %7d ms: ratio %.2f\n", u0, u1, u1 / u0
+			printf "    migrate(head) without record %7d ms, with %7d ms: ratio %.2f\n", m0, m1, m1 / m0
 			printf "  drift(), nothing changed: %d ms  (target < 1000: %s)\n", d, (d < 1000) ? "MET" : "MISSED"
 			printf "  record: %d bytes on disk (table + TOAST), %.0f bytes per table; snapshot %d bytes stored (%d as text)\n", total[N], total[N] / N, snap[N], raw[N]
 		}

@@ -333,6 +333,9 @@ smig_describe_json(Datum schemas, bool schemas_null)
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* a catalog query is never worth compiling (see smig_pin_search_path) */
+	(void) set_config_option("jit", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("quote_all_identifiers", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* constants in defaults, bounds and bodies print the same everywhere */
