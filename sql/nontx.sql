@@ -192,6 +192,23 @@ SELECT severity, problem, revision,
 FROM schemamig.check() WHERE problem = 'partial';
 SELECT * FROM schemamig.upgrade('n1');
 SELECT schemamig.stamp('base');
+-- a partly run revision cannot be changed by registering it again, nor be
+-- forgotten: the rest of it must come from the text its first statements
+-- ran from
+SELECT revision, action FROM schemamig.register($s$
+-- schemamig:revision n4
+-- schemamig:down_revision n1
+-- schemamig:transaction off
+-- schemamig:upgrade
+CREATE INDEX CONCURRENTLY t_v4 ON nt.t (v);
+CREATE UNIQUE INDEX CONCURRENTLY t_v4u ON nt.t (v);
+CREATE TABLE nt.after4 (id int, note text);
+-- schemamig:downgrade
+DROP TABLE IF EXISTS nt.after4;
+DROP INDEX CONCURRENTLY IF EXISTS nt.t_v4u;
+DROP INDEX CONCURRENTLY IF EXISTS nt.t_v4;
+$s$);
+SELECT schemamig.forget('n4');
 -- fix the data; the rerun resumes at the UNIQUE build
 UPDATE nt.t SET v = id;
 CALL schemamig.migrate('n4');

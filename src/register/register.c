@@ -45,6 +45,7 @@ static void check_message(const char *message);
 static char *choose_id(SmigGraph *g, char *id);
 static void store_new_revision(SmigRevision *rev, List *revisions,
 							   List *applied);
+static SmigPartial *find_partly_run(List *partials, const char *id);
 
 /*
  * smig_register_script
@@ -63,6 +64,7 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 	SmigRevision **replacement = palloc0(sizeof(SmigRevision *) *
 										 Max(old->nnodes, 1));
 	List	   *combined = NIL;
+	List	   *partials = smig_load_partial();
 	char	   *caller = smig_caller_name();
 	SmigLintBodies *bodies = palloc0(sizeof(SmigLintBodies) *
 									 Max(list_length(parsed), 1));
@@ -123,6 +125,23 @@ smig_register_script(const char *script, ReturnSetInfo *rsinfo)
 						 errmsg("revision \"%s\" is applied and the script changes it (line %d)", rev->id, rev->script_line),
 						 errdetail("Applied with checksum %s; the script has %s. Changed: %s.", node->applied->checksum, rev->checksum, describe_changes(cur, rev)),
 						 errhint("An applied revision cannot change: write a new revision that makes the change, or downgrade this one first.")));
+			else if (find_partly_run(partials, rev->id) != NULL)
+			{
+				SmigPartial *p = find_partly_run(partials, rev->id);
+
+				/*
+				 * Its first statements ran from the registered text: the
+				 * rest must come from the same text, or the revision would
+				 * be neither the old nor the new one.
+				 */
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("revision \"%s\" is partly run and the script changes it (line %d)", rev->id, rev->script_line),
+						 errdetail("%d of the %d statements of its %s ran with checksum %s; the script has %s. Changed: %s.",
+								   p->done, p->statements, p->upgrade ? "upgrade" : "downgrade",
+								   p->checksum, rev->checksum, describe_changes(cur, rev)),
+						 errhint("Finish it as registered (CALL schemamig.migrate()) or undo it (CALL schemamig.migrate_down()) first, then register the change.")));
+			}
 			else
 			{
 				actions[n] = "replaced";
@@ -651,9 +670,34 @@ schemamig_forget(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 				 errmsg("cannot forget revision \"%s\": %s depends on it", node->rev->id, smig_join_ids(g, node->dependents, node->ndependents, ", ")),
 				 errhint("Forget the revisions that name it in depends_on first.")));
+	if (find_partly_run(smig_load_partial(), node->rev->id) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot forget revision \"%s\": it is partly run", node->rev->id),
+				 errdetail("Statements of it ran and are committed; schemamig.partial records how far it got."),
+				 errhint("Undo it first: CALL schemamig.migrate_down() runs its whole downgrade.")));
 	smig_delete_revision(node->rev->id);
 	smig_log_forget(node->rev);
 
 	smig_end_spi(opcxt);
 	PG_RETURN_VOID();
+}
+
+/*
+ * find_partly_run
+ *		The schemamig.partial row of revision id among partials, or NULL.
+ */
+static SmigPartial *
+find_partly_run(List *partials, const char *id)
+{
+	ListCell   *lc;
+
+	foreach(lc, partials)
+	{
+		SmigPartial *p = lfirst(lc);
+
+		if (strcmp(p->revision, id) == 0)
+			return p;
+	}
+	return NULL;
 }
