@@ -134,7 +134,7 @@ sm upgrade
 expect_rc "upgrade that fails in a statement" 1
 expect "upgrade that fails: applied up to c3" "$(q -c "SELECT string_agg(revision, ',' ORDER BY revision) FROM schemamig.applied")" "c1,c2,c3"
 checks=$((checks + 1))
-printf '%s\n' "$ERR" | grep -q 'could not create unique index "t_w_key"' ||
+grep -q 'could not create unique index "t_w_key"' <<<"$ERR" ||
 	{ fail "the failed statement's error is not shown"; printf '%s\n' "$ERR" | sed 's/^/    /'; }
 expect "upgrade that fails: statement 1 done" "$(q -c "SELECT done FROM schemamig.partial WHERE revision = 'c4'")" 1
 q -c "UPDATE public.t SET w = id" || exit 1
@@ -149,5 +149,5 @@ step "--sql: the offline script of such a plan"
 sm downgrade c3 --sql
 expect_rc "downgrade --sql" 0
 checks=$((checks + 1))
-printf '%s\n' "$OUT" | grep -q "^SELECT schemamig.offline_nontx_step('downgrade', 'c4', " ||
+grep -q "^SELECT schemamig.offline_nontx_step('downgrade', 'c4', " <<<"$OUT" ||
 	{ fail "downgrade --sql does not render the revision a statement at a time"; printf '%s\n' "$OUT" | sed 's/^/    /'; }

@@ -61,9 +61,13 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		# is not one; a CTE names itself first
 		next unless $sql =~ /^\s*(?:(?:SELECT|INSERT|UPDATE|DELETE)\b|WITH\s+(?:RECURSIVE\s+)?[A-Za-z_"])/;
 		(my $s = $sql) =~ s/\x27(?:[^\x27]|\x27\x27)*\x27/\x27\x27/g;	# string contents
+		# CTEs of the statement itself ("WITH a AS (", ", b AS MATERIALIZED (")
+		my %cte = map { $_ => 1 }
+			$s =~ /(?:\bWITH\s+(?:RECURSIVE\s+)?|,\s*)([A-Za-z_]\w*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(/gi;
 		while ($s =~ /\b(FROM|JOIN|INTO|UPDATE)\s+([A-Za-z_"][\w."]*)/g) {
 			my $name = $2;
 			next if $1 eq "UPDATE" && $name eq "SET";	# ON CONFLICT ... DO UPDATE SET
+			next if $cte{$name};
 			finding("$f:$line", "unqualified table $name") unless $name =~ /\./;
 		}
 		while ($s =~ /(?<![\w.\\])([A-Za-z_]\w*)\s*\(/g) {

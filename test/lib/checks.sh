@@ -40,7 +40,7 @@ expect() {
 
 expect_match() {
 	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Eq -- "$3"; then
+	if ! grep -Eq -- "$3" <<<"$2"; then
 		fail "$1: no line matches /$3/ in:"
 		printf '%s\n' "$2" | sed 's/^/    /'
 	fi
@@ -48,7 +48,7 @@ expect_match() {
 
 expect_no_match() {
 	checks=$((checks + 1))
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+	if grep -Eq -- "$3" <<<"$2"; then
 		fail "$1: a line matches /$3/ in:"
 		printf '%s\n' "$2" | sed 's/^/    /'
 	fi
@@ -56,7 +56,7 @@ expect_no_match() {
 
 expect_contains() {
 	checks=$((checks + 1))
-	if ! printf '%s\n' "$2" | grep -Fq -- "$3"; then
+	if ! grep -Fq -- "$3" <<<"$2"; then
 		fail "$1: no line holds \"$3\" in:"
 		printf '%s\n' "$2" | sed 's/^/    /'
 	fi
