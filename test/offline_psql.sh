@@ -20,7 +20,10 @@
 #      empty database, and the two schemas dump the same;
 #   4. revisions without a transaction (issue 18) render outside BEGIN ...
 #      COMMIT and run with psql -f: a real CREATE INDEX CONCURRENTLY, the
-#      history migrate() keeps, a failed statement left for migrate().
+#      history migrate() keeps, a failed statement left for migrate(); and
+#      (with part 1) CONCURRENTLY statements that hold meta-command text in
+#      an identifier, E'' and dollar-quoted strings and a comment come back
+#      through psql's \gexec and run as SQL, never as a meta-command.
 #
 # Run by test/run.sh inside a throwaway cluster (pg_virtualenv); run alone
 # (`bash test/offline_psql.sh`) it starts its own.  Needs schemamig
@@ -85,9 +88,10 @@ SELECT * FROM schemamig.register(:'script');
 EOF
 }
 
-# script ID BODY: a one-revision script
+# script ID BODY [DIRECTIVE]: a one-revision script
 script() {
-	printf -- '-- schemamig:revision %s\n-- schemamig:upgrade\n%s\n' "$1" "$2"
+	printf -- '-- schemamig:revision %s\n%s-- schemamig:upgrade\n%s\n' "$1" "${3:+$3
+}" "$2"
 }
 
 # payloads: one revision body each; @MARK@ and @WORK@ are substituted
@@ -136,14 +140,40 @@ SELECT 'a\\', '\\! touch @MARK@ #';")
 tampered+=("SET standard_conforming_strings = off;
 SELECT 'a\\', '\\! touch @MARK@ #';")
 
-# attack N BODY TAMPER
+# revisions without a transaction: their CONCURRENTLY statements come back
+# from offline_nontx_step() and run through psql's \gexec, which must run
+# them as SQL and never read a meta-command in them
+nontx_payloads=()
+nontx_payloads+=("CREATE TABLE public.h (v int);
+CREATE INDEX CONCURRENTLY \"h_a
+\\! touch @MARK@
+\" ON public.h (v);
+CREATE INDEX CONCURRENTLY h_b ON public.h (v) WHERE v <> pg_catalog.length(E'
+\\! touch @MARK@
+');
+CREATE INDEX CONCURRENTLY h_c ON public.h (v) WHERE v <> pg_catalog.length(\$q\$
+\\! touch @MARK@
+\$q\$);
+CREATE INDEX CONCURRENTLY h_d ON public.h (v) /*
+\\! touch @MARK@
+*/;
+CREATE INDEX CONCURRENTLY h_e ON public.h (v) WHERE v <> pg_catalog.length(E'\\'' || '
+\\! touch @MARK@
+');")
+
+# attack N BODY TAMPER (yes: planted behind schemamig's back; nontx: a
+# revision without a transaction)
 attack() {
 	local n=$1 body=$2 tamper=$3
 	local db
 	body=${body//@MARK@/$MARK}
 	body=${body//@WORK@/$WORK}
 	db=$(newdb "a$n")
-	if [ "$tamper" = yes ]; then
+	if [ "$tamper" = nontx ]; then
+		script "p$n" "$body" "-- schemamig:transaction off" >"$WORK/p$n.script"
+		register "$db" "$WORK/p$n.script" ||
+			fail "payload $n was refused at registration"
+	elif [ "$tamper" = yes ]; then
 		script "p$n" "SELECT 1;" >"$WORK/p$n.script"
 		register "$db" "$WORK/p$n.script"
 		q "$db" -v body="$body" >/dev/null <<'EOF'
@@ -173,6 +203,15 @@ done
 for body in "${tampered[@]}"; do
 	n=$((n + 1))
 	attack "$n" "$body" yes
+done
+for body in "${nontx_payloads[@]}"; do
+	n=$((n + 1))
+	attack "$n" "$body" nontx
+	# not a refusal that proves nothing: the statements ran, through \gexec
+	[ "$(grep -c 'gexec$' "$WORK/p$n.sql")" = 5 ] &&
+		[ "$(q "smig_op_$$_a$n" -c "SELECT count(*) FROM schemamig.applied")" = 1 ] &&
+		[ "$(q "smig_op_$$_a$n" -c "SELECT count(*) FROM pg_index WHERE indrelid = 'public.h'::regclass AND indisvalid")" = 5 ] ||
+		{ cat "$WORK/p$n.sql" "$WORK/p$n.log"; fail "payload $n (a revision without a transaction) did not apply"; }
 done
 # the harmless payloads (quotes, comments) applied as registered
 db=smig_op_$$_a7
