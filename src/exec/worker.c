@@ -154,6 +154,7 @@ smig_worker_run(const char *sql, NodeTag tag, const char *activity)
 
 	GetUserIdAndSecContext(&current_user, &sec_context);
 	fixed = shm_toc_allocate(toc, sizeof(WorkerFixed));
+	memset(fixed, 0, sizeof(WorkerFixed));
 	fixed->database = MyDatabaseId;
 	fixed->authenticated_user = GetAuthenticatedUserId();
 	fixed->session_user = GetSessionUserId();
