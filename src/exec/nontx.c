@@ -40,6 +40,7 @@
 #include "storage/procarray.h"
 #include "storage/sinval.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -159,9 +160,18 @@ smig_nontx_round(SmigRevision *rev, bool upgrade, List *stmts,
 			return done + 1 >= n;
 		}
 
-		/* the lease, committed; the lock goes with the commit */
+		/*
+		 * The lease, committed; the lock goes with the commit.  Its commit
+		 * waits for no WAL flush (nor standby): the lease is seen at once
+		 * all the same, and whatever the worker then commits flushes the
+		 * WAL past it.  A crash that loses it loses nothing after it, and
+		 * a lease is cleared after a crash anyway (its backend is gone).
+		 */
 		smig_write_partial(rev->id, upgrade, rev->checksum, done, n,
 						   stmt->number, NULL);
+		(void) set_config_option("synchronous_commit", "off", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0,
+								 false);
 		SPI_commit();
 	}
 

@@ -154,6 +154,7 @@ smig_worker_run(const char *sql, NodeTag tag, const char *activity)
 
 	GetUserIdAndSecContext(&current_user, &sec_context);
 	fixed = shm_toc_allocate(toc, sizeof(WorkerFixed));
+	memset(fixed, 0, sizeof(WorkerFixed));
 	fixed->database = MyDatabaseId;
 	fixed->authenticated_user = GetAuthenticatedUserId();
 	fixed->session_user = GetSessionUserId();
@@ -215,9 +216,16 @@ smig_worker_run(const char *sql, NodeTag tag, const char *activity)
 					(errcode(ERRCODE_CONNECTION_FAILURE),
 					 errmsg("the schemamig background worker exited without reporting"),
 					 errhint("See the server log for why it stopped.")));
-		/* it said ReadyForQuery: wait for it to be gone */
-		stop_worker(NULL);
-		(void) WaitForBackgroundWorkerShutdown(handle);
+
+		/*
+		 * It said ReadyForQuery after its commit, and detached: its
+		 * statement is committed and visible, its transaction's locks are
+		 * gone (the builds give up their session locks before their last
+		 * commit; a session advisory lock a CALL or DO kept goes with its
+		 * exit).  Its process exit is not waited for: after a build it
+		 * takes several ms.  Its slot is free once it has exited; a worker
+		 * started meanwhile that finds no free slot retries (start_worker).
+		 */
 		running_worker = NULL;
 	}
 	PG_CATCH();
@@ -342,9 +350,9 @@ receive_messages(shm_mq_handle *mqh)
 
 /*
  * stop_worker
- *		Terminate the worker (if handle) and wait, at most STOP_WAIT_MS and
- *		with interrupts held, for it to be gone: its transaction is then
- *		rolled back.  With a NULL handle, nothing.
+ *		Terminate the worker and wait, at most STOP_WAIT_MS and with
+ *		interrupts held, for it to be gone: its transaction is then rolled
+ *		back.
  */
 static void
 stop_worker(BackgroundWorkerHandle *handle)
@@ -352,8 +360,6 @@ stop_worker(BackgroundWorkerHandle *handle)
 	int			waited = 0;
 	pid_t		pid;
 
-	if (handle == NULL)
-		return;
 	TerminateBackgroundWorker(handle);
 	HOLD_INTERRUPTS();
 	while (GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED &&
