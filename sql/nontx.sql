@@ -161,6 +161,9 @@ CALL schemamig.migrate_down('n1');
 SELECT revision FROM schemamig.applied ORDER BY revision;
 SELECT indexrelid::regclass AS index FROM pg_index
 WHERE indrelid = 'nt.t'::regclass ORDER BY 1;
+-- migrate_down() wrote the drift record: what it undid is not drift
+SELECT taken_by, pending FROM schemamig.schema_snapshot;
+SELECT count(*) AS drift FROM schemamig.drift();
 
 --
 -- a failure stops the revision where it is: the statements before it stay

@@ -46,6 +46,9 @@ SELECT schemamig.upgrade_sql();
 SELECT * FROM schemamig.current();
 SELECT off.answer(), label FROM off.items;
 SELECT operation, revision FROM schemamig.events ORDER BY id;
+-- the script wrote the drift record: what its steps did is not drift
+SELECT taken_by, pending FROM schemamig.schema_snapshot;
+SELECT count(*) AS drift FROM schemamig.drift();
 
 -- running a stale script again is refused by its guard; nothing changes
 \set ECHO none
@@ -71,6 +74,8 @@ SELECT schemamig.downgrade_sql('base');
 \pset format aligned
 SELECT count(*) AS applied FROM schemamig.applied;
 SELECT to_regclass('off.items') AS items;
+SELECT taken_by, pending FROM schemamig.schema_snapshot;
+SELECT count(*) AS drift FROM schemamig.drift();
 
 -- errors: a target that is not applied, a NULL target
 SELECT schemamig.downgrade_sql('o2', 'o1');

@@ -340,6 +340,19 @@ REVOKE ALL ON FUNCTION schemamig.enable_ddl_audit() FROM PUBLIC;
 REVOKE ALL ON FUNCTION schemamig.disable_ddl_audit() FROM PUBLIC;
 
 /*
+ * Offline scripts bring the record up to date too: each step marks it
+ * pending, and the script's last statement (in the transaction of its last
+ * step when it has one) writes it.  Whoever runs offline scripts needs
+ * EXECUTE on it, as on offline_step().
+ */
+CREATE PROCEDURE schemamig.offline_record(operation text)
+AS 'MODULE_PATHNAME', 'schemamig_offline_record'
+LANGUAGE C;
+COMMENT ON PROCEDURE schemamig.offline_record(text) IS
+	'the end of an offline script: records the schema its steps left as the state schemamig left (drift())';
+REVOKE ALL ON PROCEDURE schemamig.offline_record(text) FROM PUBLIC;
+
+/*
  * Trusted install: the installer's rights (README "Installing as a database
  * owner").
  *

@@ -59,6 +59,7 @@
 #include "exec/runner.h"
 #include "exec/statements.h"
 #include "model/catalog.h"
+#include "schema/schema.h"
 #include "schemamig.h"
 
 static SmigRevision *load_revision(const char *id);
@@ -354,6 +355,7 @@ schemamig_offline_step(PG_FUNCTION_ARGS)
 
 	smig_begin_write("offline_step");
 	opcxt = smig_begin_spi("schemamig offline_step");
+	smig_drift_mark_pending();	/* issue 15: until offline_record() */
 
 	rev = load_checked(id, checksum);
 	if (rev->nontx)
@@ -487,6 +489,7 @@ schemamig_offline_nontx_step(PG_FUNCTION_ARGS)
 	smig_init_srf(fcinfo, true);
 	smig_begin_write("offline_nontx_step");
 	opcxt = smig_begin_spi("schemamig offline_nontx_step");
+	smig_drift_mark_pending();	/* issue 15: until offline_record() */
 
 	rev = load_checked(id, checksum);
 	if (!rev->nontx)
@@ -604,6 +607,32 @@ schemamig_offline_nontx_done(PG_FUNCTION_ARGS)
 				 errmsg("statement %d of revision \"%s\" was not started by this session", number, id),
 				 errhint("Run offline scripts as schemamig wrote them: schemamig.offline_nontx_step() starts the statement, psql's \\gexec runs it and this call.")));
 	record_nontx_progress(rev, upgrade, number, mine->statements);
+	smig_end_spi(opcxt);
+	PG_RETURN_VOID();
+}
+
+/*
+ * offline_record(operation)
+ *		The last statement of an offline script that ran steps: the drift
+ *		record of the schema they left (issue 15), as the end of upgrade()
+ *		or downgrade() writes it.
+ */
+PG_FUNCTION_INFO_V1(schemamig_offline_record);
+Datum
+schemamig_offline_record(PG_FUNCTION_ARGS)
+{
+	bool		upgrade;
+	MemoryContext opcxt;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the argument of schemamig.offline_record() must not be NULL")));
+	upgrade = parse_operation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+
+	smig_begin_write("offline_record");
+	opcxt = smig_begin_spi("schemamig offline_record");
+	smig_drift_record(upgrade ? "upgrade_sql" : "downgrade_sql");
 	smig_end_spi(opcxt);
 	PG_RETURN_VOID();
 }

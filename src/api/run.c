@@ -174,7 +174,9 @@ schemamig_migrate_down(PG_FUNCTION_ARGS)
 
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "schemamig: SPI_connect failed");
+	smig_drift_mark_pending();	/* issue 15: drift record, until the end */
 	smig_run_migrate_down(target);
+	smig_drift_record("migrate_down");	/* issue 15: drift record */
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "schemamig: SPI_finish failed");
 	PG_RETURN_VOID();

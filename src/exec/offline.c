@@ -371,6 +371,10 @@ render_script(SmigGraph *g, SmigPlan plan, bool upgrade, const char *call,
 		appendStringInfoString(&buf, ");\n");
 	}
 
+	/* the drift record of what the steps left (issue 15) */
+	if (plan.nsteps > 0)
+		appendStringInfo(&buf, "\nCALL schemamig.offline_record('%s');\n",
+						 upgrade ? "upgrade" : "downgrade");
 	if (in_xact)
 		appendStringInfoString(&buf, "\nCOMMIT;\n");
 	return buf.data;
