@@ -3,7 +3,8 @@
 #
 #  1. a build on a 200k-row table while another session inserts: the
 #     longest insert latency is printed (not asserted: timing);
-#  2. while a build waits for a long reader's snapshot: upgrade() fails at
+#  2. while a build waits for a long reader's snapshot (the progress view
+#     names the reader): upgrade() fails at
 #     once (lease), a second migrate() waits and applies nothing twice;
 #     a cancel of the caller stops the worker (no orphan) and the invalid
 #     index is dropped;
@@ -126,6 +127,11 @@ sub start_reader
 	my $reader = start_reader();
 	my $m1 = start_migrate('x2');
 	is(poll_until($waiting, '1'), '1', 'the build waits for the reader');
+	# the index build's own progress view names the session it waits for
+	my $reader_pid = $reader->query_safe('SELECT pg_backend_pid()');
+	$reader_pid =~ s/\s+//g;
+	is($node->safe_psql('postgres', q{SELECT current_locker_pid FROM pg_stat_progress_create_index}),
+		$reader_pid, 'the progress view names the blocking reader');
 	my $pid = $node->safe_psql('postgres', $caller);
 	ok($pid =~ /^\d+$/, "the caller's activity names the step and the worker");
 	my $worker = $node->safe_psql('postgres', q{
