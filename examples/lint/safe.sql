@@ -1,11 +1,15 @@
 -- The same change, written so that no statement blocks the table for long.
--- Before the deploy, outside schemamig (CONCURRENTLY cannot run in a
--- transaction block):
---   CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);
+-- schemamig:revision 1a2b3c4d5e6f
+-- schemamig:message orders: index on customer_id, built without blocking writes
+-- schemamig:transaction off
+-- schemamig:upgrade
+CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
+-- schemamig:downgrade
+DROP INDEX CONCURRENTLY IF EXISTS orders_customer_id_idx;
 -- schemamig:revision 2b3c4d5e6f70
+-- schemamig:down_revision 1a2b3c4d5e6f
 -- schemamig:message orders: constraints added NOT VALID, new column
 -- schemamig:upgrade
-CREATE INDEX IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);
 ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null
     CHECK (customer_id IS NOT NULL) NOT VALID;
 ALTER TABLE orders ADD CONSTRAINT orders_customer_fk
