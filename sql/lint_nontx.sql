@@ -120,13 +120,14 @@ CREATE TABLE fresh (id bigint PRIMARY KEY);
 DROP TABLE fresh;
 $s$);
 
--- T013: LOCK TABLE and SET LOCAL last only for their own step (no L019,
--- no L018 after them: the lock is gone at the step's commit)
+-- T013: LOCK TABLE, SET LOCAL and SET last only for their own step (no
+-- L019, no L018 after them: the lock is gone at the step's commit)
 SELECT * FROM findings($s$
 -- schemamig:revision n6
 -- schemamig:transaction off
 -- schemamig:upgrade
 SET LOCAL lock_timeout = '1s';
+SET maintenance_work_mem = '1GB';
 LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE;
 CREATE INDEX CONCURRENTLY accounts_id_v ON accounts (id, v);
 $s$);

@@ -157,10 +157,12 @@ lint_set(LintState *st, VariableSetStmt *stmt)
 {
 	if (stmt->name == NULL)
 		return;
-	if (st->nontx && stmt->is_local)
+	/* there each statement is a step, and a step's settings end with it */
+	if (st->nontx && stmt->kind != VAR_RESET && stmt->kind != VAR_RESET_ALL)
 	{
 		smig_lint_report(st, "T013", LINT_WARNING,
-						 psprintf("SET LOCAL %s in a revision without a transaction lasts only for this statement's own step: the statement after it runs in a new transaction without it", stmt->name),
+						 psprintf("SET %s%s in a revision without a transaction lasts only for this statement's own step: the statement after it runs without it",
+								  stmt->is_local ? "LOCAL " : "", stmt->name),
 						 "Put the setting where the statement that needs it runs: in the session that calls CALL schemamig.migrate(), or in the procedure the revision CALLs.");
 		return;
 	}
