@@ -95,7 +95,9 @@ my $invalid = q{SELECT count(*) FROM pg_index i JOIN pg_class c
 		my $dt = time - $t0;
 		$max = $dt if $dt > $max;
 		$n++;
-		$m->{run}->pump_nb;
+		# the CALL may end between pumpable and pump_nb: IPC::Run then
+		# dies with "process ended prematurely", which only means done
+		last unless eval { $m->{run}->pump_nb; 1 };
 	}
 	$m->{run}->finish;
 	$ins->quit;
