@@ -104,6 +104,9 @@ CALL schemamig.offline_step('upgrade', 'o2', :'sum2', ARRAY[]::text[]);
 CALL schemamig.offline_step('downgrade', 'o1', :'sum1', ARRAY[]::text[]);
 CALL schemamig.offline_step('sideways', 'o1', :'sum1', ARRAY[]::text[]);
 CALL schemamig.offline_step('upgrade', 'o1', NULL, ARRAY[]::text[]);
+-- offline_record(), the scripts' last statement: the same two argument errors
+CALL schemamig.offline_record('sideways');
+CALL schemamig.offline_record(NULL);
 -- the right statement runs and is recorded
 CALL schemamig.offline_step('upgrade', 'o1', :'sum1',
   ARRAY[E'\nCREATE TABLE off.items (id int PRIMARY KEY, label text)\n']);
