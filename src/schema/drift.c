@@ -12,11 +12,13 @@
  * jsonb is as cheap as comparing their hashes, and computing the hashes
  * cost more than a tenth of the record.  Every call that applies or undoes
  * revisions, stamp() and adopt() write it once, at their end (src/api/), in their own
- * transaction: a failed call leaves the record as it was.  migrate()
- * commits per revision: it marks the record pending first (committed with
- * its first revision) and writes it after its last commit; a pending
- * record (a migrate() that died between two commits) is said by drift()
- * and check() and replaced by the next call that writes it.
+ * transaction: a failed call leaves the record as it was.  migrate() and
+ * migrate_down() commit per revision: they mark the record pending first
+ * (committed with their first revision) and write it after their last
+ * commit; the steps of an offline script mark it pending and its last
+ * statement, offline_record(), writes it.  A pending record (a run that
+ * died between two commits) is said by drift() and check() and replaced by
+ * the next call that writes it.
  *
  * The comparison describes the live schema, finds the objects whose jsonb
  * differs from the recorded one (added, dropped, altered) and explains
