@@ -57,6 +57,24 @@
 	" FROM pg_catalog.aclexplode(COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner "))) e" \
 	" WHERE e.grantee" NE owner ") q)"
 
+/*
+ * the same for kinds whose default privileges are the owner's alone
+ * (relations, sequences, schemas): no ACL means no row, so aclexplode()
+ * runs only for objects that have one
+ */
+#define ACL_OWNER(acl, kind, owner) \
+	"CASE WHEN " acl " IS NULL THEN '[]'::pg_catalog.json ELSE " ACL(acl, kind, owner) " END"
+
+/* a relation's storage options, sorted; NULL when it has none */
+#define OPTIONS \
+	"CASE WHEN c.reloptions IS NOT NULL THEN (SELECT pg_catalog.json_agg(o ORDER BY o" COLLC ")" \
+	" FROM pg_catalog.unnest(c.reloptions) o) END"
+
+/* column a's default or generation expression (pg_attrdef, by index) */
+#define ADEXPR \
+	"(SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) FROM pg_catalog.pg_attrdef ad" \
+	" WHERE ad.adrelid" EQ "a.attrelid AND ad.adnum" EQ "a.attnum)"
+
 /* an object's comment: pg_description read directly (obj_description() is a
  * SQL function that also looks its catalog up by name, for each call) */
 #define DESCR(oid, cat) \
@@ -68,18 +86,21 @@
 #define DEPJ(id) " LEFT JOIN depj dj ON dj.id" EQ "(" id ")"
 
 /*
- * indexes of relation c.oid that no constraint owns and no parent index
- * has.  NOT IN over uncorrelated subqueries: each is hashed once per
+ * index x is the relation's own: no constraint owns it and no parent index
+ * has it.  NOT IN over uncorrelated subqueries: each is hashed once per
  * describe(), where NOT EXISTS ran two look-ups per index (a fifth of
  * describe()'s time at 1,000 tables); conindid and inhrelid are never NULL.
  */
+#define INDEX_OWN(x) \
+	x ".indexrelid NOT IN (SELECT k.conindid FROM pg_catalog.pg_constraint k" \
+	"   WHERE k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]))" \
+	" AND " x ".indexrelid NOT IN (SELECT h.inhrelid FROM pg_catalog.pg_inherits h)"
+
+/* the own indexes of relation c.oid, by name (views; tables use tidx) */
 #define INDEXES \
 	"(SELECT COALESCE(pg_catalog.json_object_agg(ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid)), '{}')" \
 	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid" \
-	" WHERE i.indrelid" EQ "c.oid" \
-	" AND i.indexrelid NOT IN (SELECT k.conindid FROM pg_catalog.pg_constraint k" \
-	"   WHERE k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]))" \
-	" AND i.indexrelid NOT IN (SELECT h.inhrelid FROM pg_catalog.pg_inherits h))"
+	" WHERE i.indrelid" EQ "c.oid AND " INDEX_OWN("i") ")"
 
 /* schema objects with no model at all: named, so none is dropped unseen */
 #define NAMED(label, cat, alias, name, nsp) \
@@ -106,7 +127,8 @@ static const char *describe_sql =
 "  ELSE n.nspname" EQ "ANY ($1) END"
 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ RC("pg_namespace")
 "   AND d.objid" EQ "n.oid AND d.deptype" EQ "'e')),"
-"ext AS (SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype" EQ "'e'),"
+"ext AS (SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.refclassid" EQ RC("pg_extension")
+"  AND d.deptype" EQ "'e'),"
 "rel AS ("
 " SELECT c.oid, c.relkind, " QN("n.nspname", "c.relname") " AS key"
 " FROM pg_catalog.pg_class c JOIN ns n ON c.relnamespace" EQ "n.oid"
@@ -116,7 +138,7 @@ static const char *describe_sql =
 " SELECT t.oid, t.typtype, " QN("n.nspname", "t.typname") " AS key"
 " FROM pg_catalog.pg_type t JOIN ns n ON t.typnamespace" EQ "n.oid"
 " WHERE (t.typtype" EQ "ANY ('{e,d}'::pg_catalog.\"char\"[])"
-"   OR (t.typtype" EQ "'c' AND EXISTS (SELECT 1 FROM rel WHERE rel.oid" EQ "t.typrelid AND rel.relkind" EQ "'c')))"
+"   OR (t.typtype" EQ "'c' AND t.typrelid IN (SELECT rel.oid FROM rel WHERE rel.relkind" EQ "'c')))"
 " AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_type") " AND ext.objid" EQ "t.oid)),"
 "fun AS ("
 " SELECT p.oid, p.prokind, " QN("n.nspname", "p.proname") CAT "'('" CAT
@@ -146,14 +168,20 @@ static const char *describe_sql =
 " UNION ALL SELECT " RC("pg_type") ", t.oid, " RC("pg_class") ", t.typrelid FROM pg_catalog.pg_type t"
 "  WHERE t.typrelid" NE "0),"
 "deps AS ("
-" SELECT DISTINCT o.id, r.id AS ref FROM pg_catalog.pg_depend d"
+" SELECT DISTINCT o.id, r.id AS ref FROM (SELECT d.classid, d.objid, d.refclassid, d.refobjid"
+"   FROM pg_catalog.pg_depend d WHERE d.deptype" EQ "'n' AND d.refclassid" NE RC("pg_namespace") " OFFSET 0) d"
 " JOIN parts p ON p.classid" EQ "d.classid AND p.objid" EQ "d.objid"
 " JOIN objs o ON o.classid" EQ "p.tclass AND o.objid" EQ "p.tobj"
 " JOIN parts rp ON rp.classid" EQ "d.refclassid AND rp.objid" EQ "d.refobjid"
 " JOIN objs r ON r.classid" EQ "rp.tclass AND r.objid" EQ "rp.tobj"
-" WHERE d.deptype" EQ "'n' AND o.id" NE "r.id),"
+" WHERE o.id" NE "r.id),"
 "depj AS (SELECT deps.id, pg_catalog.json_agg(deps.ref ORDER BY deps.ref" COLLC ") AS deps"
-" FROM deps GROUP BY deps.id)"
+" FROM deps GROUP BY deps.id),"
+/* the indexes of tables, one pass (a views' are few: INDEXES, per view) */
+"tidx AS (SELECT i.indrelid, pg_catalog.json_object_agg(ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid)) AS j"
+" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid"
+" WHERE i.indrelid IN (SELECT rel.oid FROM rel WHERE rel.relkind" EQ "ANY ('{r,p}'::pg_catalog.\"char\"[]))"
+" AND " INDEX_OWN("i") " GROUP BY i.indrelid)"
 "SELECT (pg_catalog.json_build_object("
 " 'format', 1,"
 " 'server_version_num', pg_catalog.current_setting('server_version_num')::pg_catalog.int4,"
@@ -161,7 +189,7 @@ static const char *describe_sql =
 /* schemas */
 " 'schemas', (SELECT COALESCE(pg_catalog.json_object_agg(" QI("n.nspname") ","
 "   pg_catalog.json_build_object('comment', " DESCR("n.oid", "pg_namespace") ","
-"   'acl', " ACL("x.nspacl", "n", "x.nspowner") ")), '{}')"
+"   'acl', " ACL_OWNER("x.nspacl", "n", "x.nspowner") ")), '{}')"
 "  FROM ns n JOIN pg_catalog.pg_namespace x ON x.oid" EQ "n.oid),"
 /* extensions */
 " 'extensions', (SELECT COALESCE(pg_catalog.json_object_agg(" QI("e.extname") ","
@@ -198,7 +226,7 @@ static const char *describe_sql =
 "     WHERE d.classid" EQ RC("pg_class") " AND d.objid" EQ "rel.oid AND d.refclassid" EQ RC("pg_class")
 "     AND d.deptype" EQ "'a' AND d.refobjsubid" GT "0),"
 "   'comment', " DESCR("rel.oid", "pg_class") ","
-"   'acl', " ACL("c.relacl", "s", "c.relowner") ")), '{}')"
+"   'acl', " ACL_OWNER("c.relacl", "s", "c.relowner") ")), '{}')"
 "  FROM rel JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "rel.oid"
 "  JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid"
 "  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ RC("pg_class")
@@ -207,7 +235,7 @@ static const char *describe_sql =
 " 'tables', (SELECT COALESCE(pg_catalog.json_object_agg(rel.key, pg_catalog.json_build_object("
 "   'kind', CASE c.relkind WHEN 'p' THEN 'partitioned' ELSE 'table' END,"
 "   'unlogged', c.relpersistence" EQ "'u',"
-"   'options', (SELECT pg_catalog.json_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
+"   'options', " OPTIONS ","
 "   'partition_by', CASE WHEN c.relkind" EQ "'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
 "   'partition_of', (SELECT " QN("pn.nspname", "pc.relname") " FROM pg_catalog.pg_inherits h"
 "     JOIN pg_catalog.pg_class pc ON pc.oid" EQ "h.inhparent JOIN pg_catalog.pg_namespace pn ON pn.oid" EQ "pc.relnamespace"
@@ -215,16 +243,16 @@ static const char *describe_sql =
 "   'partition_bound', CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,"
 "   'columns', (SELECT COALESCE(pg_catalog.json_object_agg(a.attname, pg_catalog.json_build_object("
 "     'type', pg_catalog.format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull,"
-"     'default', CASE WHEN a.attgenerated" EQ "'' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
-"     'generated', CASE WHEN a.attgenerated" NE "'' THEN '('" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)" CAT "')'"
+"     'default', CASE WHEN a.atthasdef AND a.attgenerated" EQ "'' THEN " ADEXPR " END,"
+"     'generated', CASE WHEN a.attgenerated" NE "'' THEN '('" CAT ADEXPR CAT "')'"
 "       " CAT "CASE a.attgenerated WHEN 's' THEN ' STORED' ELSE ' VIRTUAL' END END,"
 "     'identity', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END,"
-"     'collation', " QN("cn.nspname", "co.collname") ","
+"     'collation', CASE WHEN a.attcollation" NE "0 AND a.attcollation" NE "(SELECT at.typcollation"
+"       FROM pg_catalog.pg_type at WHERE at.oid" EQ "a.atttypid) THEN (SELECT " QN("cn.nspname", "co.collname")
+"       FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace"
+"       WHERE co.oid" EQ "a.attcollation) END,"
 "     'comment', cd.description)), '{}')"
-"    FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid" EQ "a.atttypid"
-"    LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid" EQ "a.attrelid AND ad.adnum" EQ "a.attnum"
-"    LEFT JOIN pg_catalog.pg_collation co ON co.oid" EQ "a.attcollation AND a.attcollation" NE "at.typcollation"
-"    LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace"
+"    FROM pg_catalog.pg_attribute a"
 "    LEFT JOIN pg_catalog.pg_description cd ON cd.objoid" EQ "a.attrelid"
 "     AND cd.classoid" EQ RC("pg_class") " AND cd.objsubid" EQ "a.attnum"
 "    WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped AND NOT c.relispartition),"
@@ -235,9 +263,9 @@ static const char *describe_sql =
 "     'type', k.contype, 'def', pg_catalog.pg_get_constraintdef(k.oid))), '{}')"
 "    FROM pg_catalog.pg_constraint k WHERE k.conrelid" EQ "c.oid"
 "    AND k.contype" EQ "ANY ('{c,u,p,f,x}'::pg_catalog.\"char\"[]) AND k.conislocal AND k.conparentid" EQ "0),"
-"   'indexes', " INDEXES ","
-"   'triggers', (SELECT COALESCE(pg_catalog.json_object_agg(g.tgname, pg_catalog.pg_get_triggerdef(g.oid)), '{}')"
-"    FROM pg_catalog.pg_trigger g WHERE g.tgrelid" EQ "c.oid AND NOT g.tgisinternal AND g.tgparentid" EQ "0),"
+"   'indexes', COALESCE(tx.j, '{}'),"
+"   'triggers', CASE WHEN NOT c.relhastriggers THEN '{}' ELSE (SELECT COALESCE(pg_catalog.json_object_agg(g.tgname, pg_catalog.pg_get_triggerdef(g.oid)), '{}')"
+"    FROM pg_catalog.pg_trigger g WHERE g.tgrelid" EQ "c.oid AND NOT g.tgisinternal AND g.tgparentid" EQ "0) END,"
 "   'rls', c.relrowsecurity, 'force_rls', c.relforcerowsecurity,"
 "   'policies', (SELECT COALESCE(pg_catalog.json_object_agg(p.polname,"
 "     'CREATE POLICY '" CAT QI("p.polname") CAT "' ON '" CAT "rel.key" CAT "' AS '"
@@ -251,17 +279,18 @@ static const char *describe_sql =
 "     " CAT "COALESCE(' WITH CHECK ('" CAT "pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)" CAT "')', '')), '{}')"
 "    FROM pg_catalog.pg_policy p WHERE p.polrelid" EQ "c.oid),"
 "   'comment', " DESCR("c.oid", "pg_class") ","
-"   'acl', " ACL("c.relacl", "r", "c.relowner") ","
+"   'acl', " ACL_OWNER("c.relacl", "r", "c.relowner") ","
 "   'deps', " DEPS ")), '{}')"
 "  FROM rel JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid" DEPJ("'table:'" CAT "rel.key")
+"  LEFT JOIN tidx tx ON tx.indrelid" EQ "c.oid"
 "  WHERE rel.relkind" EQ "ANY ('{r,p}'::pg_catalog.\"char\"[])),"
 /* views and materialized views */
 " 'views', (SELECT COALESCE(pg_catalog.json_object_agg(rel.key, pg_catalog.json_build_object("
 "   'materialized', c.relkind" EQ "'m', 'def', pg_catalog.pg_get_viewdef(c.oid),"
-"   'options', (SELECT pg_catalog.json_agg(o ORDER BY o" COLLC ") FROM pg_catalog.unnest(c.reloptions) o),"
-"   'indexes', " INDEXES ","
+"   'options', " OPTIONS ","
+"   'indexes', CASE WHEN c.relhasindex THEN " INDEXES " ELSE '{}' END,"
 "   'comment', " DESCR("c.oid", "pg_class") ","
-"   'acl', " ACL("c.relacl", "r", "c.relowner") ","
+"   'acl', " ACL_OWNER("c.relacl", "r", "c.relowner") ","
 "   'deps', " DEPS ")), '{}')"
 "  FROM rel JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid" DEPJ("'view:'" CAT "rel.key")
 "  WHERE rel.relkind" EQ "ANY ('{v,m}'::pg_catalog.\"char\"[])),"
@@ -286,8 +315,8 @@ static const char *describe_sql =
 "   JOIN rel ON rel.oid" EQ "r.ev_class WHERE r.rulename" NE "'_RETURN'"
 "  UNION ALL SELECT 'inheritance '" CAT "rel.key FROM pg_catalog.pg_inherits h JOIN rel ON rel.oid" EQ "h.inhrelid"
 "   JOIN pg_catalog.pg_class c ON c.oid" EQ "rel.oid WHERE NOT c.relispartition AND rel.relkind" NE "'i'"
-"  UNION ALL SELECT 'column privileges on '" CAT "rel.key FROM rel WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a"
-"   WHERE a.attrelid" EQ "rel.oid AND a.attacl IS NOT NULL)"
+"  UNION ALL SELECT 'column privileges on '" CAT "rel.key FROM rel WHERE (SELECT pg_catalog.bool_or(a.attacl IS NOT NULL)"
+"   FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "rel.oid AND a.attnum" GT "0)"
 "  UNION ALL SELECT 'operator '" CAT QI("n.nspname") CAT "'.'" CAT "o.oprname FROM pg_catalog.pg_operator o"
 "   JOIN ns n ON n.oid" EQ "o.oprnamespace"
 "   WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid" EQ RC("pg_operator") " AND ext.objid" EQ "o.oid)"
