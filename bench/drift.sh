@@ -127,8 +127,20 @@ awk -F'\t' -v ns="$NS" '
 			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 		return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
 	}
+	function least(s,   a, k, i, m) {
+		k = split(s, a, " "); m = a[1] + 0
+		for (i = 2; i <= k; i++) if (a[i] + 0 < m) m = a[i] + 0
+		return m
+	}
+	# the ratio of each run with the record to the same run without it
+	function pairs(w, N,   r, s) {
+		s = ""
+		for (r in run) if ((w " " N " 1 " r) in one && (w " " N " 0 " r) in one)
+			s = s " " one[w " " N " 1 " r] / one[w " " N " 0 " r]
+		return median(s)
+	}
 	$1 == "bytes" { total[$2] = $5; snap[$2] = $6; raw[$2] = $7; next }
-	{ v[$1 " " $2 " " $3] = v[$1 " " $2 " " $3] " " $5 }
+	{ v[$1 " " $2 " " $3] = v[$1 " " $2 " " $3] " " $5; one[$1 " " $2 " " $3 " " $4] = $5; run[$4] = 1 }
 	END {
 		k = split(ns, n, " ")
 		for (i = 1; i <= k; i++) {
@@ -144,6 +156,15 @@ awk -F'\t' -v ns="$NS" '
 			printf "    backend CPU time of the calling backend (migrate() runs these steps there too):\n"
 			printf "    upgrade(head) without record %7d ms, with %7d ms: ratio %.2f\n", u0, u1, u1 / u0
 			printf "    migrate(head) without record %7d ms, with %7d ms: ratio %.2f\n", m0, m1, m1 / m0
+			# other load on a shared machine only ever adds time: the
+			# fastest run of each kind and the paired runs say it too
+			printf "    the same CPU times, fastest run of each: upgrade %d / %d ms = %.2f, migrate %d / %d ms = %.2f\n", \
+				least(v["upgrade_cpu " N " 1"]), least(v["upgrade_cpu " N " 0"]), \
+				least(v["upgrade_cpu " N " 1"]) / least(v["upgrade_cpu " N " 0"]), \
+				least(v["migrate_cpu " N " 1"]), least(v["migrate_cpu " N " 0"]), \
+				least(v["migrate_cpu " N " 1"]) / least(v["migrate_cpu " N " 0"])
+			printf "    median of the per-run ratios (run k with / run k without): upgrade %.2f, migrate %.2f\n", \
+				pairs("upgrade_cpu", N), pairs("migrate_cpu", N)
 			printf "  drift(), nothing changed: %d ms  (target < 1000: %s)\n", d, (d < 1000) ? "MET" : "MISSED"
 			printf "  record: %d bytes on disk (table + TOAST), %.0f bytes per table; snapshot %d bytes stored (%d as text)\n", total[N], total[N] / N, snap[N], raw[N]
 		}
