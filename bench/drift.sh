@@ -6,9 +6,13 @@
 #   bash bench/drift.sh                 N = 1000, 3 runs: about 2 minutes
 #   bash bench/drift.sh --n 1000 --runs 5
 #
-# Printed as ratios against the same command without the record: of the
-# median wall time of the client command, and of the median CPU time of the
-# backend that ran it (steadier on a shared machine).  The
+# Printed as ratios against the same command without the record, of the
+# wall time of the client command and of the CPU time of the backend that
+# ran it: the ratio of the medians, the median of the ratios of run k with
+# and run k without the record (the runs alternate, so each pair ran close
+# in time), and the ratio of the fastest runs.  On a shared machine whose
+# speed drifts by a third within minutes the ratio of the medians can even
+# come out below 1, so the target is judged on the paired ratios.  The
 # record is switched off in that database only, by taking the table
 # schemamig.schema_snapshot out of the extension and dropping it: the runs
 # then behave as on a 0.1 catalog, which has no record):
@@ -35,7 +39,7 @@ while [ $# -gt 0 ]; do
 		--runs) RUNS=$2; shift ;;
 		--port) PORT_FIRST=$2; shift ;;
 		--keep) KEEP=1 ;;
-		-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
 		*) echo "drift.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -149,8 +153,9 @@ awk -F'\t' -v ns="$NS" '
 			m1 = median(v["migrate " N " 1"]); m0 = median(v["migrate " N " 0"])
 			d = median(v["drift " N " 1"])
 			printf "N = %d tables (one per revision)\n", N
-			printf "  upgrade(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", u0, u1, u1 / u0, (u1 / u0 < 1.10) ? "MET" : "MISSED"
-			printf "  migrate(head)   without record %7d ms, with %7d ms: ratio %.2f  (target < 1.10: %s)\n", m0, m1, m1 / m0, (m1 / m0 < 1.10) ? "MET" : "MISSED"
+			pu = pairs("upgrade", N); pm = pairs("migrate", N)
+			printf "  upgrade(head)   without record %7d ms, with %7d ms (medians): ratio %.2f; median of the per-run ratios %.2f  (target < 1.10: %s)\n", u0, u1, u1 / u0, pu, (pu < 1.10) ? "MET" : "MISSED"
+			printf "  migrate(head)   without record %7d ms, with %7d ms (medians): ratio %.2f; median of the per-run ratios %.2f  (target < 1.10: %s)\n", m0, m1, m1 / m0, pm, (pm < 1.10) ? "MET" : "MISSED"
 			u1 = median(v["upgrade_cpu " N " 1"]); u0 = median(v["upgrade_cpu " N " 0"])
 			m1 = median(v["migrate_cpu " N " 1"]); m0 = median(v["migrate_cpu " N " 0"])
 			printf "    backend CPU time of the calling backend (migrate() runs these steps there too):\n"
@@ -163,7 +168,7 @@ awk -F'\t' -v ns="$NS" '
 				least(v["upgrade_cpu " N " 1"]) / least(v["upgrade_cpu " N " 0"]), \
 				least(v["migrate_cpu " N " 1"]), least(v["migrate_cpu " N " 0"]), \
 				least(v["migrate_cpu " N " 1"]) / least(v["migrate_cpu " N " 0"])
-			printf "    median of the per-run ratios (run k with / run k without): upgrade %.2f, migrate %.2f\n", \
+			printf "    median of the per-run CPU ratios (run k with / run k without): upgrade %.2f, migrate %.2f\n", \
 				pairs("upgrade_cpu", N), pairs("migrate_cpu", N)
 			printf "  drift(), nothing changed: %d ms  (target < 1000: %s)\n", d, (d < 1000) ? "MET" : "MISSED"
 			printf "  record: %d bytes on disk (table + TOAST), %.0f bytes per table; snapshot %d bytes stored (%d as text)\n", total[N], total[N] / N, snap[N], raw[N]
