@@ -210,6 +210,32 @@ RESET IntervalStyle;
 RESET TimeZone;
 RESET extra_float_digits;
 
+-- the look-ups that run only when there is something to find: a column's
+-- collation when it differs from its type's (name's is "C", a domain's its
+-- own), a default, storage options, triggers, column grants, ACLs
+CREATE SCHEMA dsc;
+CREATE DOMAIN dsc.ctext AS text COLLATE "C";
+CREATE TABLE dsc.t (
+    a name,
+    b name COLLATE "default",
+    c dsc.ctext,
+    d text COLLATE "POSIX",
+    e integer,
+    f integer DEFAULT 7) WITH (fillfactor = 70, autovacuum_enabled = off);
+CREATE TABLE dsc.bare (x integer);
+GRANT SELECT (e) ON dsc.t TO describe_reader;
+CREATE SEQUENCE dsc.s;
+GRANT USAGE ON SEQUENCE dsc.s TO describe_reader;
+SELECT c.key AS column, c.value->'collation' AS collation, c.value->'default' AS def
+  FROM jsonb_each(schemamig.describe('{dsc}')->'tables'->'dsc.t'->'columns') c ORDER BY 1;
+SELECT t.key, t.value->'options' AS options, t.value->'triggers' AS triggers,
+       t.value->'indexes' AS indexes, t.value->'acl' AS acl
+  FROM jsonb_each(schemamig.describe('{dsc}')->'tables') t ORDER BY 1;
+SELECT s.key, s.value->'acl' AS acl FROM jsonb_each(schemamig.describe('{dsc}')->'sequences') s;
+SELECT schemamig.describe('{dsc}')->'schemas'->'dsc'->'acl' AS schema_acl,
+       schemamig.describe('{dsc}')->'not_handled' AS not_handled;
+DROP SCHEMA dsc CASCADE;
+
 DROP SCHEMA app CASCADE;
 REVOKE ALL ON SCHEMA schemamig FROM describe_reader;
 REVOKE ALL ON FUNCTION schemamig.describe(text[]) FROM describe_reader;

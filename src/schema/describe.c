@@ -177,7 +177,7 @@ static const char *describe_sql =
 " WHERE o.id" NE "r.id),"
 "depj AS (SELECT deps.id, pg_catalog.json_agg(deps.ref ORDER BY deps.ref" COLLC ") AS deps"
 " FROM deps GROUP BY deps.id),"
-/* the indexes of tables, one pass (a views' are few: INDEXES, per view) */
+/* the own indexes of tables, in one grouped pass (views use INDEXES, per view) */
 "tidx AS (SELECT i.indrelid, pg_catalog.json_object_agg(ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid)) AS j"
 " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid"
 " WHERE i.indrelid IN (SELECT rel.oid FROM rel WHERE rel.relkind" EQ "ANY ('{r,p}'::pg_catalog.\"char\"[]))"
