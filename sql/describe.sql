@@ -236,6 +236,52 @@ SELECT schemamig.describe('{dsc}')->'schemas'->'dsc'->'acl' AS schema_acl,
        schemamig.describe('{dsc}')->'not_handled' AS not_handled;
 DROP SCHEMA dsc CASCADE;
 
+-- the probe: a part of the document is queried only when the catalogs
+-- hold something it could show; in a schema of plain tables each part
+-- appears as soon as its first object does, one kind at a time
+CREATE SCHEMA prb;
+CREATE TABLE prb.t (a integer, b text);
+CREATE INDEX t_a ON prb.t (a);
+CREATE INDEX t_b_c ON prb.t (b COLLATE "C");
+CREATE UNIQUE INDEX t_ab ON prb.t (a, b) NULLS NOT DISTINCT;
+CREATE TABLE prb.u (x varchar(5));
+CREATE INDEX u_x ON prb.u (x);
+CREATE VIEW prb.parts AS
+  SELECT p.key, CASE jsonb_typeof(p.value) WHEN 'object' THEN (SELECT count(*) FROM jsonb_object_keys(p.value))
+    WHEN 'array' THEN jsonb_array_length(p.value) END AS n
+  FROM jsonb_each(schemamig.describe('{prb}')) p
+  WHERE p.key IN ('types', 'sequences', 'views', 'functions', 'not_handled')
+  UNION ALL SELECT 'column comments', count(c.value->'comment') FILTER (WHERE c.value->'comment' <> 'null')
+  FROM jsonb_each(schemamig.describe('{prb}')->'tables') t, jsonb_each(t.value->'columns') c
+  UNION ALL SELECT 'table comments', count(*) FILTER (WHERE t.value->'comment' <> 'null')
+  FROM jsonb_each(schemamig.describe('{prb}')->'tables') t
+  UNION ALL SELECT 'policies', sum((SELECT count(*) FROM jsonb_object_keys(t.value->'policies')))
+  FROM jsonb_each(schemamig.describe('{prb}')->'tables') t;
+-- the view itself is a view: counted below from here on
+SELECT * FROM prb.parts ORDER BY 1;
+-- simple indexes are printed by describe() itself, the others by
+-- pg_get_indexdef(): both as pg_get_indexdef() prints them
+SELECT i.key, i.value #>> '{}' = pg_get_indexdef(('prb.' || i.key)::regclass) AS same_as_pg
+  FROM jsonb_each(schemamig.describe('{prb}')->'tables'->'prb.t'->'indexes') i
+  UNION ALL SELECT i.key, i.value #>> '{}' = pg_get_indexdef(('prb.' || i.key)::regclass)
+  FROM jsonb_each(schemamig.describe('{prb}')->'tables'->'prb.u'->'indexes') i ORDER BY 1;
+COMMENT ON COLUMN prb.t.a IS 'a column';
+SELECT * FROM prb.parts WHERE key = 'column comments';
+COMMENT ON TABLE prb.u IS 'a table';
+SELECT * FROM prb.parts WHERE key LIKE '%comments' ORDER BY 1;
+CREATE POLICY p ON prb.t USING (a > 0);
+SELECT * FROM prb.parts WHERE key = 'policies';
+CREATE SEQUENCE prb.s;
+CREATE TYPE prb.e AS ENUM ('x');
+CREATE FUNCTION prb.f() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+SELECT * FROM prb.parts WHERE key IN ('sequences', 'types', 'functions') ORDER BY 1;
+CREATE STATISTICS prb.st ON a, b FROM prb.t;
+SELECT * FROM prb.parts WHERE key = 'not_handled';
+DROP STATISTICS prb.st;
+CREATE TABLE prb.child () INHERITS (prb.u);
+SELECT schemamig.describe('{prb}')->'not_handled' AS not_handled;
+DROP SCHEMA prb CASCADE;
+
 DROP SCHEMA app CASCADE;
 REVOKE ALL ON SCHEMA schemamig FROM describe_reader;
 REVOKE ALL ON FUNCTION schemamig.describe(text[]) FROM describe_reader;
