@@ -36,6 +36,7 @@
 #include "postgres.h"
 
 #include "access/transam.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -82,6 +83,15 @@
 #define OPTIONS \
 	"CASE WHEN c.reloptions IS NOT NULL THEN (SELECT pg_catalog.json_agg(o ORDER BY o" COLLC ")" \
 	" FROM pg_catalog.unnest(c.reloptions) o) END"
+
+/*
+ * column a is text, varchar or char in the default collation, which is
+ * their types' own (pg_type.dat): no look-up of the type's collation then
+ */
+#define DEFAULT_TEXT(a) \
+	"(" a ".attcollation" EQ CppAsString2(DEFAULT_COLLATION_OID) "::pg_catalog.oid AND " a ".atttypid IN (" \
+	CppAsString2(TEXTOID) "::pg_catalog.oid, " CppAsString2(VARCHAROID) "::pg_catalog.oid, " \
+	CppAsString2(BPCHAROID) "::pg_catalog.oid))"
 
 /* column a's default or generation expression (pg_attrdef, by index) */
 #define ADEXPR \
@@ -334,7 +344,7 @@ static const char *sec_tables_c =
 "     'generated', CASE WHEN a.attgenerated" NE "'' THEN '('" CAT ADEXPR CAT "')'"
 "       " CAT "CASE a.attgenerated WHEN 's' THEN ' STORED' ELSE ' VIRTUAL' END END,"
 "     'identity', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END,"
-"     'collation', CASE WHEN a.attcollation" NE "0 AND a.attcollation" NE "(SELECT at.typcollation"
+"     'collation', CASE WHEN a.attcollation" NE "0 AND NOT " DEFAULT_TEXT("a") " AND a.attcollation" NE "(SELECT at.typcollation"
 "       FROM pg_catalog.pg_type at WHERE at.oid" EQ "a.atttypid) THEN (SELECT " QN("cn.nspname", "co.collname")
 "       FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace"
 "       WHERE co.oid" EQ "a.attcollation) END,"

@@ -115,7 +115,9 @@ sub measure
 	my ($pid, %base, %peak, %final);
 	while ($h->pumpable)
 	{
-		$h->pump_nb;
+		# psql may end between pumpable and pump_nb: IPC::Run then dies
+		# with "process ended prematurely", which only means done
+		last unless eval { $h->pump_nb; 1 };
 		if (!$pid && $out =~ /^PID=(\d+)$/m)
 		{
 			$pid = $1;
