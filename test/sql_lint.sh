@@ -14,10 +14,28 @@
 #     go in as $n parameters, so no literal is built with %s around a quote;
 #     casts name their type qualified (pg_catalog.text): a type in pg_temp
 #     comes first for an unqualified type name whatever search_path says.
+#     The C files are read after the preprocessor (gcc -E, PostgreSQL's
+#     server headers): SQL built with macros (EQ, QN(), ...) is read whole,
+#     as the server gets it.
 # Prints each finding with file and line; exits 1 when there is one.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
+
+# each C file preprocessed, its own lines kept at their own line numbers
+# (a macro's expansion stays on the line that uses it)
+PPD=$(mktemp -d)
+trap 'rm -rf "$PPD"' EXIT
+INC=$(pg_config --includedir-server) || { echo "FAIL: sql_lint: pg_config is needed"; exit 1; }
+for f in src/*.c src/*/*.c; do
+	mkdir -p "$PPD/$(dirname "$f")"
+	gcc -E -I"$INC" -Isrc -I. "$f" >"$PPD/$f.i" ||
+		{ echo "FAIL: sql_lint: gcc -E $f"; exit 1; }
+	awk -v F="\"$f\"" '
+		/^# [0-9]+ "/ { keep = ($3 == F); n = $2; next }
+		keep { while (out < n - 1) { print ""; out++ } print; out++; n++ }' "$PPD/$f.i" >"$PPD/$f"
+done
+export PPD
 
 perl -e '
 use strict; use warnings;
@@ -49,30 +67,39 @@ for my $f (glob("sql/schemamig--*.sql"), "sql/schemamig-prelude.sql") {
 
 # ---- S8: SQL texts in the C code
 for my $f (glob("src/*.c"), glob("src/*/*.c")) {
-	open(my $fh, "<", $f) or die "$f: $!";
+	open(my $fh, "<", "$ENV{PPD}/$f") or die "$f: $!";
 	my @lines = <$fh>;
 	my $text = join("", @lines);
+	# the CTE names the file defines: a statement may be built from pieces
+	# (describe.c), whose sub-queries read CTEs another piece defines
+	my %cte;
+	while ($text =~ /((?:"(?:[^"\\\n]|\\.)*"\s*)+)/g) {
+		my $sql = join("", $1 =~ /"((?:[^"\\\n]|\\.)*)"/g);
+		$cte{$_} = 1 for $sql =~ /(?:\bWITH\s+(?:RECURSIVE\s+)?|,\s*)([A-Za-z_]\w*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(/gi;
+	}
 	# runs of adjacent string literals, with the line they start on
 	while ($text =~ /((?:"(?:[^"\\\n]|\\.)*"\s*)+)/g) {
 		my ($run, $pos) = ($1, $-[1]);
 		my $line = 1 + (() = substr($text, 0, $pos) =~ /\n/g);
 		my $sql = join("", $run =~ /"((?:[^"\\\n]|\\.)*)"/g);
 		# a statement: " WITH (" (a reloption searched for in a definition)
-		# is not one; a CTE names itself first
-		next unless $sql =~ /^\s*(?:(?:SELECT|INSERT|UPDATE|DELETE)\b|WITH\s+(?:RECURSIVE\s+)?[A-Za-z_"])/;
+		# is not one; a CTE names itself first.  Pieces of a statement that
+		# C code joins (describe.c) count too: a sub-query, further CTEs,
+		# json members ("'name', ..."), a WHERE clause
+		next unless $sql =~ /^\s*(?:(?:SELECT|INSERT|UPDATE|DELETE)\b|WITH\s+(?:RECURSIVE\s+)?[A-Za-z_"])/
+			|| $sql =~ /^\s*(?:\(\s*SELECT\b|,\s*[A-Za-z_]\w*\s+AS\s+\(|,?\s*\x27\w+\x27,|WHERE\b)/;
 		(my $s = $sql) =~ s/\x27(?:[^\x27]|\x27\x27)*\x27/\x27\x27/g;	# string contents
-		# CTEs of the statement itself ("WITH a AS (", ", b AS MATERIALIZED (")
-		my %cte = map { $_ => 1 }
-			$s =~ /(?:\bWITH\s+(?:RECURSIVE\s+)?|,\s*)([A-Za-z_]\w*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(/gi;
 		while ($s =~ /\b(FROM|JOIN|INTO|UPDATE)\s+([A-Za-z_"][\w."]*)/g) {
 			my $name = $2;
 			next if $1 eq "UPDATE" && $name eq "SET";	# ON CONFLICT ... DO UPDATE SET
-			next if $cte{$name};
+			next if $cte{$name} || $name eq "LATERAL";
 			finding("$f:$line", "unqualified table $name") unless $name =~ /\./;
 		}
 		while ($s =~ /(?<![\w.\\])([A-Za-z_]\w*)\s*\(/g) {
 			my $fn = $1;
-			next if $fn =~ /^(ANY|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|CAST|CONFLICT|count_star)$/i;
+			next if $fn =~ /^(ANY|ALL|IN|VALUES|OPERATOR|EXISTS|ARRAY|FROM|JOIN|LATERAL|FILTER|AND|OR|NOT|WHERE|ON|AS|BY|SELECT|THEN|ELSE|WHEN|CAST|CONFLICT|count_star)$/i;
+			# an alias with its column names: "... ) s(k)", "AS k(a, b)"
+			next if substr($s, 0, $-[1]) =~ /(?:\)|\bAS)\s*$/i;
 			# grammar constructs, not function look-ups: no search_path can change them
 			next if $fn =~ /^(COALESCE|NULLIF|GREATEST|LEAST)$/i;
 			next if $fn =~ /^(revision|applied|events|revisions)$/;	# column lists
@@ -83,7 +110,7 @@ for my $f (glob("src/*.c"), glob("src/*/*.c")) {
 		# ON CONFLICT ... DO UPDATE SET)
 		$o =~ s/\bSET\b.*?(?:\bWHERE\b|$)/SET WHERE/s;
 		finding("$f:$line", "operator outside OPERATOR(pg_catalog.op): $1")
-			if $o =~ /(\s(?:=|<>|!=|<|>|\|\|)\s)/;
+			if $o =~ /(\s(?:=|<>|!=|<|>|\|\||-|\+)\s)/;
 		finding("$f:$line", "a value spliced into quotes") if $s =~ /\x27%s\x27/;
 		finding("$f:$line", "LIKE/ILIKE/SIMILAR TO outside OPERATOR(pg_catalog.op)")
 			if $s =~ /\b(LIKE|ILIKE|SIMILAR\s+TO)\b/i;

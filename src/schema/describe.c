@@ -222,7 +222,7 @@ static const char *more_ctes =
 "   (SELECT 'CREATE '" CAT "CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END" CAT "'INDEX '" CAT QI("ic.relname")
 "     " CAT "' ON '" CAT "rel.key" CAT "' USING '" CAT QI("am.amname::pg_catalog.text") CAT "' ('"
 "     " CAT "pg_catalog.string_agg(" QI("a.attname::pg_catalog.text") ", ', ' ORDER BY s.k)" CAT "')'"
-"    FROM pg_catalog.generate_series(0, i.indnkeyatts - 1) s(k)"
+"    FROM pg_catalog.generate_series(0, i.indnkeyatts OPERATOR(pg_catalog.-) 1) s(k)"
 "    JOIN pg_catalog.pg_attribute a ON a.attrelid" EQ "i.indrelid AND a.attnum" EQ "i.indkey[s.k]"
 "    JOIN pg_catalog.pg_opclass oc ON oc.oid" EQ "i.indclass[s.k]"
 "    HAVING pg_catalog.bool_and(a.attnum" GT "0 AND i.indoption[s.k]" EQ "0"
@@ -333,7 +333,10 @@ static const char *sec_tables_b =
 static const char *table_comment =
 DESCR("c.oid", "pg_class");
 
-/* the columns and their order, in one pass over pg_attribute per table */
+/*
+ * the rest of a table, its FROM list, and the columns and their order,
+ * from one pass over pg_attribute per table (LATERAL)
+ */
 static const char *sec_tables_c =
 ",   'acl', " ACL_OWNER("c.relacl", "r", "c.relowner") ","
 "   'deps', " DEPS ")), '{}')"
