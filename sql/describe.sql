@@ -246,6 +246,8 @@ CREATE INDEX t_b_c ON prb.t (b COLLATE "C");
 CREATE UNIQUE INDEX t_ab ON prb.t (a, b) NULLS NOT DISTINCT;
 CREATE TABLE prb.u (x varchar(5));
 CREATE INDEX u_x ON prb.u (x);
+CREATE TABLE prb."Odd ""T""" ("a b" integer, "select" text);
+CREATE UNIQUE INDEX "i ""q""" ON prb."Odd ""T""" ("select", "a b");
 CREATE VIEW prb.parts AS
   SELECT p.key, CASE jsonb_typeof(p.value) WHEN 'object' THEN (SELECT count(*) FROM jsonb_object_keys(p.value))
     WHEN 'array' THEN jsonb_array_length(p.value) END AS n
@@ -264,7 +266,9 @@ SELECT * FROM prb.parts ORDER BY 1;
 SELECT i.key, i.value #>> '{}' = pg_get_indexdef(('prb.' || i.key)::regclass) AS same_as_pg
   FROM jsonb_each(schemamig.describe('{prb}')->'tables'->'prb.t'->'indexes') i
   UNION ALL SELECT i.key, i.value #>> '{}' = pg_get_indexdef(('prb.' || i.key)::regclass)
-  FROM jsonb_each(schemamig.describe('{prb}')->'tables'->'prb.u'->'indexes') i ORDER BY 1;
+  FROM jsonb_each(schemamig.describe('{prb}')->'tables'->'prb.u'->'indexes') i
+  UNION ALL SELECT i.key, i.value #>> '{}' = pg_get_indexdef(('prb.' || quote_ident(i.key))::regclass)
+  FROM jsonb_each(schemamig.describe('{prb}')->'tables'->'prb."Odd ""T"""'->'indexes') i ORDER BY 1;
 COMMENT ON COLUMN prb.t.a IS 'a column';
 SELECT * FROM prb.parts WHERE key = 'column comments';
 COMMENT ON TABLE prb.u IS 'a table';
